@@ -1,0 +1,188 @@
+// The canary strategy: steps that shift weight, pause, analyse, scale and add header/mirror routes.
+import { z } from "zod";
+import { BackgroundAnalysis, RolloutAnalysis } from "./analysis-ref.ts";
+import { cel, duration, intOrPercent, objectName, PodMetadata } from "./meta.ts";
+import { TrafficRouting } from "./traffic.ts";
+
+const STEP_KINDS = ["setWeight", "pause", "analysis", "setCanaryScale", "setHeaderRoute", "setMirrorRoute"];
+
+export const HeaderMatch = cel(
+  z.object({
+    headerName: z.string().min(1).max(256),
+    headerValue: z.object({
+      exact: z.string().max(1024).optional(),
+      regex: z.string().max(1024).optional(),
+      prefix: z.string().max(1024).optional(),
+    }),
+  }),
+  {
+    rule: "[has(self.headerValue.exact), has(self.headerValue.regex), has(self.headerValue.prefix)].filter(x, x).size() == 1",
+    message: "steps[].setHeaderRoute.match[].headerValue: set exactly one of exact, regex or prefix",
+  },
+);
+
+export const CanaryStep = cel(
+  z
+    .object({
+      setWeight: z
+        .int32()
+        .min(0)
+        .max(100)
+        .optional()
+        .describe("Percentage of traffic (or, without trafficRouting, of replicas) for the canary."),
+      pause: z
+        .object({
+          duration: duration("steps[].pause.duration")
+            .optional()
+            .describe("How long to wait. Omitted: wait until `kubectl ramp promote`."),
+        })
+        .optional()
+        .describe("Waits. The start time is kept in status, so a restart resumes the same wait."),
+      analysis: RolloutAnalysis.optional(),
+      setCanaryScale: cel(
+        z.object({
+          weight: z
+            .int32()
+            .min(0)
+            .max(100)
+            .optional()
+            .describe("Canary pods as a percentage of spec.replicas."),
+          replicas: z.int32().min(0).optional().describe("An absolute number of canary pods."),
+          matchTrafficWeight: z
+            .boolean()
+            .optional()
+            .describe("Go back to scaling the canary with setWeight."),
+        }),
+        {
+          rule: "[has(self.weight), has(self.replicas), has(self.matchTrafficWeight)].filter(x, x).size() == 1",
+          message: "steps[].setCanaryScale: set exactly one of weight, replicas or matchTrafficWeight",
+        },
+      )
+        .optional()
+        .describe("Sets the canary's pod count independently of its traffic weight."),
+      setHeaderRoute: z
+        .object({
+          name: z.string().min(1).max(253).describe("One of trafficRouting.managedRoutes."),
+          match: z
+            .array(HeaderMatch)
+            .max(8)
+            .optional()
+            .describe("Requests with these headers go to the canary. Empty: remove the route."),
+        })
+        .optional(),
+      setMirrorRoute: z
+        .object({
+          name: z.string().min(1).max(253).describe("One of trafficRouting.managedRoutes."),
+          percentage: z.int32().min(0).max(100).optional().describe("Share of matching requests mirrored."),
+          match: z
+            .array(
+              z.object({
+                method: z.object({ exact: z.string().max(16) }).optional(),
+                path: z
+                  .object({ exact: z.string().max(1024).optional(), prefix: z.string().max(1024).optional() })
+                  .optional(),
+                headers: z.record(z.string(), z.object({ exact: z.string().max(1024) })).optional(),
+              }),
+            )
+            .max(8)
+            .optional()
+            .describe("Which requests are mirrored to the canary. Empty: remove the route."),
+        })
+        .optional(),
+    })
+    .describe(`One step of the canary. Each step sets exactly one of: ${STEP_KINDS.join(", ")}.`),
+  {
+    rule: `[${STEP_KINDS.map((k) => `has(self.${k})`).join(", ")}].filter(x, x).size() == 1`,
+    message: `spec.strategy.canary.steps[]: each step sets exactly one of ${STEP_KINDS.join(", ")} (split a step with two into two steps)`,
+  },
+);
+export type CanaryStep = z.infer<typeof CanaryStep>;
+
+const managedRouteRule = (kind: string) => ({
+  rule:
+    `self.steps.all(s, !has(s.${kind}) || (has(self.trafficRouting) && has(self.trafficRouting.managedRoutes) && ` +
+    `self.trafficRouting.managedRoutes.exists(r, r.name == s.${kind}.name)))`,
+  message: `spec.strategy.canary.steps[].${kind}.name must be listed in spec.strategy.canary.trafficRouting.managedRoutes`,
+});
+
+export const CanaryStrategy = cel(
+  z
+    .object({
+      canaryService: objectName(
+        "Service ramp points at the canary pods (selector pinned to their hash).",
+      ).optional(),
+      stableService: objectName(
+        "Service ramp points at the stable pods (selector pinned to their hash).",
+      ).optional(),
+      canaryMetadata: PodMetadata.optional().describe("Labels and annotations added to canary pods only."),
+      stableMetadata: PodMetadata.optional().describe("Labels and annotations added to stable pods only."),
+      steps: z
+        .array(CanaryStep)
+        .max(100)
+        .optional()
+        .describe("The steps, in order. None: go to 100% once ready."),
+      trafficRouting: TrafficRouting.optional(),
+      maxSurge: intOrPercent("spec.strategy.canary.maxSurge")
+        .optional()
+        .describe('Pods above spec.replicas allowed during the rollout (default "25%").'),
+      maxUnavailable: intOrPercent("spec.strategy.canary.maxUnavailable")
+        .optional()
+        .describe('Pods below spec.replicas allowed to be unavailable (default "25%").'),
+      scaleDownDelaySeconds: z
+        .int32()
+        .min(0)
+        .optional()
+        .describe("With trafficRouting: seconds the old stable stays up after the switch (default 30)."),
+      abortScaleDownDelaySeconds: z
+        .int32()
+        .min(0)
+        .optional()
+        .describe("Seconds the canary stays up after an abort, once traffic is back on stable (default 30)."),
+      dynamicStableScale: z
+        .boolean()
+        .optional()
+        .describe("With trafficRouting: shrink stable as the canary's weight grows, to save capacity."),
+      analysis: BackgroundAnalysis.optional(),
+    })
+    .describe("Ships the new version gradually, step by step, beside the stable one."),
+  {
+    rule: "!has(self.trafficRouting) || (has(self.canaryService) && has(self.stableService))",
+    message: "spec.strategy.canary.trafficRouting requires canaryService and stableService: set both",
+  },
+  {
+    rule: "!has(self.canaryService) || !has(self.stableService) || self.canaryService != self.stableService",
+    message: "spec.strategy.canary: canaryService and stableService must be two different Services",
+  },
+  {
+    rule: "!has(self.dynamicStableScale) || !self.dynamicStableScale || has(self.trafficRouting)",
+    message:
+      "spec.strategy.canary.dynamicStableScale requires trafficRouting: without it, replicas carry traffic",
+  },
+  {
+    rule:
+      "!has(self.steps) || !has(self.trafficRouting) || !has(self.trafficRouting.maxTrafficWeight) || " +
+      "self.steps.all(s, !has(s.setWeight) || s.setWeight <= self.trafficRouting.maxTrafficWeight)",
+    message: "spec.strategy.canary.steps[].setWeight must not exceed trafficRouting.maxTrafficWeight",
+  },
+  {
+    rule:
+      "!has(self.analysis) || !has(self.analysis.startingStep) || " +
+      "(has(self.steps) && self.analysis.startingStep < size(self.steps))",
+    message: "spec.strategy.canary.analysis.startingStep must be the index of an existing step",
+  },
+  {
+    rule:
+      "!has(self.maxSurge) || !has(self.maxUnavailable) || " +
+      "!((self.maxSurge == 0 || self.maxSurge == '0%') && (self.maxUnavailable == 0 || self.maxUnavailable == '0%'))",
+    message: "spec.strategy.canary: maxSurge and maxUnavailable cannot both be 0 (nothing could move)",
+  },
+  {
+    ...managedRouteRule("setHeaderRoute"),
+    rule: `!has(self.steps) || ${managedRouteRule("setHeaderRoute").rule}`,
+  },
+  {
+    ...managedRouteRule("setMirrorRoute"),
+    rule: `!has(self.steps) || ${managedRouteRule("setMirrorRoute").rule}`,
+  },
+);
+export type CanaryStrategy = z.infer<typeof CanaryStrategy>;

@@ -1,0 +1,82 @@
+// ramp's stable error codes. Each code is the `reason` of a condition, Event or abort; never rename one.
+
+type CodeDoc = { summary: string; fix: string };
+
+/** The one table of codes; docs/errors.md is generated from it. */
+export const ERROR_CODES = {
+  InvalidSpec: {
+    summary: "The Rollout (or template) does not match ramp's schema.",
+    fix: "Correct the field the message names; `kubectl ramp lint -f FILE` shows every finding offline.",
+  },
+  SelectorMismatch: {
+    summary: "spec.selector does not select the pods of spec.template.",
+    fix: "Make spec.template.metadata.labels satisfy every matchLabels entry and matchExpressions requirement.",
+  },
+  ServiceNotFound: {
+    summary:
+      "A Service the strategy names (canaryService, stableService, activeService, previewService) does not exist.",
+    fix: "Create the Service in the Rollout's namespace, or correct the name in the strategy.",
+  },
+  AnalysisTemplateNotFound: {
+    summary: "An analysis refers to an AnalysisTemplate or ClusterAnalysisTemplate that does not exist.",
+    fix: "Create the template, correct templateName, or set clusterScope for a ClusterAnalysisTemplate.",
+  },
+  RouteNotFound: {
+    summary:
+      "A traffic-routing object (HTTPRoute, Ingress, VirtualService) named by the Rollout does not exist.",
+    fix: "Create the object in the Rollout's namespace, or correct its name under trafficRouting.",
+  },
+  RouteRuleNotFound: {
+    summary: "The routing object has no rule or route that sends traffic to the stableService.",
+    fix: "Add a rule with a backend of the stableService (and the canaryService at weight 0), or name the rule.",
+  },
+  ReplicaSetRejected: {
+    summary: "The apiserver rejected the ReplicaSet ramp made from spec.template.",
+    fix: "Correct spec.template as the message says (it is the apiserver's own validation error).",
+  },
+  ProgressDeadlineExceeded: {
+    summary: "The new version made no progress within progressDeadlineSeconds (pods not Ready).",
+    fix: "Find why pods are not Ready (`kubectl ramp get rollout NAME`); fix the template or raise the deadline.",
+  },
+  AbortedByUser: {
+    summary: "A person aborted the rollout (`kubectl ramp abort`).",
+    fix: "`kubectl ramp retry NAME` starts the steps again; or change the template to ship another version.",
+  },
+  AnalysisFailed: {
+    summary:
+      "An analysis metric met its failureCondition (or missed its successCondition) beyond failureLimit.",
+    fix: "The message names the metric, value and condition. Fix the new version, then retry or ship another.",
+  },
+  AnalysisError: {
+    summary:
+      "An analysis metric could not be measured consecutiveErrorLimit times in a row (provider errors).",
+    fix: "Check the provider (Prometheus address, auth, query) named in the message; then retry.",
+  },
+  InconclusiveAnalysis: {
+    summary: "An analysis ended Inconclusive (e.g. no data): ramp waits for a person instead of guessing.",
+    fix: "Look at the metric in the message, then `kubectl ramp promote NAME` to continue or `abort` to stop.",
+  },
+  InvalidCondition: {
+    summary: "A successCondition or failureCondition is not a valid CEL expression.",
+    fix: "Correct the expression at the position the message gives; `result` holds the measured value.",
+  },
+  ApiError: {
+    summary: "A Kubernetes API request failed; ramp retries with backoff.",
+    fix: "Usually transient. If it persists, check the controller's RBAC and the apiserver's health.",
+  },
+} as const satisfies Record<string, CodeDoc>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error carrying a stable code, so callers can turn it into a condition without string matching. */
+export class RampError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "RampError";
+    this.code = code;
+  }
+}
+
+/** The code of any thrown value: a RampError's own, otherwise ApiError. */
+export const codeOf = (err: unknown): ErrorCode => (err instanceof RampError ? err.code : "ApiError");
