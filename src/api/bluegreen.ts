@@ -26,7 +26,9 @@ export const BlueGreenStrategy = cel(
         .min(0)
         .optional()
         .describe("Wait this long after the new version is available before switching automatically."),
-      maxUnavailable: intOrPercent("spec.strategy.blueGreen.maxUnavailable").optional(),
+      maxUnavailable: intOrPercent("spec.strategy.blueGreen.maxUnavailable")
+        .optional()
+        .describe("Pods of the active version allowed to be unavailable while it is replaced (default 0)."),
       scaleDownDelaySeconds: z
         .int32()
         .min(0)
@@ -43,8 +45,8 @@ export const BlueGreenStrategy = cel(
       postPromotionAnalysis: RolloutAnalysis.optional().describe(
         "Runs after the switch while the old version is still up; a failure switches back and aborts.",
       ),
-      activeMetadata: PodMetadata.optional(),
-      previewMetadata: PodMetadata.optional(),
+      activeMetadata: PodMetadata.optional().describe("Labels and annotations added to the active version's pods."),
+      previewMetadata: PodMetadata.optional().describe("Labels and annotations added to the preview version's pods."),
     })
     .describe("Runs the new version beside the old one, checks it, then switches all traffic at once."),
   {

@@ -50,7 +50,8 @@ export const objectName = (what: string) =>
     .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)
     .describe(what);
 
-const labelMap = z.record(z.string(), z.string().max(63));
+// Bounded so CEL rules over labels stay within the apiserver's cost budget.
+const labelMap = z.record(z.string().max(317), z.string().max(63)).meta({ maxProperties: 64 });
 
 export const LabelSelectorRequirement = z.object({
   key: z.string().max(317),

@@ -30,6 +30,9 @@ export function structural(node: JsonSchema): JsonSchema {
   }
   // int-or-string: the marker alone says it all; typed anyOf branches are not structural.
   if (out["x-kubernetes-int-or-string"] === true) {
+    // Keep the string branch's maxLength: CEL's cost estimate needs a bound.
+    const str = Array.isArray(out.anyOf) ? out.anyOf.find((b: JsonSchema) => b.type === "string") : undefined;
+    if (isSchema(str) && typeof str.maxLength === "number") out.maxLength = str.maxLength;
     delete out.anyOf;
     delete out.type;
   }

@@ -98,6 +98,24 @@ describe("Rollout CRD", () => {
   });
 });
 
+test("every field of spec, the strategies and a step is documented (kubectl explain)", () => {
+  const spec = openApi("Rollout").properties?.spec;
+  const strategy = spec?.properties?.strategy?.properties;
+  const documented: [string, Node | undefined][] = [
+    ["spec", spec],
+    ["canary", strategy?.canary],
+    ["blueGreen", strategy?.blueGreen],
+    ["steps[]", strategy?.canary?.properties?.steps?.items],
+    ["trafficRouting", strategy?.canary?.properties?.trafficRouting],
+  ];
+  for (const [where, node] of documented) {
+    assert.ok(node?.properties, where);
+    for (const [field, child] of Object.entries(node.properties)) {
+      assert.ok(typeof child.description === "string" && child.description.length > 10, `${where}.${field} has no description`);
+    }
+  }
+});
+
 test("crds/ on disk match the schemas (run `npm run gen:crds` if this fails)", () => {
   for (const [name, text] of renderCrds()) {
     assert.equal(readFileSync(join(repoRoot, "crds", name), "utf8"), text, name);

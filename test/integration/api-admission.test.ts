@@ -1,0 +1,276 @@
+// The ramp.dev API on the real apiserver: CRDs install, examples are accepted, bad input is rejected
+// at admission with a message that names the field and the fix.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { installCrds } from "../support/crds.ts";
+import { createTestNamespace, deleteTestNamespace, kubectl, loadKubeConfig } from "../support/kube.ts";
+import { tryCreate } from "../support/objects.ts";
+import { type KubeObject, readDocuments, yamlFilesUnder } from "../support/yaml.ts";
+
+type Spec = Record<string, unknown>;
+const rollout = (name: string, spec: Spec): KubeObject =>
+  ({ apiVersion: "ramp.dev/v1alpha1", kind: "Rollout", metadata: { name }, spec }) as KubeObject;
+
+const base = (): Spec => ({
+  replicas: 2,
+  selector: { matchLabels: { app: "web" } },
+  template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "web:1" }] } },
+  strategy: {
+    canary: { canaryService: "web-canary", stableService: "web-stable", steps: [{ setWeight: 20 }] },
+  },
+});
+const canary = (c: Spec): Spec => ({ ...base(), strategy: { canary: c } });
+const routing = (tr: Spec, steps: unknown[] = [{ setWeight: 10 }]): Spec =>
+  canary({ canaryService: "c", stableService: "s", trafficRouting: tr, steps });
+const blueGreen = (bg: Spec): Spec => ({ ...base(), strategy: { blueGreen: bg } });
+
+/** [case, spec, a fragment the apiserver's message must contain] */
+const invalidRollouts: [string, Spec, string][] = [
+  ["missing strategy", { ...base(), strategy: undefined }, "spec.strategy: Required value"],
+  [
+    "both strategies",
+    { ...base(), strategy: { canary: {}, blueGreen: { activeService: "a" } } },
+    "set exactly one of canary or blueGreen",
+  ],
+  ["empty strategy", { ...base(), strategy: {} }, "set exactly one of canary or blueGreen"],
+  [
+    "a step with two kinds",
+    canary({ steps: [{ setWeight: 10, pause: {} }] }),
+    "each step sets exactly one of setWeight, pause",
+  ],
+  ["an empty step", canary({ steps: [{}] }), "each step sets exactly one of"],
+  [
+    "weight 150",
+    canary({ steps: [{ setWeight: 150 }] }),
+    "spec.strategy.canary.steps[0].setWeight: Invalid value: 150",
+  ],
+  ["weight -1", canary({ steps: [{ setWeight: -1 }] }), "should be greater than or equal to 0"],
+  [
+    "bad pause duration",
+    canary({ steps: [{ pause: { duration: "10 minutes" } }] }),
+    'must be whole seconds (30) or a duration such as "30s"',
+  ],
+  [
+    "negative pause duration",
+    canary({ steps: [{ pause: { duration: -5 } }] }),
+    "steps[].pause.duration must be whole seconds",
+  ],
+  [
+    "blue-green without activeService",
+    blueGreen({ previewService: "p" }),
+    "spec.strategy.blueGreen.activeService: Required value",
+  ],
+  [
+    "blue-green preview = active",
+    blueGreen({ activeService: "a", previewService: "a" }),
+    "previewService must differ from activeService",
+  ],
+  [
+    "autoPromotionSeconds without auto promotion",
+    blueGreen({ activeService: "a", autoPromotionEnabled: false, autoPromotionSeconds: 30 }),
+    "autoPromotionSeconds needs autoPromotionEnabled: true",
+  ],
+  [
+    "trafficRouting without services",
+    canary({ trafficRouting: { nginx: { stableIngress: "i" } } }),
+    "trafficRouting requires canaryService and stableService",
+  ],
+  [
+    "same canary and stable Service",
+    canary({ canaryService: "s", stableService: "s" }),
+    "canaryService and stableService must be two different Services",
+  ],
+  ["trafficRouting with no router", routing({}), "set at least one of gatewayAPI, nginx or istio"],
+  [
+    "nginx with both ingress fields",
+    routing({ nginx: { stableIngress: "a", stableIngresses: ["b"] } }),
+    "set exactly one of stableIngress or stableIngresses",
+  ],
+  [
+    "weight above maxTrafficWeight",
+    routing({ nginx: { stableIngress: "a" }, maxTrafficWeight: 50 }, [{ setWeight: 60 }]),
+    "setWeight must not exceed trafficRouting.maxTrafficWeight",
+  ],
+  [
+    "header route not in managedRoutes",
+    routing({ nginx: { stableIngress: "a" } }, [
+      { setHeaderRoute: { name: "hdr", match: [{ headerName: "x", headerValue: { exact: "1" } }] } },
+    ]),
+    "setHeaderRoute.name must be listed in spec.strategy.canary.trafficRouting.managedRoutes",
+  ],
+  [
+    "header match with two kinds",
+    routing({ nginx: { stableIngress: "a" }, managedRoutes: [{ name: "h" }] }, [
+      {
+        setHeaderRoute: { name: "h", match: [{ headerName: "x", headerValue: { exact: "1", prefix: "2" } }] },
+      },
+    ]),
+    "set exactly one of exact, regex or prefix",
+  ],
+  [
+    "maxSurge and maxUnavailable both 0",
+    canary({ maxSurge: 0, maxUnavailable: "0%" }),
+    "maxSurge and maxUnavailable cannot both be 0",
+  ],
+  ["maxSurge not a count or percent", canary({ maxSurge: "lots" }), "maxSurge must be a non-negative count"],
+  [
+    "setCanaryScale with two settings",
+    canary({ steps: [{ setCanaryScale: { weight: 10, replicas: 2 } }] }),
+    "set exactly one of weight, replicas or matchTrafficWeight",
+  ],
+  [
+    "analysis step without templates",
+    canary({ steps: [{ analysis: {} }] }),
+    "steps[0].analysis.templates: Required value",
+  ],
+  [
+    "background analysis starting past the steps",
+    canary({ steps: [{ setWeight: 10 }], analysis: { templates: [{ templateName: "t" }], startingStep: 3 } }),
+    "startingStep must be the index of an existing step",
+  ],
+  [
+    "selector not matching the template",
+    { ...base(), selector: { matchLabels: { app: "other" } } },
+    "spec.template.metadata.labels must include every spec.selector.matchLabels entry",
+  ],
+  ["empty selector", { ...base(), selector: {} }, "set matchLabels (or matchExpressions)"],
+  ["negative replicas", { ...base(), replicas: -1 }, "spec.replicas: Invalid value: -1"],
+  [
+    "arg with value and valueFrom",
+    canary({
+      steps: [
+        {
+          analysis: {
+            templates: [{ templateName: "t" }],
+            args: [{ name: "a", value: "v", valueFrom: { podTemplateHashValue: "Stable" } }],
+          },
+        },
+      ],
+    }),
+    "set value or valueFrom, not both",
+  ],
+];
+
+const template = (spec: Spec): KubeObject =>
+  ({
+    apiVersion: "ramp.dev/v1alpha1",
+    kind: "AnalysisTemplate",
+    metadata: { name: "t" },
+    spec,
+  }) as KubeObject;
+const prom = { prometheus: { address: "http://p:9090", query: "up" } };
+const invalidTemplates: [string, Spec, string][] = [
+  ["no metrics", { metrics: [] }, "spec.metrics: Invalid value"],
+  [
+    "two providers",
+    { metrics: [{ name: "m", successCondition: "true", provider: { ...prom, web: { url: "http://x" } } }] },
+    "set exactly one of prometheus, web, job",
+  ],
+  [
+    "duplicate metric names",
+    {
+      metrics: [
+        { name: "m", successCondition: "true", provider: prom },
+        { name: "m", successCondition: "true", provider: prom },
+      ],
+    },
+    "spec.metrics[].name must be unique",
+  ],
+  ["no condition", { metrics: [{ name: "m", provider: prom }] }, "set successCondition or failureCondition"],
+  [
+    "bad interval",
+    { metrics: [{ name: "m", successCondition: "true", interval: "often", provider: prom }] },
+    "metrics[].interval must be whole seconds",
+  ],
+];
+
+describe("ramp.dev API on the real apiserver", () => {
+  let kc: KubeConfig;
+  let ns: string;
+  before(async () => {
+    kc = loadKubeConfig();
+    await installCrds();
+    ns = await createTestNamespace("api-admission", kc);
+  });
+  after(async () => {
+    if (ns) await deleteTestNamespace(ns, { wait: false, kc });
+  });
+
+  test("every CRD is Established and served", async () => {
+    const res = await kubectl(["api-resources", "--api-group=ramp.dev", "-o", "name"]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(res.stdout.trim().split("\n").sort(), [
+      "analysisruns.ramp.dev",
+      "analysistemplates.ramp.dev",
+      "clusteranalysistemplates.ramp.dev",
+      "rollouts.ramp.dev",
+    ]);
+  });
+
+  for (const file of yamlFilesUnder("examples")) {
+    const rel = file.replace(/.*examples\//, "examples/");
+    test(`${rel} is accepted`, async () => {
+      const docs = readDocuments(file);
+      assert.ok(docs.length > 0);
+      const res = await kubectl(["apply", "--server-side", "-n", ns, "-f", file]);
+      assert.equal(res.code, 0, `${rel}: ${res.stderr}`);
+      const got = await kubectl(["get", "-n", ns, "-f", file, "-o", "name"]);
+      assert.equal(got.code, 0, got.stderr);
+      assert.equal(got.stdout.trim().split("\n").length, docs.length, got.stdout);
+    });
+  }
+
+  for (const [name, spec, expected] of invalidRollouts) {
+    test(`rejects a Rollout: ${name}`, async () => {
+      const message = await tryCreate(kc, rollout("bad", spec), ns);
+      assert.ok(message, `${name}: the apiserver accepted it`);
+      assert.ok(message.includes(expected), `${name}: expected "${expected}" in:\n${message}`);
+    });
+  }
+
+  for (const [name, spec, expected] of invalidTemplates) {
+    test(`rejects an AnalysisTemplate: ${name}`, async () => {
+      const message = await tryCreate(kc, template(spec), ns);
+      assert.ok(message, `${name}: the apiserver accepted it`);
+      assert.ok(message.includes(expected), `${name}: expected "${expected}" in:\n${message}`);
+    });
+  }
+
+  test("spec.selector is immutable", async () => {
+    assert.equal(await tryCreate(kc, rollout("immutable", base()), ns), undefined);
+    const patch = JSON.stringify({ spec: { selector: { matchLabels: { app: "web", tier: "x" } } } });
+    const res = await kubectl(["patch", "rollout.ramp.dev/immutable", "-n", ns, "--type=merge", "-p", patch]);
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /spec\.selector is immutable: create a new Rollout to change it/);
+  });
+
+  test("the scale subresource drives spec.replicas (kubectl scale, as an HPA would)", async () => {
+    assert.equal(await tryCreate(kc, rollout("scalable", base()), ns), undefined);
+    const res = await kubectl(["scale", "rollout.ramp.dev/scalable", "-n", ns, "--replicas=5"]);
+    assert.equal(res.code, 0, res.stderr);
+    const got = await kubectl([
+      "get",
+      "rollout.ramp.dev/scalable",
+      "-n",
+      ns,
+      "-o",
+      "jsonpath={.spec.replicas}",
+    ]);
+    assert.equal(got.stdout, "5");
+  });
+
+  test("kubectl explain documents the steps", async () => {
+    const res = await kubectl(["explain", "rollouts.ramp.dev.spec.strategy.canary.steps"]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /Each step sets exactly one of: setWeight, pause,\s+analysis/);
+    assert.match(res.stdout, /setWeight\s+<integer>/);
+    assert.match(res.stdout, /Percentage of traffic/);
+  });
+
+  test("the short name and category list ramp's objects", async () => {
+    const res = await kubectl(["get", "rro,ramp", "-n", ns, "-o", "name"]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /rollout\.ramp\.dev\/scalable/);
+  });
+});
