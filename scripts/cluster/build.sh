@@ -11,8 +11,19 @@ need() {
   echo "      Install it: $2" >&2
   exit 1
 }
-need go "apt-get install -y golang-go (Go >= 1.26), or see https://go.dev/doc/install"
 need openssl "apt-get install -y openssl"
+
+# Go is only needed when something is missing, so a warm cache works on a machine without it.
+need_go() {
+  need go "Go >= 1.26 from https://go.dev/doc/install (Debian's golang-go is older)"
+  local v; v=$(go env GOVERSION); v=${v#go}
+  local major=${v%%.*} rest=${v#*.}; local minor=${rest%%[!0-9]*}
+  if [ "$major" -lt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -lt 26 ]; }; then
+    echo "ramp: Go $v is too old to build kwok $KWOK_VERSION and Kubernetes $K8S_VERSION; Go >= 1.26 is required." >&2
+    echo "      Install it: https://go.dev/doc/install" >&2
+    exit 1
+  fi
+}
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 # Long builds print a heartbeat so nobody thinks they hung.
@@ -30,6 +41,7 @@ build_kubernetes() {
   if [ -x "$out/kube-apiserver" ] && [ -x "$out/kube-controller-manager" ] && [ -x "$out/kube-scheduler" ] && [ -x "$out/kubectl" ]; then
     return 0
   fi
+  need_go
   echo "ramp: building Kubernetes $K8S_VERSION (first time only; 15-30 min on 2 cores)"
   local mod=$RAMP_CACHE/src/kubernetes-$K8S_VERSION
   mkdir -p "$mod" "$out.tmp"
@@ -63,6 +75,7 @@ build_kubernetes() {
 
 build_etcd() {
   [ -x "$ETCD_BIN/etcd" ] && return 0
+  need_go
   echo "ramp: building etcd $ETCD_VERSION (first time only)"
   local mod=$RAMP_CACHE/src/etcd-$ETCD_VERSION
   mkdir -p "$mod" "$ETCD_BIN.tmp"
@@ -73,11 +86,19 @@ build_etcd() {
 
 build_kwok() {
   [ -x "$KWOK_BIN/kwok" ] && return 0
+  need_go
   echo "ramp: building kwok $KWOK_VERSION (first time only)"
   mkdir -p "$KWOK_BIN.tmp"
   GOBIN="$KWOK_BIN.tmp" with_heartbeat kwok go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   rm -rf "$KWOK_BIN"; mv "$KWOK_BIN.tmp" "$KWOK_BIN"
 }
+
+# Two runs at once (a test run and `npm run cluster:up`) would write the same .tmp directories.
+mkdir -p "$RAMP_CACHE"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$RAMP_CACHE/build.lock"
+  flock -n 9 || { echo "ramp: another build is running; waiting for it"; flock 9; }
+fi
 
 build_etcd
 build_kwok

@@ -66,7 +66,6 @@ const position = (c: CanaryContext, env: Env) =>
 const failed = (p: RunPhase | undefined) => p === "Failed" || p === "Error";
 
 const analysisAbort = (
-  c: CanaryContext,
   env: Env,
   phase: RunPhase | undefined,
   what: string,
@@ -157,14 +156,13 @@ export const canaryMachine = setup({
     })),
     abortForStepAnalysis: assign(({ context, event }) => ({
       abort: analysisAbort(
-        context,
         event.env,
         event.env.stepAnalysis(context.stepIndex),
         `the analysis of step ${context.stepIndex}`,
       ),
     })),
-    abortForBackground: assign(({ context, event }) => ({
-      abort: analysisAbort(context, event.env, event.env.background, "the background analysis"),
+    abortForBackground: assign(({ event }) => ({
+      abort: analysisAbort(event.env, event.env.background, "the background analysis"),
     })),
     abortByRequest: assign(({ event }) =>
       event.type === "ABORT"
