@@ -65,11 +65,7 @@ const position = (c: CanaryContext, env: Env) =>
   `${Math.min(c.stepIndex + 1, env.steps.length)}/${env.steps.length}`;
 const failed = (p: RunPhase | undefined) => p === "Failed" || p === "Error";
 
-const analysisAbort = (
-  env: Env,
-  phase: RunPhase | undefined,
-  what: string,
-): AbortRecord => ({
+const analysisAbort = (env: Env, phase: RunPhase | undefined, what: string): AbortRecord => ({
   reason: phase === "Error" ? "AnalysisError" : "AnalysisFailed",
   message: env.analysisMessage ?? `${what} ended ${phase ?? "Failed"}`,
   at: iso(env.now),

@@ -1,0 +1,192 @@
+// The canary strategy, as a list of steps that each return early (after Argo's rolloutCanary).
+import type { CanaryStrategy } from "../api/index.ts";
+import type { Env, StepInfo } from "../machine/canary.ts";
+import { drive, startCanary } from "../machine/drive.ts";
+import { type CanarySnapshot, dehydrate, hydrate, stateOf } from "../machine/persist.ts";
+import type { RolloutContext } from "./context.ts";
+import type { Deps } from "./deps.ts";
+import { describeStep } from "./describe.ts";
+import { ensureCurrentReplicaSet, pinService, pruneHistory, scaleTo } from "./effects.ts";
+import { consumed, intentEvent, pendingIntent } from "./intent.ts";
+import { earliest, type StrategyOutcome } from "./outcome.ts";
+import { atDesired, type Desired, desiredCounts, planScaling } from "./replicas.ts";
+import { observe, revisionOf, specReplicas } from "./replicasets.ts";
+import { steady } from "./steady.ts";
+import { canaryScaleAt, pauseMs, stepKind, stepsHash, weightAt } from "./steps.ts";
+
+const ABORT_DELAY_ROUTED_S = 30;
+
+export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<StrategyOutcome> {
+  const spec = ctx.rollout.spec.strategy.canary as CanaryStrategy;
+  // 1. First deploy, or the spec asks for the stable version again (a rollback in Git): no steps.
+  if (!ctx.stableHash || ctx.currentHash === ctx.stableHash) {
+    return steady(ctx, deps, { stableService: spec.stableService, canaryService: spec.canaryService });
+  }
+
+  // 2. A new version: resume its machine from status, or start one (new version or changed steps).
+  const steps = spec.steps ?? [];
+  const infos: StepInfo[] = steps.map((s, i) => ({
+    kind: stepKind(s),
+    pauseMs: pauseMs(s, i),
+    describe: describeStep(s),
+  }));
+  const hashOfSteps = stepsHash(steps);
+  const records: StrategyOutcome["records"] = [];
+  let snapshot: CanarySnapshot | undefined = hydrate(ctx.status.machine);
+  if (
+    !snapshot ||
+    snapshot.context.podHash !== ctx.currentHash ||
+    snapshot.context.stepsHash !== hashOfSteps
+  ) {
+    const sameVersion = snapshot?.context.podHash === ctx.currentHash;
+    snapshot = startCanary({ podHash: ctx.currentHash, stepsHash: hashOfSteps, now: ctx.now }).snapshot;
+    records.push({
+      type: "Normal",
+      reason: sameVersion ? "StepsChanged" : "RolloutStarted",
+      message: sameVersion
+        ? "the steps changed: starting them again"
+        : `shipping version ${ctx.currentHash} in ${steps.length} steps`,
+    });
+  }
+
+  // 3. The new version's ReplicaSet exists before anything is measured against it.
+  const current = await ensureCurrentReplicaSet(ctx, deps, 0);
+  const { stable, others } = ctx.versions;
+  const seen = {
+    canary: observe(current),
+    stable: observe(stable),
+    others: others.map((rs) => observe(rs) ?? { spec: 0, available: 0 }),
+  };
+  const routed = false; // traffic routers join here (trafficRouting); pods carry the split until then
+  const desiredAt = (index: number): Desired =>
+    desiredCounts({
+      replicas: ctx.replicas,
+      weight: weightAt(steps, index),
+      scale: canaryScaleAt(steps, index),
+      trafficRouted: routed,
+      dynamicStableScale: spec.dynamicStableScale,
+      surge: ctx.surge,
+    });
+
+  // 4. Advance the machine with what the cluster shows and what a person asked for.
+  const env: Env = {
+    now: ctx.now,
+    steps: infos,
+    progressDeadlineMs: ctx.rollout.spec.progressDeadlineSeconds * 1000,
+    progressDeadlineAbort: ctx.rollout.spec.progressDeadlineAbort ?? false,
+    specPaused: ctx.rollout.spec.paused ?? false,
+    canaryAvailable: seen.canary?.available ?? 0,
+    stepSatisfied: (i) => atDesired(desiredAt(i), seen.canary, seen.stable, seen.others),
+    stepAnalysis: () => undefined,
+    background: undefined,
+  };
+  const intent = pendingIntent(ctx.status);
+  const result = drive(snapshot, intent ? [intentEvent(intent, env)] : [], env);
+  records.push(...result.records);
+  const state = stateOf(result.snapshot);
+  const c = result.snapshot.context;
+
+  // 5. The world that state asks for: an aborted canary holds its pods for the delay, then leaves.
+  const abortDelayMs = (spec.abortScaleDownDelaySeconds ?? (routed ? ABORT_DELAY_ROUTED_S : 0)) * 1000;
+  const abortEnds = c.abort ? Date.parse(c.abort.at) + abortDelayMs : undefined;
+  const index = Math.min(c.stepIndex, steps.length);
+  const desired: Desired =
+    state === "Aborted"
+      ? {
+          canary:
+            abortEnds !== undefined && ctx.now < abortEnds
+              ? Math.min(specReplicas(current), desiredAt(index).canary)
+              : 0,
+          stable: ctx.replicas,
+        }
+      : desiredAt(index);
+
+  // 6. Scale within surge limits: stable is back up before the canary goes, never the reverse.
+  const plan = planScaling({
+    replicas: ctx.replicas,
+    surge: ctx.surge,
+    unavailable: ctx.unavailable,
+    desired,
+    ...seen,
+  });
+  await scaleTo(ctx, deps, [
+    [current, plan.canary],
+    [stable, plan.stable],
+    ...others.map((rs, i) => [rs, plan.others[i] ?? 0] as const),
+  ]);
+  await pinService(ctx, deps, spec.stableService, ctx.stableHash);
+  await pinService(ctx, deps, spec.canaryService, ctx.currentHash);
+  await pruneHistory(ctx, deps);
+
+  // 7. Report.
+  const completed = state === "Completed";
+  const weight = state === "Aborted" ? 0 : weightAt(steps, index);
+  const pauseMsNow = state === "Paused" && c.pauseReason === "step" ? infos[c.stepIndex]?.pauseMs : undefined;
+  const position = `step ${Math.min(c.stepIndex + 1, steps.length)}/${steps.length}`;
+  const message =
+    state === "Aborted"
+      ? `aborted (${c.abort?.reason}): ${c.abort?.message}`
+      : state === "Paused"
+        ? c.pauseReason === "inconclusive"
+          ? `${position}: analysis inconclusive, waiting for promote or abort`
+          : pauseMsNow === undefined
+            ? `${position}: paused until promoted`
+            : `${position}: paused, resumes at ${new Date(Date.parse(c.stepStartedAt) + pauseMsNow).toISOString()}`
+        : c.userPaused || env.specPaused
+          ? `${position}: paused by ${c.userPaused ? "a user" : "spec.paused"}`
+          : state === "Completed"
+            ? `version ${ctx.currentHash} promoted to stable`
+            : state === "Promoting"
+              ? `all steps done: scaling version ${ctx.currentHash} to 100%`
+              : `${position}: ${infos[c.stepIndex]?.describe ?? ""} (waiting for ${desiredAt(index).canary} canary pods to be available)`;
+  const available =
+    (seen.canary?.available ?? 0) +
+    (seen.stable?.available ?? 0) +
+    seen.others.reduce((a, o) => a + o.available, 0);
+  return {
+    records,
+    status: {
+      stableRS: completed ? ctx.currentHash : (ctx.stableHash ?? null),
+      stableRevision: completed ? revisionOf(current) : stable ? revisionOf(stable) : null,
+      canaryRevision: revisionOf(current) || null,
+      currentStepIndex: index,
+      stepCount: steps.length,
+      canary: { weight, stableWeight: 100 - weight },
+      pauseStartTime: state === "Paused" ? c.stepStartedAt : null,
+      abort: c.abort
+        ? {
+            reason: c.abort.reason,
+            message: c.abort.message,
+            at: c.abort.at,
+            ...(c.abort.by ? { by: c.abort.by } : {}),
+          }
+        : null,
+      machine: dehydrate(result.snapshot),
+      ...consumed(intent),
+    },
+    health: {
+      aborted: c.abort ? { reason: c.abort.reason, message: c.abort.message } : undefined,
+      paused:
+        state === "Paused"
+          ? { reason: c.pauseReason === "inconclusive" ? "InconclusiveAnalysis" : "PausedStep", message }
+          : c.userPaused
+            ? { reason: "PausedByUser", message }
+            : env.specPaused
+              ? { reason: "PausedInGit", message }
+              : undefined,
+      deadlineExceeded: c.deadlineExceeded && state !== "Aborted",
+      rollingOut: !completed,
+      settled: false,
+      available: available >= ctx.replicas - ctx.unavailable,
+      message,
+    },
+    requeueAfterMs: earliest(
+      ctx.now,
+      pauseMsNow === undefined ? undefined : Date.parse(c.stepStartedAt) + pauseMsNow,
+      state === "Aborted" ? abortEnds : undefined,
+      state === "Stepping" || state === "Promoting"
+        ? Date.parse(c.progressAt) + env.progressDeadlineMs + 1
+        : undefined,
+    ),
+  };
+}

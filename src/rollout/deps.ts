@@ -1,0 +1,44 @@
+// What a reconcile needs from the outside world: caches to read, a writer, an event sink, a clock.
+import type { V1ReplicaSet, V1Service } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import type { AnalysisRun } from "../api/index.ts";
+import type { RecordParams } from "../machine/canary.ts";
+
+/** Read-only views of the watch caches; nothing here makes an API request. */
+export interface Caches {
+  /** The raw Rollout object (parsed by the reconcile), by `namespace/name`. */
+  rollout(key: string): unknown;
+  /** ReplicaSets labelled as owned by the Rollout `namespace/name`. */
+  replicaSetsOf(key: string): V1ReplicaSet[];
+  service(namespace: string, name: string): V1Service | undefined;
+  analysisRunsOf(key: string): AnalysisRun[];
+  analysisTemplate(namespace: string, name: string, clusterScope: boolean): unknown;
+}
+
+/** Every write a reconcile makes; implemented over the API clients, counted per verb. */
+export interface Writer {
+  createReplicaSet(namespace: string, rs: V1ReplicaSet): Promise<V1ReplicaSet>;
+  patchReplicaSet(namespace: string, name: string, patch: object): Promise<void>;
+  deleteReplicaSet(namespace: string, name: string): Promise<void>;
+  patchService(namespace: string, name: string, patch: object): Promise<void>;
+  /** JSON merge patch of the status subresource; `resourceVersion` makes it fail (409) on a stale read. */
+  patchRolloutStatus(
+    namespace: string,
+    name: string,
+    resourceVersion: string,
+    status: object,
+  ): Promise<string>;
+}
+
+export type EventTarget = { kind: string; apiVersion: string; name: string; namespace: string; uid: string };
+export interface EventSink {
+  record(target: EventTarget, event: RecordParams): void;
+}
+
+export type Deps = {
+  caches: Caches;
+  writer: Writer;
+  events: EventSink;
+  log: Logger;
+  now: () => number;
+};

@@ -1,0 +1,22 @@
+// What a strategy returns to the reconcile: its status fields, health, Events and when to look again.
+import type { RolloutStatus } from "../api/index.ts";
+import type { RecordParams } from "../machine/canary.ts";
+import type { Health } from "./conditions.ts";
+
+/** Strategy-owned status fields; `null` removes a field (JSON merge patch). */
+export type StatusFields = { [K in keyof RolloutStatus]?: RolloutStatus[K] | null };
+
+export type StrategyOutcome = {
+  status: StatusFields;
+  health: Health;
+  records: RecordParams[];
+  /** Reconcile again after this long even if nothing changes (a pause or delay ends). */
+  requeueAfterMs?: number | undefined;
+};
+
+/** The earliest of several optional deadlines, as a delay from `now` (never negative). */
+export function earliest(now: number, ...deadlines: (number | undefined)[]): number | undefined {
+  const future = deadlines.filter((d): d is number => d !== undefined && Number.isFinite(d));
+  if (future.length === 0) return undefined;
+  return Math.max(0, Math.min(...future) - now);
+}

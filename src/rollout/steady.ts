@@ -1,0 +1,85 @@
+// No new version to ship: first deploy, steady state, or the spec returned to the stable version.
+import { hydrate, stateOf } from "../machine/persist.ts";
+import type { RolloutContext } from "./context.ts";
+import type { Deps } from "./deps.ts";
+import { ensureCurrentReplicaSet, pinService, pruneHistory, scaleTo } from "./effects.ts";
+import { consumed, pendingIntent } from "./intent.ts";
+import type { StrategyOutcome } from "./outcome.ts";
+import { planScaling } from "./replicas.ts";
+import { observe, revisionOf } from "./replicasets.ts";
+
+type Services = { stableService?: string | undefined; canaryService?: string | undefined };
+
+/** The current version is (or becomes) stable at full scale; every other version goes to zero. */
+export async function steady(ctx: RolloutContext, deps: Deps, services: Services): Promise<StrategyOutcome> {
+  const records: StrategyOutcome["records"] = [];
+  const firstDeploy = !ctx.stableHash;
+  const rs = await ensureCurrentReplicaSet(ctx, deps, firstDeploy ? ctx.replicas : 0);
+  const { others } = ctx.versions;
+  const seen = { stable: observe(rs), others: others.map((o) => observe(o) ?? { spec: 0, available: 0 }) };
+  const plan = planScaling({
+    replicas: ctx.replicas,
+    surge: ctx.surge,
+    unavailable: ctx.unavailable,
+    desired: { canary: 0, stable: ctx.replicas },
+    stable: seen.stable,
+    others: seen.others,
+  });
+  await scaleTo(ctx, deps, [[rs, plan.stable], ...others.map((o, i) => [o, plan.others[i] ?? 0] as const)]);
+  await pinService(ctx, deps, services.stableService, ctx.currentHash);
+  await pinService(ctx, deps, services.canaryService, ctx.currentHash);
+  await pruneHistory(ctx, deps);
+
+  // A rollout that was under way for another version has been rolled back in Git.
+  const previous = hydrate(ctx.status.machine);
+  if (
+    previous &&
+    previous.context.podHash !== ctx.currentHash &&
+    !["Completed", "Aborted"].includes(stateOf(previous))
+  ) {
+    records.push({
+      type: "Normal",
+      reason: "RolledBack",
+      message: `the spec returned to the stable version ${ctx.currentHash}: the rollout of ${previous.context.podHash} stopped`,
+    });
+  }
+  const intent = pendingIntent(ctx.status);
+  if (intent) {
+    records.push({
+      type: "Warning",
+      reason: "IgnoredAction",
+      message: `${intent.action}: no rollout in progress`,
+    });
+  }
+  const stableAvailable = seen.stable?.available ?? 0;
+  const settled =
+    stableAvailable >= ctx.replicas &&
+    (rs.spec?.replicas ?? 0) === ctx.replicas &&
+    seen.others.every((o) => o.spec === 0);
+  const message = settled
+    ? `version ${ctx.currentHash} is stable: ${stableAvailable}/${ctx.replicas} available`
+    : `scaling version ${ctx.currentHash} to ${ctx.replicas} (${stableAvailable} available)`;
+  const keepMachine = previous?.context.podHash === ctx.currentHash;
+  return {
+    records,
+    status: {
+      stableRS: ctx.currentHash,
+      stableRevision: revisionOf(rs) || null,
+      canaryRevision: null,
+      currentStepIndex: ctx.rollout.spec.strategy.canary?.steps?.length ?? 0,
+      stepCount: ctx.rollout.spec.strategy.canary?.steps?.length ?? 0,
+      canary: { weight: 0, stableWeight: 100 },
+      pauseStartTime: null,
+      abort: null,
+      machine: keepMachine ? (ctx.status.machine ?? null) : null,
+      ...consumed(intent),
+    },
+    health: {
+      deadlineExceeded: false,
+      rollingOut: false,
+      settled,
+      available: stableAvailable >= ctx.replicas - ctx.unavailable,
+      message,
+    },
+  };
+}

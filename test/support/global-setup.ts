@@ -1,0 +1,26 @@
+// node:test global setup (--test-global-setup): builds the control plane if needed, starts the local
+// cluster or reuses a running one, and makes sure Prometheus is installed. Runs once, in the runner.
+import { spawnSync } from "node:child_process";
+import { clusterDown, clusterUp } from "./cluster/control-plane.ts";
+import { buildScript } from "./cluster/paths.ts";
+import { ensurePrometheusInstalled } from "./prometheus.ts";
+
+let startedHere = false;
+
+export async function globalSetup(): Promise<void> {
+  // Build output goes to stderr so it never mixes into the reporter's stdout.
+  const build = spawnSync("bash", [buildScript], { stdio: ["ignore", 2, 2] });
+  if (build.status !== 0) {
+    throw new Error(
+      `ramp: ${buildScript} failed (exit ${build.status ?? build.signal}); see its output above`,
+    );
+  }
+  const info = await clusterUp();
+  startedHere = !info.reused;
+  await ensurePrometheusInstalled();
+}
+
+/** Stops the cluster only if this run started it; RAMP_KEEP_CLUSTER=1 keeps it for the next run. */
+export async function globalTeardown(): Promise<void> {
+  if (startedHere && process.env.RAMP_KEEP_CLUSTER !== "1") await clusterDown();
+}
