@@ -1,0 +1,129 @@
+// One reconcile of one Rollout: parse, check, run its strategy, write status once, record Events.
+import { Rollout, type RolloutStatus } from "../api/index.ts";
+import { codeOf, RampError } from "../errors.ts";
+import { reconcileCanary } from "./canary.ts";
+import { buildContext } from "./context.ts";
+import type { Deps, EventTarget } from "./deps.ts";
+import { mergePatchDiff } from "./merge-patch.ts";
+import type { StatusFields, StrategyOutcome } from "./outcome.ts";
+import { assembleStatus, invalidStatus } from "./status.ts";
+import { validateReferences } from "./validate.ts";
+
+export type ReconcileResult = { requeueAfterMs?: number } | undefined;
+
+type Meta = {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+};
+type Raw = { apiVersion?: string; kind?: string; metadata?: Meta; status?: RolloutStatus };
+
+/** A zod issue path as a field path: spec.strategy.canary.steps[0].setWeight */
+const fieldPath = (path: readonly PropertyKey[]): string =>
+  path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
+
+export class Reconciler {
+  readonly #deps: Deps;
+  /** Per key, the resourceVersion our last status write started from: a cache still showing it is stale. */
+  readonly #staleFrom = new Map<string, string>();
+
+  constructor(deps: Deps) {
+    this.#deps = deps;
+  }
+
+  /** Forget a deleted Rollout. */
+  forget(key: string): void {
+    this.#staleFrom.delete(key);
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const raw = this.#deps.caches.rollout(key) as Raw | undefined;
+    if (!raw?.metadata?.name) return undefined;
+    const rv = raw.metadata.resourceVersion ?? "";
+    // Our own status write has not reached the cache yet: deciding now would act on old state.
+    if (this.#staleFrom.get(key) === rv) return { requeueAfterMs: 1000 };
+    this.#staleFrom.delete(key);
+
+    const log = this.#deps.log.child({ rollout: raw.metadata.name, namespace: raw.metadata.namespace });
+    const target: EventTarget = {
+      kind: "Rollout",
+      apiVersion: "ramp.dev/v1alpha1",
+      name: raw.metadata.name,
+      namespace: raw.metadata.namespace ?? "",
+      uid: raw.metadata.uid ?? "",
+    };
+    const parsed = Rollout.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`).join("; ");
+      const reason = {
+        reason: "InvalidSpec" as const,
+        message: `the Rollout does not match ramp's schema: ${issues}`,
+      };
+      log.warn({ issues }, "invalid rollout");
+      await this.#write(
+        key,
+        raw,
+        invalidStatus(raw as never, reason, this.#deps.now()),
+        target,
+        [{ type: "Warning", reason: reason.reason, message: reason.message }],
+        true,
+      );
+      return undefined;
+    }
+    const rollout = parsed.data;
+    if (rollout.metadata.deletionTimestamp) return undefined;
+
+    let outcome: StrategyOutcome;
+    const ctx = buildContext(key, rollout, this.#deps);
+    try {
+      validateReferences(rollout, ctx.namespace, this.#deps);
+      if (!rollout.spec.strategy.canary)
+        throw new RampError("InvalidSpec", "spec.strategy.blueGreen is not supported yet");
+      outcome = await reconcileCanary(ctx, { ...this.#deps, log: log.child({ revision: ctx.currentHash }) });
+    } catch (err) {
+      if (!(err instanceof RampError)) throw err;
+      // A problem the spec must fix: Degraded with the code, state kept, other Rollouts unaffected.
+      log.warn({ code: err.code, err: err.message }, "rollout cannot be reconciled");
+      const status = invalidStatus(rollout, { reason: codeOf(err), message: err.message }, ctx.now);
+      await this.#write(
+        key,
+        raw,
+        status,
+        target,
+        [{ type: "Warning", reason: err.code, message: err.message }],
+        true,
+      );
+      return undefined;
+    }
+    await this.#write(key, raw, assembleStatus(ctx, outcome), target, outcome.records);
+    return outcome.requeueAfterMs === undefined ? undefined : { requeueAfterMs: outcome.requeueAfterMs };
+  }
+
+  /**
+   * Writes the status diff (none when nothing changed) and records Events. `onChange` Events are
+   * recorded only with a write: a Degraded rollout reconciled again gets one Event, not one each time.
+   */
+  async #write(
+    key: string,
+    raw: Raw,
+    status: StatusFields,
+    target: EventTarget,
+    records: StrategyOutcome["records"],
+    onChange = false,
+  ): Promise<void> {
+    const patch = mergePatchDiff(
+      raw.status as Record<string, unknown> | undefined,
+      status as Record<string, unknown>,
+    );
+    const changed = Object.keys(patch).length > 0;
+    if (changed) {
+      const rv = raw.metadata?.resourceVersion ?? "";
+      await this.#deps.writer.patchRolloutStatus(target.namespace, target.name, rv, patch);
+      this.#staleFrom.set(key, rv);
+    }
+    if (onChange && !changed) return;
+    for (const r of records) this.#deps.events.record(target, r);
+  }
+}
