@@ -111,7 +111,10 @@ test("every field of spec, the strategies and a step is documented (kubectl expl
   for (const [where, node] of documented) {
     assert.ok(node?.properties, where);
     for (const [field, child] of Object.entries(node.properties)) {
-      assert.ok(typeof child.description === "string" && child.description.length > 10, `${where}.${field} has no description`);
+      assert.ok(
+        typeof child.description === "string" && child.description.length > 10,
+        `${where}.${field} has no description`,
+      );
     }
   }
 });
