@@ -1,0 +1,165 @@
+// The controller's watch caches: Rollouts and what they own or reference, trimmed to the fields ramp reads.
+import type { KubernetesObject, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import type { AnalysisRun } from "../api/index.ts";
+import type { Clients } from "../kube/client.ts";
+import { Informer, objectKey } from "../kube/informer.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { Caches } from "../rollout/deps.ts";
+import { ROLLOUT_LABEL } from "../rollout/labels.ts";
+
+type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: unknown };
+
+/** Only the metadata a controller reads: no managedFields, no last-applied annotations. */
+function slimMeta(o: KubernetesObject): NonNullable<KubernetesObject["metadata"]> {
+  const m = o.metadata ?? {};
+  const annotations = { ...(m.annotations ?? {}) };
+  delete annotations["kubectl.kubernetes.io/last-applied-configuration"];
+  return {
+    name: m.name ?? "",
+    ...(m.namespace ? { namespace: m.namespace } : {}),
+    ...(m.uid ? { uid: m.uid } : {}),
+    ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
+    ...(m.generation === undefined ? {} : { generation: m.generation }),
+    ...(m.creationTimestamp ? { creationTimestamp: m.creationTimestamp } : {}),
+    ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
+    ...(m.labels ? { labels: m.labels } : {}),
+    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    ...(m.ownerReferences ? { ownerReferences: m.ownerReferences } : {}),
+  };
+}
+
+const slim = (o: KubernetesObject): Obj => ({ ...o, metadata: slimMeta(o) });
+
+/** A ReplicaSet without its pod template: the hash label says which version it is. */
+const slimReplicaSet = (o: KubernetesObject): V1ReplicaSet => {
+  const rs = o as V1ReplicaSet;
+  return {
+    metadata: slimMeta(o),
+    spec: {
+      replicas: rs.spec?.replicas ?? 0,
+      selector: rs.spec?.selector ?? {},
+      minReadySeconds: rs.spec?.minReadySeconds ?? 0,
+    },
+    ...(rs.status ? { status: rs.status } : {}),
+  };
+};
+
+const slimService = (o: KubernetesObject): V1Service => {
+  const svc = o as V1Service;
+  return { metadata: slimMeta(o), spec: { ...(svc.spec?.selector ? { selector: svc.spec.selector } : {}) } };
+};
+
+const rolloutKeyOf = (o: KubernetesObject): string[] => {
+  const owner = o.metadata?.labels?.[ROLLOUT_LABEL];
+  return owner ? [`${o.metadata?.namespace}/${owner}`] : [];
+};
+
+/** `namespace/service` for every Service a Rollout's strategy names. */
+const servicesOf = (o: Obj): string[] => {
+  const strategy = (o.spec?.strategy ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const names = [
+    strategy.canary?.canaryService,
+    strategy.canary?.stableService,
+    strategy.blueGreen?.activeService,
+    strategy.blueGreen?.previewService,
+  ];
+  return names.filter((n): n is string => typeof n === "string").map((n) => `${o.metadata?.namespace}/${n}`);
+};
+
+export class ControllerCaches implements Caches {
+  readonly rollouts: Informer<Obj>;
+  readonly replicaSets: Informer<V1ReplicaSet>;
+  readonly services: Informer<V1Service>;
+  readonly analysisRuns: Informer<Obj>;
+  readonly templates: Informer<Obj>;
+  readonly clusterTemplates: Informer<Obj>;
+
+  constructor(clients: Clients, opts: { namespace?: string | undefined; metrics: Metrics; log: Logger }) {
+    const ns = opts.namespace ? `/namespaces/${opts.namespace}` : "";
+    const base = { source: clients, metrics: opts.metrics, log: opts.log };
+    const ramp = (plural: string) => `/apis/ramp.dev/v1alpha1${ns}/${plural}`;
+    this.rollouts = new Informer<Obj>({ ...base, path: ramp("rollouts"), transform: slim });
+    this.replicaSets = new Informer<V1ReplicaSet>({
+      ...base,
+      path: `/apis/apps/v1${ns}/replicasets`,
+      labelSelector: ROLLOUT_LABEL,
+      transform: slimReplicaSet,
+    });
+    this.services = new Informer<V1Service>({
+      ...base,
+      path: `/api/v1${ns}/services`,
+      transform: slimService,
+    });
+    this.analysisRuns = new Informer<Obj>({ ...base, path: ramp("analysisruns"), transform: slim });
+    this.templates = new Informer<Obj>({ ...base, path: ramp("analysistemplates"), transform: slim });
+    this.clusterTemplates = new Informer<Obj>({
+      ...base,
+      path: "/apis/ramp.dev/v1alpha1/clusteranalysistemplates",
+      transform: slim,
+    });
+    this.replicaSets.addIndex("rollout", rolloutKeyOf);
+    this.analysisRuns.addIndex("rollout", rolloutKeyOf);
+    this.rollouts.addIndex("service", servicesOf);
+    this.rollouts.addIndex("namespace", (o) => [o.metadata?.namespace ?? ""]);
+  }
+
+  #all() {
+    return [
+      this.rollouts,
+      this.replicaSets,
+      this.services,
+      this.analysisRuns,
+      this.templates,
+      this.clusterTemplates,
+    ] as const;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.#all().map((i) => i.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#all().map((i) => i.stop()));
+  }
+
+  synced(): boolean {
+    return this.#all().every((i) => i.hasSynced());
+  }
+
+  /** Calls `enqueue` with the key of every Rollout a change may concern. */
+  routeEvents(enqueue: (key: string) => void): void {
+    const each = <T extends KubernetesObject>(inf: Informer<T>, keys: (o: T) => string[]) => {
+      const fire = (o: T) => {
+        for (const k of keys(o)) enqueue(k);
+      };
+      inf.on("add", fire);
+      inf.on("update", (_old, o) => fire(o));
+      inf.on("delete", fire);
+    };
+    each(this.rollouts, (o) => [objectKey(o)]);
+    each(this.replicaSets, rolloutKeyOf);
+    each(this.analysisRuns, rolloutKeyOf);
+    each(this.services, (s) => this.rollouts.byIndex("service", objectKey(s)).map(objectKey));
+    each(this.templates, (t) =>
+      this.rollouts.byIndex("namespace", t.metadata?.namespace ?? "").map(objectKey),
+    );
+    each(this.clusterTemplates, () => this.rollouts.keys());
+  }
+
+  rollout(key: string): unknown {
+    return this.rollouts.get(key);
+  }
+  replicaSetsOf(key: string): V1ReplicaSet[] {
+    return this.replicaSets.byIndex("rollout", key);
+  }
+  service(namespace: string, name: string): V1Service | undefined {
+    return this.services.get(`${namespace}/${name}`);
+  }
+  analysisRunsOf(key: string): AnalysisRun[] {
+    return this.analysisRuns.byIndex("rollout", key) as unknown as AnalysisRun[];
+  }
+  analysisTemplate(namespace: string, name: string, clusterScope: boolean): unknown {
+    return clusterScope ? this.clusterTemplates.get(name) : this.templates.get(`${namespace}/${name}`);
+  }
+}

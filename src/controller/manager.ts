@@ -1,0 +1,125 @@
+// Wires caches, the work queue, the reconciler, leader election and the HTTP endpoints into one controller.
+import { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { makeClients } from "../kube/client.ts";
+import { EventRecorder } from "../kube/events.ts";
+import { objectKey } from "../kube/informer.ts";
+import { LeaderElector } from "../kube/leader.ts";
+import { WorkQueue } from "../kube/workqueue.ts";
+import { type HttpServer, startHttpServer } from "../observability/http.ts";
+import { createMetrics } from "../observability/metrics.ts";
+import type { EventSink } from "../rollout/deps.ts";
+import { Reconciler } from "../rollout/reconcile.ts";
+import { ControllerCaches } from "./caches.ts";
+import type { ControllerOptions } from "./options.ts";
+import { kubeWriter } from "./writer.ts";
+
+export type RunningController = { stop(): Promise<void> };
+
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+export async function runController(
+  opts: ControllerOptions,
+  log: Logger,
+  onFatal: (reason: string) => void,
+): Promise<RunningController> {
+  const kc = loadKubeConfig(opts.kubeconfig);
+  const metrics = createMetrics();
+  const clients = makeClients(kc, metrics);
+  const caches = new ControllerCaches(clients, { namespace: opts.namespace, metrics, log });
+  const recorder = new EventRecorder({ clients, identity: opts.identity, metrics, log });
+  const events: EventSink = {
+    record: (t, e) =>
+      void recorder.event(
+        {
+          apiVersion: t.apiVersion,
+          kind: t.kind,
+          metadata: { name: t.name, namespace: t.namespace, uid: t.uid },
+        },
+        e.type,
+        e.reason,
+        e.message,
+      ),
+  };
+  const reconciler = new Reconciler({ caches, writer: kubeWriter(clients), events, log, now: Date.now });
+  const queue = new WorkQueue({
+    name: "rollouts",
+    workers: opts.workers,
+    metrics,
+    log,
+    handler: async (key) => {
+      const result = await reconciler.reconcile(key);
+      return result?.requeueAfterMs === undefined ? undefined : { requeueAfterMs: result.requeueAfterMs };
+    },
+  });
+
+  // Only the leader reconciles; followers keep warm caches so a takeover starts at once.
+  let leading = false;
+  let stopping = false;
+  caches.routeEvents((key) => {
+    if (leading) queue.add(key);
+  });
+  caches.rollouts.on("delete", (o) => reconciler.forget(objectKey(o)));
+  const lead = () => {
+    leading = true;
+    log.info({ identity: opts.identity }, "leading");
+    for (const key of caches.rollouts.keys()) queue.add(key);
+  };
+
+  const servers: HttpServer[] = [];
+  servers.push(
+    await startHttpServer({ addr: opts.metricsAddr, routes: { registry: metrics.registry }, log }),
+  );
+  servers.push(
+    await startHttpServer({
+      addr: opts.healthAddr,
+      routes: { healthz: { process: () => !stopping }, readyz: { caches: () => caches.synced() } },
+      log,
+    }),
+  );
+
+  await caches.start();
+  log.info(
+    { namespace: opts.namespace ?? "(all)", rollouts: caches.rollouts.keys().length },
+    "caches synced",
+  );
+
+  let elector: LeaderElector | undefined;
+  if (opts.leaderElect) {
+    elector = new LeaderElector({
+      coordination: clients.coordination,
+      namespace: opts.leaseNamespace,
+      name: opts.leaseName,
+      identity: opts.identity,
+      metrics,
+      log,
+      onStartedLeading: lead,
+      onStoppedLeading: () => {
+        leading = false;
+        // A deposed leader must not write again: exit, and let the next process start as a follower.
+        if (!stopping) onFatal("lost the leader lease");
+      },
+    });
+    elector.start();
+  } else {
+    metrics.leader.set(1);
+    lead();
+  }
+
+  return {
+    async stop() {
+      stopping = true;
+      leading = false;
+      await queue.shutdown();
+      await elector?.release();
+      await caches.stop();
+      await Promise.all(servers.map((s) => s.close()));
+      await clients.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// Command-line options of ramp-controller.
+import { parseArgs } from "node:util";
+import type { LevelWithSilent } from "pino";
+
+export type ControllerOptions = {
+  kubeconfig?: string | undefined;
+  namespace?: string | undefined;
+  leaderElect: boolean;
+  leaseName: string;
+  leaseNamespace: string;
+  identity: string;
+  metricsAddr: string;
+  healthAddr: string;
+  logLevel: LevelWithSilent;
+  workers: number;
+};
+
+export const USAGE = `Usage: ramp-controller [options]
+
+  --kubeconfig PATH      kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, or in-cluster)
+  --namespace NS         watch only this namespace (default: all namespaces)
+  --leader-elect         run leader election on a Lease, so only one replica writes
+  --lease-name NAME      the Lease's name (default ramp-controller)
+  --lease-namespace NS   the Lease's namespace (default: --namespace, $POD_NAMESPACE, or default)
+  --identity ID          this replica's identity (default: $POD_NAME or hostname, plus a random suffix)
+  --metrics-addr ADDR    serve /metrics on ADDR (default 127.0.0.1:8080; ":8080" = all interfaces)
+  --health-addr ADDR     serve /healthz and /readyz on ADDR (default 127.0.0.1:8081)
+  --log-level LEVEL      trace, debug, info, warn, error (default info)
+  --workers N            Rollouts reconciled at once (default 8)
+  -h, --help             this help
+`;
+
+const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
+/** Parses argv; throws an Error naming the bad option and the fix. */
+export function parseOptions(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  hostname: string,
+): ControllerOptions | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      kubeconfig: { type: "string" },
+      namespace: { type: "string" },
+      "leader-elect": { type: "boolean", default: false },
+      "lease-name": { type: "string", default: "ramp-controller" },
+      "lease-namespace": { type: "string" },
+      identity: { type: "string" },
+      "metrics-addr": { type: "string", default: "127.0.0.1:8080" },
+      "health-addr": { type: "string", default: "127.0.0.1:8081" },
+      "log-level": { type: "string", default: "info" },
+      workers: { type: "string", default: "8" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return "help";
+  const level = values["log-level"];
+  if (!LEVELS.includes(level)) throw new Error(`--log-level: "${level}" is not one of ${LEVELS.join(", ")}`);
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`--workers: "${values.workers}" must be a whole number >= 1`);
+  const suffix = Math.random().toString(36).slice(2, 8);
+  return {
+    kubeconfig: values.kubeconfig,
+    namespace: values.namespace,
+    leaderElect: values["leader-elect"],
+    leaseName: values["lease-name"],
+    leaseNamespace: values["lease-namespace"] ?? values.namespace ?? env.POD_NAMESPACE ?? "default",
+    identity: values.identity ?? `${env.POD_NAME ?? hostname}-${suffix}`,
+    metricsAddr: values["metrics-addr"],
+    healthAddr: values["health-addr"],
+    logLevel: level as LevelWithSilent,
+    workers,
+  };
+}

@@ -1,0 +1,49 @@
+// The Writer the reconcile uses, over the counted API clients. Every write names ramp's field manager.
+import type { V1ReplicaSet } from "@kubernetes/client-node";
+import type { Clients } from "../kube/client.ts";
+import { PatchType } from "../kube/client.ts";
+import type { Writer } from "../rollout/deps.ts";
+import { FIELD_MANAGER } from "../rollout/labels.ts";
+
+const q = `fieldManager=${FIELD_MANAGER}`;
+
+export function kubeWriter(clients: Clients): Writer {
+  return {
+    createReplicaSet: (namespace, rs) =>
+      clients.request<V1ReplicaSet>("POST", `/apis/apps/v1/namespaces/${namespace}/replicasets?${q}`, rs),
+    async patchReplicaSet(namespace, name, patch) {
+      await clients.request(
+        "PATCH",
+        `/apis/apps/v1/namespaces/${namespace}/replicasets/${name}?${q}`,
+        patch,
+        PatchType.merge,
+      );
+    },
+    async deleteReplicaSet(namespace, name) {
+      await clients.request(
+        "DELETE",
+        `/apis/apps/v1/namespaces/${namespace}/replicasets/${name}?propagationPolicy=Background`,
+      );
+    },
+    async patchService(namespace, name, patch) {
+      await clients.request(
+        "PATCH",
+        `/api/v1/namespaces/${namespace}/services/${name}?${q}`,
+        patch,
+        PatchType.merge,
+      );
+    },
+    async patchRolloutStatus(namespace, name, resourceVersion, status) {
+      // resourceVersion in a merge patch is a precondition: a write based on a stale read gets 409.
+      const body = { metadata: { resourceVersion }, status };
+      const path = `/apis/ramp.dev/v1alpha1/namespaces/${namespace}/rollouts/${name}/status?${q}`;
+      const out = await clients.request<{ metadata?: { resourceVersion?: string } }>(
+        "PATCH",
+        path,
+        body,
+        PatchType.merge,
+      );
+      return out?.metadata?.resourceVersion ?? "";
+    },
+  };
+}

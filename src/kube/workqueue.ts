@@ -1,0 +1,189 @@
+// A work queue keyed by `namespace/name`, like client-go's: a key added many times while it waits runs
+// once, one key never runs twice at the same time, failures back off per key, and a handler can ask to
+// run again later. Handlers read the newest object from the cache, so coalescing loses nothing.
+import { type Logger, silentLogger } from "../observability/log.ts";
+import type { Metrics } from "../observability/metrics.ts";
+
+/** What a handler may return: run the key again after this many milliseconds. */
+export interface HandlerResult {
+  requeueAfterMs?: number;
+}
+
+/** Runs one key; return { requeueAfterMs } to run it again later, throw to retry with backoff. */
+// biome-ignore lint/suspicious/noConfusingVoidType: lets plain `async (key) => { ... }` handlers type-check.
+export type WorkHandler = (key: string) => Promise<HandlerResult | void> | HandlerResult | void;
+
+/** Time and timers, injectable so tests can move time by hand. */
+export interface Clock {
+  now(): number;
+  /** Runs fn after ms; returns a function that cancels it. */
+  schedule(fn: () => void, ms: number): () => void;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  schedule(fn, ms) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+export interface WorkQueueOptions {
+  /** Names this queue in metrics (`name` label) and logs. */
+  name: string;
+  handler: WorkHandler;
+  /** Keys processed at the same time; default 1. */
+  workers?: number;
+  /** Retry delay after the n-th consecutive failure of a key: about base·2^(n-1), capped; default 100 ms … 5 min. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  metrics?: Metrics;
+  log?: Logger;
+  clock?: Clock;
+  /** Randomness in [0, 1) for retry jitter. */
+  random?: () => number;
+}
+
+export class WorkQueue {
+  readonly #opts: WorkQueueOptions;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #workers: number;
+  /** Keys ready to run, in order; never holds a key that is running. */
+  readonly #ready: string[] = [];
+  /** Keys waiting to run (in #ready, or to be put there when their current run ends), with when they were added. */
+  readonly #dirty = new Map<string, number>();
+  readonly #running = new Set<string>();
+  readonly #delayed = new Map<string, { at: number; cancel: () => void }>();
+  readonly #failures = new Map<string, number>();
+  #shuttingDown = false;
+  #idle: (() => void) | undefined;
+
+  constructor(opts: WorkQueueOptions) {
+    this.#opts = opts;
+    this.#clock = opts.clock ?? realClock;
+    this.#log = (opts.log ?? silentLogger).child({ queue: opts.name });
+    this.#workers = Math.max(1, opts.workers ?? 1);
+  }
+
+  /** Queues key to run as soon as a worker is free (and its current run, if any, has ended). */
+  add(key: string): void {
+    if (this.#shuttingDown) return;
+    this.#cancelDelayed(key);
+    if (this.#dirty.has(key)) return;
+    this.#dirty.set(key, this.#clock.now());
+    if (!this.#running.has(key)) {
+      this.#ready.push(key);
+      this.#reportDepth();
+      this.#pump();
+    }
+  }
+
+  /** Queues key after ms; when the key is already due earlier (or queued now) the earlier time wins. */
+  addAfter(key: string, ms: number): void {
+    if (this.#shuttingDown) return;
+    if (ms <= 0) {
+      this.add(key);
+      return;
+    }
+    if (this.#dirty.has(key)) return;
+    const at = this.#clock.now() + ms;
+    const existing = this.#delayed.get(key);
+    if (existing && existing.at <= at) return;
+    existing?.cancel();
+    const cancel = this.#clock.schedule(() => {
+      this.#delayed.delete(key);
+      this.add(key);
+    }, ms);
+    this.#delayed.set(key, { at, cancel });
+  }
+
+  /** Stops taking and starting work, drops waiting keys; resolves when running handlers have finished. */
+  shutdown(): Promise<void> {
+    this.#shuttingDown = true;
+    for (const { cancel } of this.#delayed.values()) cancel();
+    this.#delayed.clear();
+    this.#ready.length = 0;
+    this.#dirty.clear();
+    this.#reportDepth();
+    if (this.#running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#idle = resolve;
+    });
+  }
+
+  /** Keys ready to run now (not counting delayed or running keys). */
+  get length(): number {
+    return this.#ready.length;
+  }
+
+  /** Keys waiting for a delay to pass. */
+  get delayedCount(): number {
+    return this.#delayed.size;
+  }
+
+  /** Consecutive failures of key since its last success. */
+  failures(key: string): number {
+    return this.#failures.get(key) ?? 0;
+  }
+
+  #pump(): void {
+    while (!this.#shuttingDown && this.#running.size < this.#workers) {
+      const key = this.#ready.shift();
+      if (key === undefined) break;
+      const addedAt = this.#dirty.get(key) ?? this.#clock.now();
+      this.#dirty.delete(key);
+      this.#running.add(key);
+      this.#reportDepth();
+      void this.#process(key, addedAt);
+    }
+  }
+
+  async #process(key: string, addedAt: number): Promise<void> {
+    const labels = { name: this.#opts.name };
+    const started = this.#clock.now();
+    this.#opts.metrics?.workqueue.queueDuration.observe(labels, (started - addedAt) / 1000);
+    try {
+      const result = await this.#opts.handler(key);
+      this.#failures.delete(key);
+      const after = result?.requeueAfterMs;
+      if (after !== undefined) this.addAfter(key, after);
+    } catch (err) {
+      const failures = (this.#failures.get(key) ?? 0) + 1;
+      this.#failures.set(key, failures);
+      const retryInMs = this.#retryDelay(failures);
+      this.#log.warn({ key, err, failures, retryInMs }, "work failed");
+      if (!this.#shuttingDown) this.#opts.metrics?.workqueue.retries.inc(labels);
+      this.addAfter(key, retryInMs);
+    } finally {
+      this.#opts.metrics?.workqueue.workDuration.observe(labels, (this.#clock.now() - started) / 1000);
+      this.#running.delete(key);
+      // Added again while it ran: it goes to the back of the line now that it is free.
+      if (this.#dirty.has(key)) {
+        this.#ready.push(key);
+        this.#reportDepth();
+      }
+      if (this.#shuttingDown && this.#running.size === 0) this.#idle?.();
+      this.#pump();
+    }
+  }
+
+  // Exponential with jitter in [ceiling/2, ceiling): retries of many keys spread out, yet still grow.
+  #retryDelay(failures: number): number {
+    const base = this.#opts.backoff?.baseMs ?? 100;
+    const max = this.#opts.backoff?.maxMs ?? 5 * 60_000;
+    const ceiling = Math.min(max, base * 2 ** Math.min(failures - 1, 40));
+    const random = this.#opts.random ?? Math.random;
+    return Math.max(1, Math.round(ceiling / 2 + (random() * ceiling) / 2));
+  }
+
+  #cancelDelayed(key: string): void {
+    const delayed = this.#delayed.get(key);
+    if (!delayed) return;
+    delayed.cancel();
+    this.#delayed.delete(key);
+  }
+
+  #reportDepth(): void {
+    this.#opts.metrics?.workqueue.depth.set({ name: this.#opts.name }, this.#ready.length);
+  }
+}
