@@ -45,8 +45,12 @@ export const BlueGreenStrategy = cel(
       postPromotionAnalysis: RolloutAnalysis.optional().describe(
         "Runs after the switch while the old version is still up; a failure switches back and aborts.",
       ),
-      activeMetadata: PodMetadata.optional().describe("Labels and annotations added to the active version's pods."),
-      previewMetadata: PodMetadata.optional().describe("Labels and annotations added to the preview version's pods."),
+      activeMetadata: PodMetadata.optional().describe(
+        "Labels and annotations added to the active version's pods.",
+      ),
+      previewMetadata: PodMetadata.optional().describe(
+        "Labels and annotations added to the preview version's pods.",
+      ),
     })
     .describe("Runs the new version beside the old one, checks it, then switches all traffic at once."),
   {

@@ -70,7 +70,9 @@ export const CanaryStep = cel(
             .describe("Requests with these headers go to the canary. Empty: remove the route."),
         })
         .optional()
-        .describe("Sends requests that carry given headers to the canary, whatever the weight (needs trafficRouting)."),
+        .describe(
+          "Sends requests that carry given headers to the canary, whatever the weight (needs trafficRouting).",
+        ),
       setMirrorRoute: z
         .object({
           name: z.string().min(1).max(253).describe("One of trafficRouting.managedRoutes."),
@@ -90,7 +92,9 @@ export const CanaryStep = cel(
             .describe("Which requests are mirrored to the canary. Empty: remove the route."),
         })
         .optional()
-        .describe("Copies a share of matching requests to the canary; its answers are discarded (needs trafficRouting)."),
+        .describe(
+          "Copies a share of matching requests to the canary; its answers are discarded (needs trafficRouting).",
+        ),
     })
     .describe(`One step of the canary. Each step sets exactly one of: ${STEP_KINDS.join(", ")}.`),
   {

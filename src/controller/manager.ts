@@ -53,7 +53,12 @@ export async function runController(
     metrics,
     log,
     handler: async (key) => {
+      const started = performance.now();
       const result = await reconciler.reconcile(key);
+      log.debug(
+        { key, ms: Math.round(performance.now() - started), requeueAfterMs: result?.requeueAfterMs },
+        "reconciled",
+      );
       return result?.requeueAfterMs === undefined ? undefined : { requeueAfterMs: result.requeueAfterMs };
     },
   });

@@ -29,6 +29,7 @@ export interface EventRecorderOptions {
 
 type Recent = { namespace: string; name: string; count: number; lastMs: number };
 
+/** Writes Events for one controller process; share one instance so repeats aggregate. */
 export class EventRecorder {
   readonly #opts: EventRecorderOptions;
   readonly #log: Logger;

@@ -54,6 +54,10 @@ export function objectKey(obj: KubernetesObject): string {
   return ns ? `${ns}/${name}` : name;
 }
 
+/**
+ * Lists then watches one collection into a Map keyed by objectKey, calling handlers on every change.
+ * Handlers and readers get the cached objects themselves: treat them as read-only.
+ */
 export class Informer<T extends KubernetesObject = KubernetesObject> {
   readonly #opts: InformerOptions<T>;
   readonly #transform: (raw: KubernetesObject) => T | undefined;
@@ -76,7 +80,16 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
 
   constructor(opts: InformerOptions<T>) {
     this.#opts = opts;
-    this.#transform = opts.transform ?? ((raw) => stripManagedFields(raw) as T);
+    const transform = opts.transform ?? ((raw) => stripManagedFields(raw) as T);
+    // A throwing transform would replay the same event forever; drop that object instead, loudly.
+    this.#transform = (raw) => {
+      try {
+        return transform(raw);
+      } catch (err) {
+        this.#log.error({ err, object: objectKey(raw) }, "informer transform threw; object dropped");
+        return undefined;
+      }
+    };
     this.#resource = describeRequest("GET", opts.path).resource;
     this.#log = (opts.log ?? silentLogger).child({ informer: this.#resource });
     this.#random = opts.random ?? Math.random;
@@ -131,7 +144,14 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
 
   /** Adds a secondary index, e.g. Service name → Rollouts naming it; fn returns the index values of an object. */
   addIndex(name: string, fn: (obj: T) => string[]): void {
-    const index = new ObjectIndex(fn);
+    const index = new ObjectIndex((obj: T) => {
+      try {
+        return fn(obj);
+      } catch (err) {
+        this.#log.error({ err, index: name }, "informer index function threw");
+        return [];
+      }
+    });
     for (const [key, entry] of this.#store) index.set(key, entry.obj);
     this.#indexes.set(name, index);
   }

@@ -32,6 +32,7 @@ export interface LeaderElectionOptions {
 
 type Attempt = "held" | "other";
 
+/** One candidate for one Lease: start() campaigns, isLeader() tells, stop()/release() end it. */
 export class LeaderElector {
   readonly #opts: LeaderElectionOptions;
   readonly #log: Logger;
@@ -89,6 +90,7 @@ export class LeaderElector {
   async #run(): Promise<void> {
     const { signal } = this.#stop;
     while (!signal.aborted) {
+      const attemptedAt = this.#now();
       if ((await this.#attempt()) !== "held") {
         // Jittered like client-go, so candidates do not all knock at the same moment.
         await this.#pause(this.#retryMs * (1 + Math.random() * 0.2));
@@ -97,21 +99,22 @@ export class LeaderElector {
       // Won while stopping: never start leading; release() can still hand the Lease back.
       if (signal.aborted) return;
       this.#stepUp();
-      await this.#renewLoop();
+      await this.#renewLoop(attemptedAt);
       if (!signal.aborted) this.#stepDown();
     }
   }
 
   // Renews every retryPeriod; returns when another holder is seen or renewing failed for renewDeadline.
-  async #renewLoop(): Promise<void> {
-    let lastRenew = this.#now();
+  async #renewLoop(acquiredAt: number): Promise<void> {
+    let lastRenew = acquiredAt;
     while (!this.#stop.signal.aborted) {
       await this.#pause(this.#retryMs);
       if (this.#stop.signal.aborted) return;
-      const remaining = lastRenew + this.#renewDeadlineMs - this.#now();
-      const result = await this.#attempt(remaining);
+      const attemptedAt = this.#now();
+      const result = await this.#attempt(lastRenew + this.#renewDeadlineMs - attemptedAt);
       if (result === "held") {
-        lastRenew = this.#now();
+        // The Lease says renewed at attemptedAt; count the deadline from there, not from the reply.
+        lastRenew = attemptedAt;
         continue;
       }
       if (this.#observedHolder !== undefined && this.#observedHolder !== this.#opts.identity) return;

@@ -43,6 +43,7 @@ export interface WorkQueueOptions {
   random?: () => number;
 }
 
+/** Runs `handler` for keys added with add/addAfter, on up to `workers` keys at once. */
 export class WorkQueue {
   readonly #opts: WorkQueueOptions;
   readonly #clock: Clock;
@@ -134,7 +135,8 @@ export class WorkQueue {
       this.#dirty.delete(key);
       this.#running.add(key);
       this.#reportDepth();
-      void this.#process(key, addedAt);
+      // A fresh macrotask per run: a handler that never awaits I/O cannot starve watches and timers.
+      setImmediate(() => void this.#process(key, addedAt));
     }
   }
 

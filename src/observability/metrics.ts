@@ -40,6 +40,12 @@ export interface MetricsOptions {
   defaultMetrics?: boolean;
 }
 
+const misnamedDefaults = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
+
 // Buckets from 1 ms to 5 min: a reconcile is usually milliseconds, a backed-off wait can be minutes.
 const durationBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
@@ -47,7 +53,11 @@ const durationBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   const registers = [registry];
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (opts.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    // Gauges named *_total, which `promtool check metrics` rejects; process_* and heap metrics stay.
+    for (const name of misnamedDefaults) registry.removeSingleMetric(name);
+  }
 
   const buildInfo = new Gauge({
     name: "ramp_build_info",

@@ -14,9 +14,12 @@ export type StrategyOutcome = {
   requeueAfterMs?: number | undefined;
 };
 
-/** The earliest of several optional deadlines, as a delay from `now` (never negative). */
+/**
+ * The earliest future deadline as a delay from `now`. Deadlines already past were acted on by this very
+ * reconcile, so they schedule nothing (a 0 ms requeue would spin).
+ */
 export function earliest(now: number, ...deadlines: (number | undefined)[]): number | undefined {
-  const future = deadlines.filter((d): d is number => d !== undefined && Number.isFinite(d));
+  const future = deadlines.filter((d): d is number => d !== undefined && Number.isFinite(d) && d > now);
   if (future.length === 0) return undefined;
   return Math.max(0, Math.min(...future) - now);
 }

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { ApiException } from "@kubernetes/client-node";
+import { PatchType, statusCodeOf } from "../../../src/kube/client.ts";
+import { createTestNamespace, deleteTestNamespace, loadKubeConfig } from "../../support/kube.ts";
+import { clientsFor, counterValue } from "./support.ts";
+
+describe("makeClients counts every request", () => {
+  const kc = loadKubeConfig();
+  const { clients, metrics } = clientsFor(kc);
+  let ns = "";
+  const count = (verb: string, resource: string, code: string) =>
+    counterValue(metrics.kube.requests, { verb, resource, code });
+
+  before(async () => {
+    ns = await createTestNamespace("kube-client", kc);
+  });
+  after(async () => {
+    await deleteTestNamespace(ns, { wait: false, kc });
+    await clients.close();
+  });
+
+  test("generated clients: get, list, create, update, patch, delete with status codes", async () => {
+    await clients.core.readNamespace({ name: ns });
+    await clients.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "a" }, data: { v: "1" } },
+    });
+    const cm = await clients.core.readNamespacedConfigMap({ namespace: ns, name: "a" });
+    cm.data = { v: "2" };
+    await clients.core.replaceNamespacedConfigMap({ namespace: ns, name: "a", body: cm });
+    await clients.core.listNamespacedConfigMap({ namespace: ns });
+    await assert.rejects(clients.core.readNamespacedConfigMap({ namespace: ns, name: "missing" }), (err) => {
+      assert.ok(err instanceof ApiException);
+      assert.equal(err.code, 404);
+      return true;
+    });
+    await clients.core.deleteNamespacedConfigMap({ namespace: ns, name: "a" });
+
+    assert.equal(await count("get", "namespaces", "200"), 1);
+    assert.equal(await count("create", "configmaps", "201"), 1);
+    assert.equal(await count("get", "configmaps", "200"), 1);
+    assert.equal(await count("update", "configmaps", "200"), 1);
+    assert.equal(await count("list", "configmaps", "200"), 1);
+    assert.equal(await count("get", "configmaps", "404"), 1);
+    assert.equal(await count("delete", "configmaps", "200"), 1);
+  });
+
+  test("apps, coordination, custom and object clients share the counted transport", async () => {
+    await clients.apps.listNamespacedReplicaSet({ namespace: ns });
+    await clients.coordination.listNamespacedLease({ namespace: ns });
+    await clients.networking.listNamespacedIngress({ namespace: ns });
+    await clients.custom.listClusterCustomObject({
+      group: "apiextensions.k8s.io",
+      version: "v1",
+      plural: "customresourcedefinitions",
+    });
+    await clients.objects.read({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+
+    assert.equal(await count("list", "replicasets", "200"), 1);
+    assert.equal(await count("list", "leases", "200"), 1);
+    assert.equal(await count("list", "ingresses", "200"), 1);
+    assert.equal(await count("list", "customresourcedefinitions", "200"), 1);
+    assert.ok((await count("get", "discovery", "200")) >= 1, "the object API's discovery request");
+    assert.ok((await count("get", "namespaces", "200")) >= 2);
+  });
+
+  test("request(): merge patch, server-side apply and JSON patch on chosen content types", async () => {
+    const base = `/api/v1/namespaces/${ns}/configmaps`;
+    await clients.request("POST", base, { metadata: { name: "b" }, data: { v: "1" } });
+    await clients.request("PATCH", `${base}/b`, { data: { w: "merged" } }, PatchType.merge);
+    const applied = await clients.request<{ data: Record<string, string> }>(
+      "PATCH",
+      `${base}/b?fieldManager=ramp-test&force=true`,
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  x: applied\n",
+      PatchType.apply,
+    );
+    assert.equal(applied.data.x, "applied");
+    const patched = await clients.request<{ data: Record<string, string> }>(
+      "PATCH",
+      `${base}/b`,
+      [{ op: "replace", path: "/data/v", value: "json" }],
+      PatchType.json,
+    );
+    assert.deepEqual(patched.data, { v: "json", w: "merged", x: "applied" });
+    const conflict = await clients
+      .request("POST", base, { metadata: { name: "b" } })
+      .catch((e: unknown) => e);
+    assert.equal(statusCodeOf(conflict), 409);
+    assert.ok(conflict instanceof ApiException);
+    assert.equal((conflict.body as { reason?: string }).reason, "AlreadyExists");
+
+    assert.equal(await count("create", "configmaps", "201"), 2);
+    assert.equal(await count("patch", "configmaps", "200"), 3);
+    assert.equal(await count("create", "configmaps", "409"), 1);
+  });
+
+  test("watch(): counted as a watch, streams events, and a subresource gets its own label", async () => {
+    const abort = new AbortController();
+    const events = await clients.watch(
+      `/api/v1/namespaces/${ns}/configmaps`,
+      { resourceVersion: "0" },
+      abort.signal,
+    );
+    const names: string[] = [];
+    for await (const event of events) {
+      names.push(`${event.type} ${event.object.metadata?.name}`);
+      if (names.includes("ADDED b")) break;
+    }
+    abort.abort();
+    assert.ok(names.includes("ADDED b"), names.join(", "));
+    assert.equal(await count("watch", "configmaps", "200"), 1);
+
+    await clients.request("GET", `/api/v1/namespaces/${ns}/status`);
+    assert.equal(await count("get", "namespaces/status", "200"), 1);
+  });
+});

@@ -1,0 +1,242 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type HandlerResult, WorkQueue, type WorkQueueOptions } from "../../../src/kube/workqueue.ts";
+import { createMetrics } from "../../../src/observability/metrics.ts";
+import { FakeClock, gate, settle, until } from "./fakes.ts";
+
+/** A queue on a fake clock whose handler records calls and can be held per key. */
+function harness(opts: Partial<WorkQueueOptions> & { fail?: (key: string, call: number) => boolean } = {}) {
+  const clock = new FakeClock();
+  const calls: string[] = [];
+  const gates = new Map<string, ReturnType<typeof gate>>();
+  const results = new Map<string, HandlerResult>();
+  const running = new Map<string, number>();
+  let concurrent = 0;
+  let maxConcurrent = 0;
+  let maxPerKey = 0;
+  const metrics = createMetrics({ defaultMetrics: false });
+  const queue = new WorkQueue({
+    name: "test",
+    clock,
+    metrics,
+    random: () => 1,
+    handler: async (key) => {
+      calls.push(key);
+      const call = calls.filter((k) => k === key).length;
+      running.set(key, (running.get(key) ?? 0) + 1);
+      concurrent++;
+      maxConcurrent = Math.max(maxConcurrent, concurrent);
+      maxPerKey = Math.max(maxPerKey, running.get(key) ?? 0);
+      try {
+        await gates.get(key)?.promise;
+        if (opts.fail?.(key, call)) throw new Error(`${key} failed on call ${call}`);
+        return results.get(key);
+      } finally {
+        concurrent--;
+        running.set(key, (running.get(key) ?? 1) - 1);
+      }
+    },
+    ...opts,
+  });
+  const hold = (key: string) => {
+    const g = gate();
+    gates.set(key, g);
+    return () => {
+      gates.delete(key);
+      g.open();
+    };
+  };
+  return {
+    clock,
+    queue,
+    calls,
+    hold,
+    results,
+    metrics,
+    stats: () => ({ concurrent, maxConcurrent, maxPerKey }),
+  };
+}
+
+describe("WorkQueue", () => {
+  test("coalesces a key added many times while it waits into one run", async () => {
+    const h = harness();
+    const release = h.hold("blocker");
+    h.queue.add("blocker");
+    await until(() => h.calls.length === 1, "blocker starts");
+    for (let i = 0; i < 5; i++) h.queue.add("ns/a");
+    assert.equal(h.queue.length, 1);
+    release();
+    await until(() => h.calls.length === 2, "ns/a runs");
+    await settle();
+    assert.deepEqual(h.calls, ["blocker", "ns/a"]);
+  });
+
+  test("never runs one key twice at once, and runs it again when it was added while running", async () => {
+    const h = harness({ workers: 4 });
+    const release = h.hold("ns/a");
+    h.queue.add("ns/a");
+    await until(() => h.calls.length === 1, "first run starts");
+    h.queue.add("ns/a");
+    h.queue.add("ns/a");
+    await settle();
+    assert.equal(h.calls.length, 1, "a second run must wait for the first");
+    release();
+    await until(() => h.calls.length === 2, "second run");
+    await settle();
+    assert.deepEqual(h.calls, ["ns/a", "ns/a"]);
+    assert.equal(h.stats().maxPerKey, 1);
+  });
+
+  test("runs at most `workers` keys at the same time", async () => {
+    const h = harness({ workers: 2 });
+    const releases = ["a", "b", "c"].map((k) => h.hold(k));
+    for (const k of ["a", "b", "c"]) h.queue.add(k);
+    await until(() => h.calls.length === 2, "two keys start");
+    await settle();
+    assert.deepEqual(h.calls, ["a", "b"], "the third key waits for a free worker");
+    releases[0]?.();
+    await until(() => h.calls.length === 3, "c starts after a finishes");
+    releases[1]?.();
+    releases[2]?.();
+    await settle();
+    assert.equal(h.stats().maxConcurrent, 2);
+  });
+
+  test("retries a failing key with growing backoff and resets it after a success", async () => {
+    // Fails on calls 1, 2 and 4; random() = 1 makes each delay its ceiling: 100, 200, then 100 again.
+    const h = harness({ fail: (_key, call) => call !== 3 && call <= 4 });
+    h.queue.add("ns/a");
+    await until(() => h.calls.length === 1, "first run");
+    await settle();
+    assert.deepEqual(h.clock.pending(), [100]);
+    assert.equal(h.queue.failures("ns/a"), 1);
+
+    await h.clock.advance(99);
+    assert.equal(h.calls.length, 1, "not retried before its delay");
+    await h.clock.advance(1);
+    assert.equal(h.calls.length, 2);
+    assert.deepEqual(h.clock.pending(), [200]);
+
+    await h.clock.advance(200);
+    assert.equal(h.calls.length, 3, "third call succeeds");
+    assert.deepEqual(h.clock.pending(), []);
+    assert.equal(h.queue.failures("ns/a"), 0);
+
+    h.queue.add("ns/a");
+    await until(() => h.calls.length === 4, "fourth run");
+    await settle();
+    assert.deepEqual(h.clock.pending(), [100], "backoff starts over after a success");
+    await h.clock.advance(100);
+    assert.equal(h.calls.length, 5);
+
+    const retries = await h.metrics.workqueue.retries.get();
+    assert.equal(retries.values[0]?.value, 3);
+  });
+
+  test("caps the retry delay at backoff.maxMs", async () => {
+    const h = harness({ backoff: { baseMs: 100, maxMs: 300 }, fail: () => true });
+    h.queue.add("k");
+    const seen: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await until(() => h.calls.length === i + 1, `run ${i + 1}`);
+      await settle();
+      const [delay] = h.clock.pending();
+      assert.ok(delay !== undefined);
+      seen.push(delay);
+      await h.clock.advance(delay);
+    }
+    assert.deepEqual(seen, [100, 200, 300, 300]);
+  });
+
+  test("addAfter keeps the earliest deadline", async () => {
+    const h = harness();
+    h.queue.addAfter("k", 1000);
+    h.queue.addAfter("k", 500);
+    h.queue.addAfter("k", 800);
+    assert.deepEqual(h.clock.pending(), [500]);
+    await h.clock.advance(499);
+    assert.equal(h.calls.length, 0);
+    await h.clock.advance(1);
+    assert.deepEqual(h.calls, ["k"]);
+    await h.clock.advance(2000);
+    assert.deepEqual(h.calls, ["k"], "the later deadlines were dropped");
+  });
+
+  test("a plain add makes a delayed key immediate", async () => {
+    const h = harness();
+    h.queue.addAfter("k", 10_000);
+    h.queue.add("k");
+    await until(() => h.calls.length === 1, "k runs now");
+    assert.deepEqual(h.clock.pending(), []);
+    await h.clock.advance(10_000);
+    assert.deepEqual(h.calls, ["k"]);
+  });
+
+  test("a handler's requeueAfterMs runs the key again after that delay", async () => {
+    const h = harness();
+    h.results.set("k", { requeueAfterMs: 5000 });
+    h.queue.add("k");
+    await until(() => h.calls.length === 1, "first run");
+    h.results.delete("k");
+    await settle();
+    assert.deepEqual(h.clock.pending(), [5000]);
+    await h.clock.advance(5000);
+    assert.deepEqual(h.calls, ["k", "k"]);
+    assert.deepEqual(h.clock.pending(), []);
+  });
+
+  test("a handler that requeues at once without I/O cannot starve timers and watches", async () => {
+    let runs = 0;
+    const queue = new WorkQueue({
+      name: "spin",
+      handler: () => ({ requeueAfterMs: runs++ < 100_000 ? 0 : undefined }),
+    });
+    queue.add("k");
+    // With runs chained as microtasks this timer would only fire after all 100,000 of them.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    assert.ok(runs < 100_000, `a timer fired while the key kept requeueing (after ${runs} runs)`);
+    await queue.shutdown();
+  });
+
+  test("shutdown waits for running handlers and starts nothing new", async () => {
+    const h = harness();
+    const release = h.hold("a");
+    h.queue.add("a");
+    await until(() => h.calls.length === 1, "a starts");
+    h.queue.add("b");
+    h.queue.addAfter("c", 100);
+    let done = false;
+    const stopped = h.queue.shutdown().then(() => {
+      done = true;
+    });
+    await settle();
+    assert.equal(done, false, "a is still running");
+    h.queue.add("d");
+    release();
+    await stopped;
+    await h.clock.advance(1000);
+    assert.deepEqual(h.calls, ["a"], "b, c and d never run");
+    assert.equal(h.queue.length, 0);
+  });
+
+  test("reports depth, queue time and work time", async () => {
+    const h = harness();
+    const release = h.hold("a");
+    h.queue.add("a");
+    h.queue.add("b");
+    h.queue.add("c");
+    await until(() => h.calls.length === 1, "a starts");
+    const depth = await h.metrics.workqueue.depth.get();
+    assert.equal(depth.values[0]?.value, 2);
+    release();
+    await until(() => h.calls.length === 3, "all ran");
+    await settle();
+    const work = await h.metrics.workqueue.workDuration.get();
+    const count = work.values.find((v) => v.metricName === "ramp_workqueue_work_duration_seconds_count");
+    assert.equal(count?.value, 3);
+    const queued = await h.metrics.workqueue.queueDuration.get();
+    const qcount = queued.values.find((v) => v.metricName === "ramp_workqueue_queue_duration_seconds_count");
+    assert.equal(qcount?.value, 3);
+    assert.equal((await h.metrics.workqueue.depth.get()).values[0]?.value, 0);
+  });
+});
