@@ -189,7 +189,7 @@ describe("WorkQueue", () => {
     let runs = 0;
     const queue = new WorkQueue({
       name: "spin",
-      handler: () => ({ requeueAfterMs: runs++ < 100_000 ? 0 : undefined }),
+      handler: () => (runs++ < 100_000 ? { requeueAfterMs: 0 } : undefined),
     });
     queue.add("k");
     // With runs chained as microtasks this timer would only fire after all 100,000 of them.
