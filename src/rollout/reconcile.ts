@@ -103,7 +103,7 @@ export class Reconciler {
 
   /**
    * Writes the status diff (none when nothing changed) and records Events. `onChange` Events are
-   * recorded only with a write: a Degraded rollout reconciled again gets one Event, not one each time.
+   * recorded only when the Stalled reason or message changes: one Event per problem, not per reconcile.
    */
   async #write(
     key: string,
@@ -117,13 +117,15 @@ export class Reconciler {
       raw.status as Record<string, unknown> | undefined,
       status as Record<string, unknown>,
     );
-    const changed = Object.keys(patch).length > 0;
-    if (changed) {
+    if (Object.keys(patch).length > 0) {
       const rv = raw.metadata?.resourceVersion ?? "";
       await this.#deps.writer.patchRolloutStatus(target.namespace, target.name, rv, patch);
       this.#staleFrom.set(key, rv);
     }
-    if (onChange && !changed) return;
+    const stalled = (c: RolloutStatus["conditions"] | null | undefined) =>
+      c?.find((x) => x.type === "Stalled" && x.status === "True");
+    const [before, after] = [stalled(raw.status?.conditions), stalled(status.conditions)];
+    if (onChange && before?.reason === after?.reason && before?.message === after?.message) return;
     for (const r of records) this.#deps.events.record(target, r);
   }
 }

@@ -57,7 +57,13 @@ export class Fixture {
   async applyFixture(file: string, vars: Record<string, string> = {}): Promise<void> {
     let text = readFileSync(join(repoRoot, "test", "fixtures", file), "utf8");
     for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`\${${k}}`, v);
-    const res = await kubectl(["apply", "--server-side", "-n", this.namespace, "-f", "-"], { input: text });
+    // Forced like a GitOps tool: ramp re-pins the Service selectors it owns on the next reconcile.
+    const res = await kubectl(
+      ["apply", "--server-side", "--force-conflicts", "-n", this.namespace, "-f", "-"],
+      {
+        input: text,
+      },
+    );
     assert.equal(res.code, 0, `applying ${file}: ${res.stderr}`);
   }
 

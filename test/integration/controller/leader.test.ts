@@ -1,0 +1,62 @@
+// Two controllers with leader election: only the leader writes; when it dies the other takes over.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { Fixture } from "../../support/e2e/fixture.ts";
+import { waitFor } from "../../support/kube.ts";
+
+/** Status writes a controller made, from its own request counter. */
+async function statusWrites(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  return text
+    .split("\n")
+    .filter(
+      (l) =>
+        l.startsWith("ramp_kube_api_requests_total{") &&
+        l.includes('resource="rollouts/status"') &&
+        l.includes('verb="patch"'),
+    )
+    .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
+}
+
+describe("leader election", () => {
+  let f: Fixture;
+  before(async () => {
+    f = await Fixture.create("leader");
+  });
+  after(() => f?.cleanup());
+
+  test("only the leader writes, and the other takes over within the lease duration when it is killed", async () => {
+    const a = await f.startController({ args: ["--leader-elect", "--identity", "ctl-a"] });
+    const b = await f.startController({ args: ["--leader-elect", "--identity", "ctl-b"] });
+    await f.applyFixture("canary/three-steps.yaml", {
+      NAME: "web",
+      IMAGE: "app:1",
+      PAUSE1: "1s",
+      PAUSE2: "{duration: 1s}",
+      DEADLINE: "600",
+    });
+    await f.waitHealthy("web");
+    await f.setImage("web", "app:2");
+    await f.waitHealthy("web");
+
+    const writes = { a: await statusWrites(a.metricsUrl), b: await statusWrites(b.metricsUrl) };
+    assert.ok(
+      (writes.a === 0) !== (writes.b === 0),
+      `exactly one controller wrote: ${JSON.stringify(writes)}`,
+    );
+    const [leader, follower] = writes.a > 0 ? [a, b] : [b, a];
+
+    await leader.kill();
+    const killedAt = Date.now();
+    await f.setImage("web", "app:3");
+    const done = await f.waitHealthy("web", 60_000);
+    assert.equal(done.currentPodHash, done.stableRS);
+    const took = await waitFor(
+      async () => ((await statusWrites(follower.metricsUrl)) > 0 ? Date.now() - killedAt : undefined),
+      {
+        what: "the follower's first write",
+      },
+    );
+    assert.ok(took < 15_000 + 2_000 + 10_000, `takeover and a full rollout in ${took} ms`);
+  });
+});
