@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { waitFor } from "../../support/kube.ts";
+import { kubectl, waitFor } from "../../support/kube.ts";
 
 /** Status writes a controller made, from its own request counter. */
 async function statusWrites(metricsUrl: string): Promise<number> {
@@ -58,5 +58,39 @@ describe("leader election", () => {
       },
     );
     assert.ok(took < 15_000 + 2_000 + 10_000, `takeover and a full rollout in ${took} ms`);
+  });
+
+  test("SIGTERM: the leader exits 0 and releases the Lease, so the other leads at once", async () => {
+    const c = await f.startController({
+      args: ["--leader-elect", "--identity", "ctl-c", "--lease-name", "graceful"],
+    });
+    const d = await f.startController({
+      args: ["--leader-elect", "--identity", "ctl-d", "--lease-name", "graceful"],
+    });
+    const holder = async () =>
+      (
+        await kubectl([
+          "get",
+          "lease",
+          "graceful",
+          "-n",
+          f.namespace,
+          "-o",
+          "jsonpath={.spec.holderIdentity}",
+        ])
+      ).stdout;
+    const first = await waitFor(async () => (await holder()) || undefined, {
+      what: "a leader for lease graceful",
+    });
+    const [leader, other] = first.startsWith("ctl-c") ? [c, "ctl-d"] : [d, "ctl-c"];
+    assert.equal(await leader.stop(), 0, "exit code 0 after SIGTERM");
+    const stoppedAt = Date.now();
+    await waitFor(async () => (await holder()).startsWith(other), {
+      what: `${other} to hold the lease`,
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+    const took = Date.now() - stoppedAt;
+    assert.ok(took < 5_000, `released lease taken over in ${took} ms (a lease duration is 15 s)`);
   });
 });
