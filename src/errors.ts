@@ -23,12 +23,26 @@ export const ERROR_CODES = {
   },
   RouteNotFound: {
     summary:
-      "A traffic-routing object (HTTPRoute, Ingress, VirtualService) named by the Rollout does not exist.",
+      "A traffic-routing object (HTTPRoute, Ingress, VirtualService, DestinationRule) named by the Rollout does not exist.",
     fix: "Create the object in the Rollout's namespace, or correct its name under trafficRouting.",
   },
   RouteRuleNotFound: {
-    summary: "The routing object has no rule or route that sends traffic to the stableService.",
+    summary:
+      "The routing object has no rule or route that sends traffic to the stableService, or a rule/route named under trafficRouting is missing.",
     fix: "Add a rule with a backend of the stableService (and the canaryService at weight 0), or name the rule.",
+  },
+  ServiceNotInRoute: {
+    summary:
+      "A rule or route ramp weights does not reference the stableService or the canaryService (or a DestinationRule subset).",
+    fix: "Add the missing backend (the canaryService at weight 0) to the rule the message names, or name another rule.",
+  },
+  RouterNotInstalled: {
+    summary: "The Rollout uses a traffic router whose API (CRD) the cluster did not serve when ramp started.",
+    fix: "Install the router's CRDs (Gateway API standard channel, Istio), then restart ramp-controller.",
+  },
+  RouterUnsupported: {
+    summary: "A step or setting asks for something the chosen traffic router cannot express.",
+    fix: "The message names the step and the routers that can; change the step or the router.",
   },
   ReplicaSetRejected: {
     summary: "The apiserver rejected the ReplicaSet ramp made from spec.template.",

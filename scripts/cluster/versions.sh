@@ -6,3 +6,8 @@ RAMP_CACHE=${RAMP_CACHE:-$HOME/.cache/ramp}
 K8S_BIN=$RAMP_CACHE/bin/kubernetes-$K8S_VERSION
 ETCD_BIN=$RAMP_CACHE/bin/etcd-$ETCD_VERSION
 KWOK_BIN=$RAMP_CACHE/bin/kwok-$KWOK_VERSION
+# Upstream CRDs the traffic routers write to, fetched from their Go modules by upstream-crds.sh.
+# gateway-api v1.7 needs go >= 1.27; v1.6.3 is the newest release the pinned Go toolchain can fetch.
+GATEWAY_API_VERSION=v1.6.3
+ISTIO_API_VERSION=v1.31.1
+UPSTREAM_CRDS=$RAMP_CACHE/crds

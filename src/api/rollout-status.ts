@@ -80,5 +80,9 @@ export const RolloutStatus = z.object({
   machine: MachineSnapshot.optional(),
   intent: UserIntent.optional(),
   lastIntentId: z.string().optional().describe("The id of the last user intent the controller applied."),
+  restartedAt: z
+    .string()
+    .optional()
+    .describe("The spec.restartAt whose restart is done: every pod of the stable version is newer."),
 });
 export type RolloutStatus = z.infer<typeof RolloutStatus>;

@@ -97,7 +97,18 @@ export const TrafficRouting = cel(
         .optional()
         .describe("The total weight (default 100); setWeight values are out of this total."),
       managedRoutes: z
-        .array(z.object({ name: z.string().min(1).max(253) }))
+        .array(
+          z.object({
+            name: z
+              .string()
+              .min(1)
+              .max(63)
+              .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+              .describe(
+                "A DNS label: the name of the rule (Gateway API) or HTTP route (Istio) ramp adds for it.",
+              ),
+          }),
+        )
         .max(16)
         .optional()
         .describe(

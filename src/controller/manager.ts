@@ -10,8 +10,10 @@ import { type HttpServer, startHttpServer } from "../observability/http.ts";
 import { createMetrics } from "../observability/metrics.ts";
 import type { EventSink } from "../rollout/deps.ts";
 import { Reconciler } from "../rollout/reconcile.ts";
+import { analysisController } from "./analysis-runs.ts";
 import { ControllerCaches } from "./caches.ts";
 import type { ControllerOptions } from "./options.ts";
+import { kubePods } from "./pods.ts";
 import { kubeWriter } from "./writer.ts";
 
 export type RunningController = { stop(): Promise<void> };
@@ -46,7 +48,14 @@ export async function runController(
         e.message,
       ),
   };
-  const reconciler = new Reconciler({ caches, writer: kubeWriter(clients), events, log, now: Date.now });
+  const reconciler = new Reconciler({
+    caches,
+    writer: kubeWriter(clients),
+    pods: kubePods(clients),
+    events,
+    log,
+    now: Date.now,
+  });
   const queue = new WorkQueue({
     name: "rollouts",
     workers: opts.workers,
@@ -70,10 +79,20 @@ export async function runController(
     if (leading) queue.add(key);
   });
   caches.rollouts.on("delete", (o) => reconciler.forget(objectKey(o)));
+  const analysis = analysisController({
+    clients,
+    caches,
+    metrics,
+    log,
+    namespace: opts.namespace,
+    workers: opts.workers,
+    leading: () => leading,
+  });
   const lead = () => {
     leading = true;
     log.info({ identity: opts.identity }, "leading");
     for (const key of caches.rollouts.keys()) queue.add(key);
+    analysis.enqueueAll();
   };
 
   const servers: HttpServer[] = [];
@@ -88,7 +107,7 @@ export async function runController(
     }),
   );
 
-  await caches.start();
+  await Promise.all([caches.start(), analysis.jobs.start()]);
   log.info(
     { namespace: opts.namespace ?? "(all)", rollouts: caches.rollouts.keys().length },
     "caches synced",
@@ -120,7 +139,7 @@ export async function runController(
     async stop() {
       stopping = true;
       leading = false;
-      await queue.shutdown();
+      await Promise.all([queue.shutdown(), analysis.stop()]);
       await elector?.release();
       await caches.stop();
       await Promise.all(servers.map((s) => s.close()));

@@ -1,7 +1,7 @@
 // The Writer the reconcile uses, over the counted API clients. Every write names ramp's field manager.
 import type { V1ReplicaSet } from "@kubernetes/client-node";
 import type { Clients } from "../kube/client.ts";
-import { PatchType } from "../kube/client.ts";
+import { PatchType, statusCodeOf } from "../kube/client.ts";
 import type { Writer } from "../rollout/deps.ts";
 import { FIELD_MANAGER } from "../rollout/labels.ts";
 
@@ -32,6 +32,29 @@ export function kubeWriter(clients: Clients): Writer {
         patch,
         PatchType.merge,
       );
+    },
+    async createAnalysisRun(namespace, run) {
+      try {
+        await clients.request(
+          "POST",
+          `/apis/ramp.dev/v1alpha1/namespaces/${namespace}/analysisruns?${q}`,
+          run,
+        );
+      } catch (err) {
+        // Already created by an earlier reconcile whose write the cache has not shown yet.
+        if (statusCodeOf(err) !== 409) throw err;
+      }
+    },
+    async patchAnalysisRun(namespace, name, patch) {
+      await clients.request(
+        "PATCH",
+        `/apis/ramp.dev/v1alpha1/namespaces/${namespace}/analysisruns/${name}?${q}`,
+        patch,
+        PatchType.merge,
+      );
+    },
+    async deleteAnalysisRun(namespace, name) {
+      await clients.request("DELETE", `/apis/ramp.dev/v1alpha1/namespaces/${namespace}/analysisruns/${name}`);
     },
     async patchRolloutStatus(namespace, name, resourceVersion, status) {
       // resourceVersion in a merge patch is a precondition: a write based on a stale read gets 409.

@@ -40,6 +40,8 @@ export type CanaryContext = {
   progressMark: number;
   deadlineExceeded: boolean;
   fullPromotion: boolean;
+  /** Incremented by retry: analysis runs are named per attempt, so a retry starts fresh ones. */
+  attempt: number;
   abort?: AbortRecord | undefined;
 };
 
@@ -165,7 +167,8 @@ export const canaryMachine = setup({
         ? { abort: { reason: event.reason, message: event.message, by: event.by, at: iso(event.env.now) } }
         : {},
     ),
-    restart: assign(({ event }) => ({
+    restart: assign(({ context, event }) => ({
+      attempt: context.attempt + 1,
       stepIndex: 0,
       stepStartedAt: iso(event.env.now),
       progressAt: iso(event.env.now),
@@ -198,6 +201,7 @@ export const canaryMachine = setup({
     progressMark: 0,
     deadlineExceeded: false,
     fullPromotion: false,
+    attempt: 0,
   }),
   initial: "Stepping",
   on: {

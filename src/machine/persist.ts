@@ -17,6 +17,7 @@ const CanaryContextSchema = z.object({
   progressMark: z.int().min(0),
   deadlineExceeded: z.boolean(),
   fullPromotion: z.boolean(),
+  attempt: z.int().min(0).default(0),
   abort: z
     .object({ reason: z.enum(codes), message: z.string(), by: z.string().optional(), at: z.iso.datetime() })
     .optional(),

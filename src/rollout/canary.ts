@@ -1,8 +1,11 @@
 // The canary strategy, as a list of steps that each return early (after Argo's rolloutCanary).
+
+import { isDone } from "../analysis/assess.ts";
 import type { CanaryStrategy } from "../api/index.ts";
-import type { Env, StepInfo } from "../machine/canary.ts";
+import type { CanaryContext, Env, StepInfo } from "../machine/canary.ts";
 import { drive, startCanary } from "../machine/drive.ts";
 import { type CanarySnapshot, dehydrate, hydrate, stateOf } from "../machine/persist.ts";
+import { ensureRun, pruneRuns, runNameFor, terminateOthers, viewRuns } from "./analysis.ts";
 import type { RolloutContext } from "./context.ts";
 import type { Deps } from "./deps.ts";
 import { describeStep } from "./describe.ts";
@@ -68,7 +71,22 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
       surge: ctx.surge,
     });
 
-  // 4. Advance the machine with what the cluster shows and what a person asked for.
+  // 4. Analysis runs read back as phases; their names are fixed by version, steps and attempt.
+  const runs = viewRuns(ctx, deps);
+  const bgName = (m: CanaryContext) => runNameFor(ctx, m, "bg");
+  const wantsBackground = (i: number) =>
+    spec.analysis !== undefined && i >= (spec.analysis.startingStep ?? 0);
+  const failedRunMessage = () => {
+    const names = [
+      runNameFor(ctx, snapshot.context, `s${snapshot.context.stepIndex}`),
+      bgName(snapshot.context),
+    ];
+    return names
+      .map((n) => (isDone(runs.phase(n)) && runs.phase(n) !== "Successful" ? runs.message(n) : undefined))
+      .find(Boolean);
+  };
+
+  // 5. Advance the machine with what the cluster shows and what a person asked for.
   const env: Env = {
     now: ctx.now,
     steps: infos,
@@ -77,8 +95,11 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
     specPaused: ctx.rollout.spec.paused ?? false,
     canaryAvailable: seen.canary?.available ?? 0,
     stepSatisfied: (i) => atDesired(desiredAt(i), seen.canary, seen.stable, seen.others),
-    stepAnalysis: () => undefined,
-    background: undefined,
+    stepAnalysis: (i) => runs.phase(runNameFor(ctx, snapshot.context, `s${i}`)),
+    background: wantsBackground(snapshot.context.stepIndex)
+      ? runs.phase(bgName(snapshot.context))
+      : undefined,
+    analysisMessage: failedRunMessage(),
   };
   const intent = pendingIntent(ctx.status);
   const result = drive(snapshot, intent ? [intentEvent(intent, env)] : [], env);
@@ -86,7 +107,7 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
   const state = stateOf(result.snapshot);
   const c = result.snapshot.context;
 
-  // 5. The world that state asks for: an aborted canary holds its pods for the delay, then leaves.
+  // 6. The world that state asks for: an aborted canary holds its pods for the delay, then leaves.
   const abortDelayMs = (spec.abortScaleDownDelaySeconds ?? (routed ? ABORT_DELAY_ROUTED_S : 0)) * 1000;
   const abortEnds = c.abort ? Date.parse(c.abort.at) + abortDelayMs : undefined;
   const index = Math.min(c.stepIndex, steps.length);
@@ -101,7 +122,7 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
         }
       : desiredAt(index);
 
-  // 6. Scale within surge limits: stable is back up before the canary goes, never the reverse.
+  // 7. Scale within surge limits: stable is back up before the canary goes, never the reverse.
   const plan = planScaling({
     replicas: ctx.replicas,
     surge: ctx.surge,
@@ -118,7 +139,28 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
   await pinService(ctx, deps, spec.canaryService, ctx.currentHash);
   await pruneHistory(ctx, deps);
 
-  // 7. Report.
+  // 8. Analysis: the current step's run and the background run exist while wanted; every other run ends.
+  const keep = new Set<string>();
+  const analysisStep = steps[c.stepIndex]?.analysis;
+  if (state === "Stepping" && analysisStep) {
+    keep.add(runNameFor(ctx, c, `s${c.stepIndex}`));
+    await ensureRun(ctx, deps, runs, runNameFor(ctx, c, `s${c.stepIndex}`), analysisStep, {
+      kind: "step",
+      stepIndex: c.stepIndex,
+    });
+  }
+  if (
+    spec.analysis &&
+    (state === "Stepping" || state === "Paused" || state === "Promoting") &&
+    wantsBackground(c.stepIndex)
+  ) {
+    keep.add(bgName(c));
+    await ensureRun(ctx, deps, runs, bgName(c), spec.analysis, { kind: "background" });
+  }
+  await terminateOthers(ctx, deps, runs, keep);
+  await pruneRuns(ctx, deps, runs);
+
+  // 9. Report.
   const completed = state === "Completed";
   const weight = state === "Aborted" ? 0 : weightAt(steps, index);
   const pauseMsNow = state === "Paused" && c.pauseReason === "step" ? infos[c.stepIndex]?.pauseMs : undefined;
@@ -151,7 +193,12 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
       canaryRevision: revisionOf(current) || null,
       currentStepIndex: index,
       stepCount: steps.length,
-      canary: { weight, stableWeight: 100 - weight },
+      canary: {
+        weight,
+        stableWeight: 100 - weight,
+        ...(analysisStep ? { currentStepAnalysisRun: runNameFor(ctx, c, `s${c.stepIndex}`) } : {}),
+        ...(keep.has(bgName(c)) ? { currentBackgroundAnalysisRun: bgName(c) } : {}),
+      },
       pauseStartTime: state === "Paused" ? c.stepStartedAt : null,
       abort: c.abort
         ? {

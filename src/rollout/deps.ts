@@ -1,5 +1,5 @@
 // What a reconcile needs from the outside world: caches to read, a writer, an event sink, a clock.
-import type { V1ReplicaSet, V1Service } from "@kubernetes/client-node";
+import type { V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { AnalysisRun } from "../api/index.ts";
 import type { RecordParams } from "../machine/canary.ts";
@@ -21,6 +21,9 @@ export interface Writer {
   patchReplicaSet(namespace: string, name: string, patch: object): Promise<void>;
   deleteReplicaSet(namespace: string, name: string): Promise<void>;
   patchService(namespace: string, name: string, patch: object): Promise<void>;
+  createAnalysisRun(namespace: string, run: AnalysisRun): Promise<void>;
+  patchAnalysisRun(namespace: string, name: string, patch: object): Promise<void>;
+  deleteAnalysisRun(namespace: string, name: string): Promise<void>;
   /** JSON merge patch of the status subresource; `resourceVersion` makes it fail (409) on a stale read. */
   patchRolloutStatus(
     namespace: string,
@@ -35,9 +38,18 @@ export interface EventSink {
   record(target: EventTarget, event: RecordParams): void;
 }
 
+/** Pods are not cached: they are read (and deleted) only while a restart (spec.restartAt) is pending. */
+export interface Pods {
+  /** A LIST of the pods matching a label selector string, straight from the apiserver. */
+  list(namespace: string, labelSelector: string): Promise<V1Pod[]>;
+  /** Deletes one pod; its ReplicaSet replaces it. A pod already gone is not an error. */
+  delete(namespace: string, name: string): Promise<void>;
+}
+
 export type Deps = {
   caches: Caches;
   writer: Writer;
+  pods: Pods;
   events: EventSink;
   log: Logger;
   now: () => number;

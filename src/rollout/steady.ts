@@ -7,6 +7,7 @@ import { consumed, pendingIntent } from "./intent.ts";
 import type { StrategyOutcome } from "./outcome.ts";
 import { planScaling } from "./replicas.ts";
 import { observe, revisionOf } from "./replicasets.ts";
+import { restartStable } from "./restart.ts";
 
 type Services = { stableService?: string | undefined; canaryService?: string | undefined };
 
@@ -60,7 +61,7 @@ export async function steady(ctx: RolloutContext, deps: Deps, services: Services
     ? `version ${ctx.currentHash} is stable: ${stableAvailable}/${ctx.replicas} available`
     : `scaling version ${ctx.currentHash} to ${ctx.replicas} (${stableAvailable} available)`;
   const keepMachine = previous?.context.podHash === ctx.currentHash;
-  return {
+  return restartStable(ctx, deps, rs, {
     records,
     status: {
       stableRS: ctx.currentHash,
@@ -81,5 +82,5 @@ export async function steady(ctx: RolloutContext, deps: Deps, services: Services
       available: stableAvailable >= ctx.replicas - ctx.unavailable,
       message,
     },
-  };
+  });
 }

@@ -1,0 +1,72 @@
+// Evaluates success/failure conditions off the main thread, with a time bound per evaluation.
+import { Worker } from "node:worker_threads";
+import { compileCel } from "../cel/index.ts";
+import type { Value } from "./assess.ts";
+
+type Pending = { resolve: (v: boolean) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+
+/** Throws a CelError with the position when an expression does not parse or type-check. */
+export function checkCondition(expression: string): void {
+  compileCel(expression, { result: "dyn" });
+}
+
+export class ConditionEvaluator {
+  readonly #timeoutMs: number;
+  #worker: Worker | undefined;
+  #nextId = 0;
+  readonly #pending = new Map<number, Pending>();
+
+  constructor(opts: { timeoutMs?: number } = {}) {
+    this.#timeoutMs = opts.timeoutMs ?? 250;
+  }
+
+  /** True or false; rejects when the expression fails, returns a non-boolean, or runs past the bound. */
+  evaluate(expression: string, value: Value): Promise<boolean> {
+    const worker = this.#ensureWorker();
+    const id = this.#nextId++;
+    return new Promise<boolean>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // The only way to stop a runaway evaluation: end the thread; the next call starts a fresh one.
+        this.#pending.delete(id);
+        void this.#restart(new Error("condition evaluation was cut off"));
+        reject(new Error(`condition "${expression}" took longer than ${this.#timeoutMs}ms and was stopped`));
+      }, this.#timeoutMs);
+      this.#pending.set(id, { resolve, reject, timer });
+      worker.postMessage({ id, expression, value });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#restart(new Error("evaluator closed"));
+  }
+
+  #ensureWorker(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(new URL("./condition-worker.ts", import.meta.url));
+    worker.unref();
+    worker.on("message", (msg: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+      const p = this.#pending.get(msg.id);
+      if (!p) return;
+      this.#pending.delete(msg.id);
+      clearTimeout(p.timer);
+      if (!msg.ok) p.reject(new Error(msg.error ?? "evaluation failed"));
+      else if (typeof msg.result !== "boolean")
+        p.reject(new Error(`a condition must be true or false, got ${JSON.stringify(msg.result)}`));
+      else p.resolve(msg.result);
+    });
+    worker.on("error", (err) => void this.#restart(err));
+    this.#worker = worker;
+    return worker;
+  }
+
+  async #restart(reason: Error): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    for (const [id, p] of this.#pending) {
+      clearTimeout(p.timer);
+      p.reject(reason);
+      this.#pending.delete(id);
+    }
+    await worker?.terminate();
+  }
+}

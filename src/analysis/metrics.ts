@@ -1,0 +1,99 @@
+// The analysis series Grafana alerts fire on; removed with their AnalysisRuns so cardinality stays bounded.
+import { Counter, Gauge, type Registry } from "prom-client";
+import { type AnalysisRun, RUN_PHASES } from "../api/index.ts";
+import { ROLLOUT_LABEL } from "../rollout/labels.ts";
+
+type Labels = "namespace" | "rollout" | "analysisrun" | "metric";
+
+export class AnalysisMetrics {
+  readonly value: Gauge<Labels>;
+  readonly phase: Gauge<Labels | "phase">;
+  readonly measurements: Counter<Labels | "phase">;
+  /** How many measurements of each run/metric/phase were already counted (status is the source of truth). */
+  readonly #counted = new Map<string, number>();
+  /** The metric names seen per run, so forget() can name every series exactly. */
+  readonly #series = new Map<string, { rollout: string; metrics: Set<string> }>();
+
+  constructor(registry: Registry) {
+    const labelNames = ["namespace", "rollout", "analysisrun", "metric"] as const;
+    this.value = new Gauge({
+      name: "ramp_analysis_metric_value",
+      help: "Last measured value of an analysis metric (first element of a vector; NaN when it had no data).",
+      labelNames,
+      registers: [registry],
+    });
+    this.phase = new Gauge({
+      name: "ramp_analysis_metric_phase",
+      help: "1 for the current phase of an analysis metric, 0 for the others.",
+      labelNames: [...labelNames, "phase"],
+      registers: [registry],
+    });
+    this.measurements = new Counter({
+      name: "ramp_analysis_measurements_total",
+      help: "Measurements taken, by the phase they were judged.",
+      labelNames: [...labelNames, "phase"],
+      registers: [registry],
+    });
+  }
+
+  /** Brings the series of a run up to its status. */
+  observe(run: AnalysisRun): void {
+    const base = {
+      namespace: run.metadata.namespace ?? "",
+      rollout: run.metadata.labels?.[ROLLOUT_LABEL] ?? "",
+      analysisrun: run.metadata.name,
+    };
+    const seen = this.#series.get(`${base.namespace}/${base.analysisrun}`) ?? {
+      rollout: base.rollout,
+      metrics: new Set<string>(),
+    };
+    this.#series.set(`${base.namespace}/${base.analysisrun}`, seen);
+    for (const r of run.status?.metricResults ?? []) {
+      seen.metrics.add(r.name);
+      const labels = { ...base, metric: r.name };
+      for (const p of RUN_PHASES) this.phase.set({ ...labels, phase: p }, r.phase === p ? 1 : 0);
+      const last = r.measurements?.filter((m) => m.value !== undefined).at(-1);
+      if (last?.value !== undefined) this.value.set(labels, firstNumber(last.value));
+      const byPhase = new Map<string, number>([
+        ["Successful", r.successful],
+        ["Failed", r.failed],
+        ["Inconclusive", r.inconclusive],
+        ["Error", r.error],
+      ]);
+      for (const [p, n] of byPhase) {
+        const key = `${base.namespace}/${base.analysisrun}/${r.name}/${p}`;
+        const before = this.#counted.get(key) ?? 0;
+        if (n > before) this.measurements.inc({ ...labels, phase: p }, n - before);
+        this.#counted.set(key, Math.max(n, before));
+      }
+    }
+  }
+
+  /** Removes every series of a deleted run. */
+  forget(namespace: string, analysisrun: string): void {
+    const series = this.#series.get(`${namespace}/${analysisrun}`);
+    this.#series.delete(`${namespace}/${analysisrun}`);
+    for (const metric of series?.metrics ?? []) {
+      const labels = { namespace, analysisrun, rollout: series?.rollout ?? "", metric };
+      this.value.remove(labels);
+      for (const p of RUN_PHASES) {
+        this.phase.remove({ ...labels, phase: p });
+        this.measurements.remove({ ...labels, phase: p });
+      }
+    }
+    for (const key of this.#counted.keys())
+      if (key.startsWith(`${namespace}/${analysisrun}/`)) this.#counted.delete(key);
+  }
+}
+
+function firstNumber(encoded: string): number {
+  try {
+    const v: unknown = JSON.parse(encoded);
+    const first = Array.isArray(v) ? v[0] : v;
+    if (typeof first === "number") return first;
+    if (first === "+Inf") return Number.POSITIVE_INFINITY;
+    if (first === "-Inf") return Number.NEGATIVE_INFINITY;
+    if (typeof first === "boolean") return first ? 1 : 0;
+  } catch {}
+  return Number.NaN;
+}

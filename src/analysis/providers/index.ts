@@ -1,0 +1,15 @@
+// Picks the provider of a metric. Shared code never branches on a provider's name beyond this table.
+import type { Metric } from "../../api/index.ts";
+import { type JobApi, jobProvider } from "./job.ts";
+import { prometheusProvider } from "./prometheus.ts";
+import type { MetricProvider } from "./provider.ts";
+import { webProvider } from "./web.ts";
+
+export type ProviderDeps = { jobs: JobApi };
+
+export function providerFor(metric: Metric, deps: ProviderDeps): MetricProvider {
+  if (metric.provider.prometheus) return prometheusProvider;
+  if (metric.provider.web) return webProvider;
+  if (metric.provider.job) return jobProvider(deps.jobs);
+  throw new Error(`metric ${metric.name}: no provider set (prometheus, web or job)`);
+}

@@ -1,0 +1,86 @@
+// The prometheus provider: an instant query through prometheus-query; a vector becomes a list, a scalar a number.
+import { Agent } from "node:https";
+import type { AxiosResponse, InternalAxiosRequestConfig } from "axios";
+import { PrometheusDriver } from "prometheus-query";
+import { parseDuration } from "../../api/index.ts";
+import { promqlEscape, substitute } from "./args.ts";
+import type { MeasureContext, MetricProvider, Outcome } from "./provider.ts";
+
+const insecureAgent = new Agent({ rejectUnauthorized: false });
+const MAX_BYTES = 8 * 1024 * 1024;
+
+type Sample = [number, string];
+type Raw = { data?: { data?: { resultType?: string; result?: unknown } } };
+
+/** Prometheus writes infinities as "+Inf"/"-Inf", which parseFloat reads as NaN: keep them infinite. */
+function keepInfinities(response: AxiosResponse): AxiosResponse {
+  const raw = response as Raw;
+  const fix = (s: unknown) => {
+    if (Array.isArray(s) && (s[1] === "+Inf" || s[1] === "-Inf"))
+      (s as Sample)[1] = s[1] === "+Inf" ? "Infinity" : "-Infinity";
+  };
+  const result = raw.data?.data?.result;
+  if (raw.data?.data?.resultType === "scalar") fix(result);
+  if (Array.isArray(result)) for (const r of result) fix((r as { value?: unknown }).value);
+  return response;
+}
+
+/** prometheus-query rejects with plain objects; turn them into Errors that say what went wrong. */
+function asError(err: unknown): Error {
+  if (err && typeof err === "object" && "errorType" in err) {
+    const e = err as { errorType?: string; error?: string };
+    return new Error(`prometheus ${e.errorType ?? "error"}: ${e.error ?? "unknown"}`);
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+export const prometheusProvider: MetricProvider = {
+  async measure(ctx: MeasureContext): Promise<Outcome> {
+    const cfg = ctx.metric.provider.prometheus;
+    if (!cfg) throw new Error("not a prometheus metric");
+    const headers: Record<string, string> = {};
+    for (const h of cfg.headers ?? []) {
+      headers[h.key] =
+        h.value ??
+        (h.valueFrom ? await ctx.secret(h.valueFrom.secretKeyRef.name, h.valueFrom.secretKeyRef.key) : "");
+    }
+    const bearer = cfg.authentication?.bearerToken?.secretKeyRef;
+    if (bearer) headers.Authorization = `Bearer ${await ctx.secret(bearer.name, bearer.key)}`;
+    const basic = cfg.authentication?.basic;
+    const auth = basic
+      ? {
+          username: basic.username,
+          password: await ctx.secret(basic.passwordSecretKeyRef.name, basic.passwordSecretKeyRef.key),
+        }
+      : undefined;
+    const query = substitute(cfg.query, ctx.args, promqlEscape);
+    const driver = new PrometheusDriver({
+      endpoint: cfg.address.replace(/\/+$/, ""),
+      baseURL: "/api/v1",
+      headers,
+      ...(auth ? { auth } : {}),
+      timeout: parseDuration(cfg.timeout ?? "30s", "provider.prometheus.timeout"),
+      requestInterceptor: {
+        onFulfilled: (c: InternalAxiosRequestConfig) => {
+          c.maxContentLength = MAX_BYTES;
+          if (cfg.insecureSkipVerify) c.httpsAgent = insecureAgent;
+          return c;
+        },
+        onRejected: (e: unknown) => Promise.reject(e),
+      },
+      responseInterceptor: { onFulfilled: keepInfinities, onRejected: (e: unknown) => Promise.reject(e) },
+    });
+    const result = await driver.instantQuery(query).catch((err: unknown) => {
+      throw asError(err);
+    });
+    if (result.resultType === "vector") {
+      const values = (result.result as { value: { value: number } }[]).map((v) => v.value.value);
+      return { kind: "value", value: values };
+    }
+    if (result.resultType === "scalar")
+      return { kind: "value", value: Number.parseFloat(String((result.result as Sample)[1])) };
+    throw new Error(
+      `prometheus returned a ${result.resultType}; use an instant query that returns a vector or scalar`,
+    );
+  },
+};

@@ -1,0 +1,71 @@
+// The web provider: an HTTP call with axios; a non-2xx answer is an Error measurement naming the status.
+import { Agent } from "node:https";
+import axios from "axios";
+import { substitute } from "./args.ts";
+import type { MeasureContext, MetricProvider, Outcome } from "./provider.ts";
+
+const insecureAgent = new Agent({ rejectUnauthorized: false });
+
+/** Reads `$.a.b[0]['c']` (optionally wrapped in `{…}`, as Kubernetes JSONPath is) from a JSON value. */
+export function pick(value: unknown, path: string): unknown {
+  const p = path
+    .trim()
+    .replace(/^\{(.*)\}$/, "$1")
+    .trim();
+  if (!p.startsWith("$")) throw new Error(`jsonPath "${path}" must start with $ (e.g. {$.data.ok})`);
+  const parts = [...p.slice(1).matchAll(/\.([A-Za-z0-9_-]+)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\]/g)];
+  if (parts.map((m) => m[0]).join("") !== p.slice(1))
+    throw new Error(`jsonPath "${path}" is not a plain path like $.data.items[0].ok`);
+  let cur: unknown = value;
+  for (const m of parts) {
+    const key = m[1] ?? m[3] ?? m[4];
+    if (m[2] !== undefined) cur = Array.isArray(cur) ? cur[Number(m[2])] : undefined;
+    else if (key !== undefined)
+      cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[key] : undefined;
+  }
+  return cur;
+}
+
+// The cloud metadata endpoint answers anyone on the node: analysis must not become a way to read it.
+const DENIED_HOSTS = new Set(["169.254.169.254", "metadata.google.internal", "metadata", "[fd00:ec2::254]"]);
+
+export const webProvider: MetricProvider = {
+  async measure(ctx: MeasureContext): Promise<Outcome> {
+    const cfg = ctx.metric.provider.web;
+    if (!cfg) throw new Error("not a web metric");
+    const url = new URL(substitute(cfg.url, ctx.args, encodeURIComponent));
+    if (DENIED_HOSTS.has(url.hostname) || url.hostname.startsWith("169.254.")) {
+      throw new Error(
+        `provider.web.url: ${url.hostname} is a cloud metadata address, which analysis may not call`,
+      );
+    }
+    const headers: Record<string, string> = {};
+    for (const h of cfg.headers ?? []) {
+      headers[h.key] =
+        h.value ??
+        (h.valueFrom ? await ctx.secret(h.valueFrom.secretKeyRef.name, h.valueFrom.secretKeyRef.key) : "");
+    }
+    const res = await axios.request({
+      url: url.toString(),
+      method: cfg.method ?? "GET",
+      headers,
+      ...(cfg.body === undefined ? {} : { data: substitute(cfg.body, ctx.args, (v) => v) }),
+      timeout: (cfg.timeoutSeconds ?? 10) * 1000,
+      maxContentLength: 1024 * 1024,
+      maxRedirects: 0,
+      validateStatus: () => true,
+      responseType: "text",
+      transformResponse: (x: unknown) => x,
+      ...(cfg.insecure ? { httpsAgent: insecureAgent } : {}),
+    });
+    if (res.status < 200 || res.status > 299)
+      throw new Error(`${cfg.method ?? "GET"} ${url.origin}${url.pathname} answered ${res.status}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(String(res.data));
+    } catch {
+      throw new Error(`${url.origin}${url.pathname} did not answer JSON`);
+    }
+    return { kind: "value", value: cfg.jsonPath ? pick(body, cfg.jsonPath) : body };
+  },
+};

@@ -1,0 +1,308 @@
+// Reconciles one AnalysisRun: takes the measurements that are due, judges them, writes status once.
+import type { Logger } from "pino";
+import {
+  AnalysisRun,
+  type Measurement,
+  type Metric,
+  type MetricResult,
+  parseDuration,
+  type RunPhase,
+} from "../api/index.ts";
+import { mergePatchDiff } from "../rollout/merge-patch.ts";
+import { assessMeasurement, count, isDone, metricPhase, runPhase, type Value } from "./assess.ts";
+import { type ConditionEvaluator, checkCondition } from "./conditions.ts";
+import { encodeValue, redact } from "./encode.ts";
+import type { AnalysisMetrics } from "./metrics.ts";
+import { type ProviderDeps, providerFor } from "./providers/index.ts";
+import type { MeasureContext, Outcome } from "./providers/provider.ts";
+
+export type RunDeps = {
+  run(key: string): unknown;
+  patchStatus(namespace: string, name: string, resourceVersion: string, status: object): Promise<void>;
+  secret(namespace: string, name: string, key: string): Promise<string>;
+  providers: ProviderDeps;
+  evaluator: ConditionEvaluator;
+  metrics?: AnalysisMetrics | undefined;
+  log: Logger;
+  now: () => number;
+};
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const RETAIN = 10;
+
+const fresh = (name: string, dryRun: boolean): MetricResult => ({
+  name,
+  phase: "Pending",
+  count: 0,
+  successful: 0,
+  failed: 0,
+  inconclusive: 0,
+  error: 0,
+  consecutiveError: 0,
+  ...(dryRun ? { dryRun: true } : {}),
+  measurements: [],
+});
+
+/** Why a metric ended as it did, in words a person reading `kubectl ramp get` understands. */
+function explain(m: Metric, r: MetricResult): string | undefined {
+  const last = r.measurements?.filter((x) => x.phase !== "Running").at(-1);
+  const what = last?.message ?? `value ${last?.value ?? "?"}`;
+  if (r.phase === "Failed")
+    return `metric ${m.name}: ${what} (${r.failed} failed, failureLimit ${m.failureLimit ?? 0})`;
+  if (r.phase === "Error")
+    return `metric ${m.name}: ${r.consecutiveError} consecutive errors (consecutiveErrorLimit ${m.consecutiveErrorLimit ?? 4}), last: ${what}`;
+  if (r.phase === "Inconclusive") {
+    return r.inconclusive > (m.inconclusiveLimit ?? 0)
+      ? `metric ${m.name}: ${what} (${r.inconclusive} inconclusive, inconclusiveLimit ${m.inconclusiveLimit ?? 0})`
+      : `metric ${m.name}: no measurement had data`;
+  }
+  return undefined;
+}
+
+export class AnalysisRunReconciler {
+  readonly #deps: RunDeps;
+  constructor(deps: RunDeps) {
+    this.#deps = deps;
+  }
+
+  async reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
+    const raw = this.#deps.run(key) as
+      | { metadata?: { name?: string; namespace?: string; resourceVersion?: string }; status?: object }
+      | undefined;
+    if (!raw?.metadata?.name) return undefined;
+    const parsed = AnalysisRun.safeParse(raw);
+    const ns = raw.metadata.namespace ?? "";
+    const rv = raw.metadata.resourceVersion ?? "";
+    if (!parsed.success) {
+      await this.#write(ns, raw.metadata.name, rv, raw.status, {
+        phase: "Error",
+        message: `invalid AnalysisRun: ${parsed.error.issues[0]?.message}`,
+      });
+      return undefined;
+    }
+    const run = parsed.data;
+    const status = run.status ?? {};
+    if (isDone(status.phase)) {
+      this.#deps.metrics?.observe(run);
+      return undefined;
+    }
+    const now = this.#deps.now();
+    const startedAt = status.startedAt ?? iso(now);
+
+    // A condition that does not parse fails the run at once, with its position.
+    for (const m of run.spec.metrics) {
+      for (const [field, expr] of [
+        ["successCondition", m.successCondition],
+        ["failureCondition", m.failureCondition],
+      ] as const) {
+        if (!expr) continue;
+        try {
+          checkCondition(expr);
+        } catch (err) {
+          const message = `InvalidCondition: metric ${m.name}: ${field}: ${(err as Error).message}`;
+          await this.#write(ns, run.metadata.name, rv, status, {
+            phase: "Failed",
+            message,
+            startedAt,
+            finishedAt: iso(now),
+          });
+          return undefined;
+        }
+      }
+    }
+
+    const secrets = new Set<string>();
+    const args: Record<string, string> = {};
+    const dry = new Set((run.spec.dryRun ?? []).map((d) => d.metricName));
+    const retain = new Map((run.spec.measurementRetention ?? []).map((r) => [r.metricName, r.limit]));
+    const results: MetricResult[] = [];
+    const due: number[] = [];
+    try {
+      for (const a of run.spec.args ?? []) {
+        if (a.value !== undefined) args[a.name] = a.value;
+        else if (a.valueFrom?.secretKeyRef) {
+          const v = await this.#deps.secret(ns, a.valueFrom.secretKeyRef.name, a.valueFrom.secretKeyRef.key);
+          secrets.add(v);
+          args[a.name] = v;
+        }
+      }
+    } catch (err) {
+      await this.#write(ns, run.metadata.name, rv, status, {
+        phase: "Error",
+        message: `args: ${(err as Error).message}`,
+        startedAt,
+        finishedAt: iso(now),
+      });
+      return undefined;
+    }
+
+    for (const m of run.spec.metrics) {
+      const prev = status.metricResults?.find((r) => r.name === m.name) ?? fresh(m.name, dry.has(m.name));
+      if (isDone(prev.phase)) {
+        results.push(prev);
+        continue;
+      }
+      const result = await this.#advance(run, m, prev, { now, startedAt, args, secrets, due });
+      const limit = retain.get(m.name) ?? RETAIN;
+      results.push({ ...result, measurements: (result.measurements ?? []).slice(-limit) });
+    }
+
+    const phase = runPhase(
+      results.map((r) => ({ phase: r.phase, dryRun: r.dryRun === true })),
+      run.spec.terminate === true,
+    );
+    const decisive = results.find((r) => !r.dryRun && r.phase === phase && phase !== "Successful");
+    const decisiveMetric = run.spec.metrics.find((m) => m.name === decisive?.name);
+    const message =
+      decisive && decisiveMetric
+        ? explain(decisiveMetric, decisive)
+        : run.spec.terminate
+          ? "terminated"
+          : undefined;
+    const sum = (k: "count" | "successful" | "failed" | "inconclusive" | "error") =>
+      results.reduce((a, r) => a + (r.dryRun ? 0 : r[k]), 0);
+    const next = {
+      phase,
+      ...(message ? { message: redact(message, secrets) } : {}),
+      startedAt,
+      ...(isDone(phase) ? { finishedAt: iso(now) } : {}),
+      metricResults: results,
+      runSummary: {
+        count: sum("count"),
+        successful: sum("successful"),
+        failed: sum("failed"),
+        inconclusive: sum("inconclusive"),
+        error: sum("error"),
+      },
+    };
+    await this.#write(ns, run.metadata.name, rv, status, next);
+    this.#deps.metrics?.observe({ ...run, status: next });
+    if (isDone(phase) || due.length === 0) return undefined;
+    return { requeueAfterMs: Math.max(50, Math.min(...due) - now) };
+  }
+
+  /** One metric: resume a pending measurement, take one if due, and fold the outcome into its counters. */
+  async #advance(
+    run: AnalysisRun,
+    m: Metric,
+    prev: MetricResult,
+    at: { now: number; startedAt: string; args: Record<string, string>; secrets: Set<string>; due: number[] },
+  ): Promise<MetricResult> {
+    const measurements = [...(prev.measurements ?? [])];
+    const last = measurements.at(-1);
+    const intervalMs =
+      m.interval === undefined ? 0 : parseDuration(m.interval, `metrics[${m.name}].interval`);
+    const initialMs =
+      m.initialDelay === undefined ? 0 : parseDuration(m.initialDelay, `metrics[${m.name}].initialDelay`);
+    if (run.spec.terminate) {
+      const phase = metricPhase(m, prev);
+      return { ...prev, phase: isDone(phase) ? phase : "Successful" };
+    }
+    const ctx: MeasureContext = {
+      metric: m,
+      args: at.args,
+      namespace: run.metadata.namespace ?? "",
+      runName: run.metadata.name,
+      runUid: run.metadata.uid ?? "",
+      index: prev.count + (last?.phase === "Running" ? 0 : 1),
+      secret: async (name, key) => {
+        const v = await this.#deps.secret(ctx.namespace, name, key);
+        at.secrets.add(v);
+        return v;
+      },
+    };
+    const provider = providerFor(m, this.#deps.providers);
+    let outcome: Outcome | Error;
+    let started = at.now;
+    if (last?.phase === "Running" && provider.resume) {
+      started = Date.parse(last.startedAt ?? iso(at.now));
+      measurements.pop();
+      outcome = await this.#safely(
+        () => provider.resume?.(ctx, last.metadata ?? {}) ?? Promise.reject(new Error("cannot resume")),
+      );
+    } else {
+      const nextAt = last?.finishedAt
+        ? Date.parse(last.finishedAt) + intervalMs
+        : Date.parse(at.startedAt) + initialMs;
+      if (prev.count >= (m.count ?? (m.interval === undefined ? 1 : Number.POSITIVE_INFINITY))) return prev;
+      if (at.now < nextAt) {
+        at.due.push(nextAt);
+        return prev;
+      }
+      outcome = await this.#safely(() => provider.measure(ctx));
+    }
+    const measurement = await this.#judge(m, outcome, started, at.now, at.secrets);
+    measurements.push(measurement);
+    if (measurement.phase === "Running") {
+      at.due.push(at.now + 1000);
+      return { ...prev, phase: "Running", measurements };
+    }
+    const ignored = measurement.metadata?.noData === "ignored";
+    const counters = count(prev, measurement.phase, ignored);
+    const phase = metricPhase(m, counters);
+    if (!isDone(phase)) at.due.push(at.now + intervalMs);
+    return { ...prev, ...counters, phase, measurements };
+  }
+
+  async #safely(fn: () => Promise<Outcome>): Promise<Outcome | Error> {
+    try {
+      return await fn();
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
+  async #judge(
+    m: Metric,
+    outcome: Outcome | Error,
+    started: number,
+    now: number,
+    secrets: Set<string>,
+  ): Promise<Measurement> {
+    const times = { startedAt: new Date(started).toISOString(), finishedAt: new Date(now).toISOString() };
+    if (outcome instanceof Error)
+      return { phase: "Error", message: redact(outcome.message, secrets), ...times };
+    if (outcome.kind === "pending")
+      return { phase: "Running", startedAt: times.startedAt, metadata: outcome.metadata };
+    if (outcome.kind === "phase") {
+      return {
+        phase: outcome.phase,
+        message: outcome.message,
+        ...times,
+        ...(outcome.metadata ? { metadata: outcome.metadata } : {}),
+      };
+    }
+    const value: Value = outcome.value;
+    try {
+      const verdict = await assessMeasurement(m, value, (expr, v) => this.#deps.evaluator.evaluate(expr, v));
+      const ignored = verdict.noData && m.noData === "ignore";
+      return {
+        phase: verdict.phase,
+        value: encodeValue(value),
+        ...(verdict.message ? { message: redact(verdict.message, secrets) } : {}),
+        ...times,
+        ...(ignored ? { metadata: { noData: "ignored" } } : {}),
+      };
+    } catch (err) {
+      return {
+        phase: "Error",
+        value: encodeValue(value),
+        message: redact((err as Error).message, secrets),
+        ...times,
+      };
+    }
+  }
+
+  async #write(
+    namespace: string,
+    name: string,
+    rv: string,
+    before: object | undefined,
+    after: Record<string, unknown>,
+  ): Promise<void> {
+    const patch = mergePatchDiff(before as Record<string, unknown> | undefined, after);
+    if (Object.keys(patch).length > 0) await this.#deps.patchStatus(namespace, name, rv, patch);
+  }
+}
+
+export type { RunPhase };

@@ -1,0 +1,148 @@
+// The AnalysisRun controller inside the ramp process: its queue, its Jobs cache, Secrets on demand.
+import type { KubernetesObject, V1Job, V1Secret } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { ConditionEvaluator } from "../analysis/conditions.ts";
+import { AnalysisMetrics } from "../analysis/metrics.ts";
+import { JOB_RUN_LABEL } from "../analysis/providers/job.ts";
+import { AnalysisRunReconciler } from "../analysis/run.ts";
+import { type Clients, PatchType, statusCodeOf } from "../kube/client.ts";
+import { Informer, objectKey } from "../kube/informer.ts";
+import { WorkQueue } from "../kube/workqueue.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import { FIELD_MANAGER } from "../rollout/labels.ts";
+import type { ControllerCaches } from "./caches.ts";
+
+const SECRET_TTL_MS = 30_000;
+
+/** Secret reads for analysis auth and args: on demand, cached briefly, values never logged. */
+function secretReader(clients: Clients) {
+  const cache = new Map<string, { at: number; data: Record<string, string> }>();
+  return async (namespace: string, name: string, key: string): Promise<string> => {
+    const id = `${namespace}/${name}`;
+    let entry = cache.get(id);
+    if (!entry || Date.now() - entry.at > SECRET_TTL_MS) {
+      try {
+        const secret = await clients.request<V1Secret>(
+          "GET",
+          `/api/v1/namespaces/${namespace}/secrets/${name}`,
+        );
+        entry = { at: Date.now(), data: secret.data ?? {} };
+        cache.set(id, entry);
+      } catch (err) {
+        if (statusCodeOf(err) === 404)
+          throw new Error(`Secret "${name}" does not exist in namespace "${namespace}"`);
+        throw new Error(
+          `reading Secret "${name}" in namespace "${namespace}" failed (HTTP ${statusCodeOf(err) ?? "error"})`,
+        );
+      }
+    }
+    const value = entry.data[key];
+    if (value === undefined) throw new Error(`Secret "${name}" has no key "${key}"`);
+    return Buffer.from(value, "base64").toString("utf8");
+  };
+}
+
+export type AnalysisController = {
+  queue: WorkQueue;
+  jobs: Informer<V1Job>;
+  metrics: AnalysisMetrics;
+  /** Queue every run (on becoming leader). */
+  enqueueAll(): void;
+  stop(): Promise<void>;
+};
+
+export function analysisController(opts: {
+  clients: Clients;
+  caches: ControllerCaches;
+  metrics: Metrics;
+  log: Logger;
+  namespace?: string | undefined;
+  workers: number;
+  leading: () => boolean;
+}): AnalysisController {
+  const { clients, caches, log } = opts;
+  const ns = opts.namespace ? `/namespaces/${opts.namespace}` : "";
+  const slimJob = (o: KubernetesObject): V1Job => {
+    const j = o as V1Job;
+    return {
+      metadata: {
+        name: j.metadata?.name ?? "",
+        namespace: j.metadata?.namespace ?? "",
+        labels: j.metadata?.labels ?? {},
+      },
+      ...(j.status ? { status: j.status } : {}),
+    };
+  };
+  const jobs = new Informer<V1Job>({
+    source: clients,
+    path: `/apis/batch/v1${ns}/jobs`,
+    labelSelector: JOB_RUN_LABEL,
+    transform: slimJob,
+    metrics: opts.metrics,
+    log,
+  });
+  const analysisMetrics = new AnalysisMetrics(opts.metrics.registry);
+  const evaluator = new ConditionEvaluator();
+  const reconciler = new AnalysisRunReconciler({
+    run: (key) => caches.analysisRuns.get(key),
+    async patchStatus(namespace, name, resourceVersion, status) {
+      const path = `/apis/ramp.dev/v1alpha1/namespaces/${namespace}/analysisruns/${name}/status?fieldManager=${FIELD_MANAGER}`;
+      await clients.request("PATCH", path, { metadata: { resourceVersion }, status }, PatchType.merge);
+    },
+    secret: secretReader(clients),
+    providers: {
+      jobs: {
+        async create(namespace, job) {
+          try {
+            await clients.request(
+              "POST",
+              `/apis/batch/v1/namespaces/${namespace}/jobs?fieldManager=${FIELD_MANAGER}`,
+              job,
+            );
+          } catch (err) {
+            if (statusCodeOf(err) !== 409) throw err;
+          }
+        },
+        get: (namespace, name) => jobs.get(`${namespace}/${name}`),
+      },
+    },
+    evaluator,
+    metrics: analysisMetrics,
+    log,
+    now: Date.now,
+  });
+  const queue = new WorkQueue({
+    name: "analysisruns",
+    workers: opts.workers,
+    metrics: opts.metrics,
+    log,
+    handler: (key) => reconciler.reconcile(key),
+  });
+  const enqueue = (key: string) => {
+    if (opts.leading()) queue.add(key);
+  };
+  caches.analysisRuns.on("add", (o) => enqueue(objectKey(o)));
+  caches.analysisRuns.on("update", (_, o) => enqueue(objectKey(o)));
+  caches.analysisRuns.on("delete", (o) =>
+    analysisMetrics.forget(o.metadata?.namespace ?? "", o.metadata?.name ?? ""),
+  );
+  const fromJob = (j: V1Job) => {
+    const run = j.metadata?.labels?.[JOB_RUN_LABEL];
+    if (run) enqueue(`${j.metadata?.namespace}/${run}`);
+  };
+  jobs.on("add", fromJob);
+  jobs.on("update", (_, j) => fromJob(j));
+  return {
+    queue,
+    jobs,
+    metrics: analysisMetrics,
+    enqueueAll: () => {
+      for (const key of caches.analysisRuns.keys()) queue.add(key);
+    },
+    async stop() {
+      await queue.shutdown();
+      await jobs.stop();
+      await evaluator.close();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// The Pods the reconcile may touch, over the counted API clients: only a restart lists and deletes them.
+import type { V1Pod } from "@kubernetes/client-node";
+import { type Clients, statusCodeOf } from "../kube/client.ts";
+import type { Pods } from "../rollout/deps.ts";
+
+export function kubePods(clients: Clients): Pods {
+  return {
+    async list(namespace, labelSelector) {
+      const query = new URLSearchParams({ labelSelector }).toString();
+      const out = await clients.request<{ items?: V1Pod[] }>(
+        "GET",
+        `/api/v1/namespaces/${namespace}/pods?${query}`,
+      );
+      return out?.items ?? [];
+    },
+    async delete(namespace, name) {
+      try {
+        await clients.request("DELETE", `/api/v1/namespaces/${namespace}/pods/${name}`);
+      } catch (err) {
+        if (statusCodeOf(err) !== 404) throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// Installs the upstream CRDs ramp's traffic routers write to (Gateway API standard channel, Istio) into the
+// local cluster, so the real apiserver validates every route ramp writes against the upstream schemas.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { kubectl } from "./kube.ts";
+import { repoRoot } from "./yaml.ts";
+
+const script = join(repoRoot, "scripts", "cluster", "upstream-crds.sh");
+
+/** The CRDs the routers need Established before a test applies a route. */
+export const ROUTE_CRDS = [
+  "httproutes.gateway.networking.k8s.io",
+  "virtualservices.networking.istio.io",
+  "destinationrules.networking.istio.io",
+];
+
+let installed: Promise<void> | undefined;
+
+/** Fetches (cached) and server-side applies the upstream CRDs; once per process, idempotent across runs. */
+export function installUpstreamCrds(): Promise<void> {
+  installed ??= install().catch((err: unknown) => {
+    installed = undefined;
+    throw err;
+  });
+  return installed;
+}
+
+async function install(): Promise<void> {
+  const fetched = spawnSync("bash", [script], { encoding: "utf8" });
+  if (fetched.status !== 0) {
+    throw new Error(`ramp: ${script} failed (exit ${fetched.status ?? fetched.signal}):\n${fetched.stderr}`);
+  }
+  const dirs = fetched.stdout.trim().split("\n").filter(Boolean);
+  const files = dirs.flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => join(d, f)),
+  );
+  const args = ["apply", "--server-side", "--force-conflicts", "--field-manager=ramp-tests"];
+  const applied = await kubectl([...args, ...files.flatMap((f) => ["-f", f])], { timeoutMs: 120_000 });
+  if (applied.code !== 0) throw new Error(`installing upstream CRDs failed: ${applied.stderr}`);
+  const ready = await kubectl(
+    ["wait", "--for=condition=Established", "--timeout=60s", ...ROUTE_CRDS.map((c) => `crd/${c}`)],
+    { timeoutMs: 90_000 },
+  );
+  if (ready.code !== 0) throw new Error(`upstream CRDs not Established: ${ready.stderr}`);
+}
