@@ -22,3 +22,6 @@ parentPort?.on("message", (req: Request) => {
     });
   }
 });
+
+// Loaded (TypeScript and the CEL library compiled): evaluations may be timed from now on.
+parentPort?.postMessage({ ready: true });

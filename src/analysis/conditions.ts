@@ -3,7 +3,7 @@ import { Worker } from "node:worker_threads";
 import { compileCel } from "../cel/index.ts";
 import type { Value } from "./assess.ts";
 
-type Pending = { resolve: (v: boolean) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+type Pending = { resolve: (v: boolean) => void; reject: (e: Error) => void; timer?: NodeJS.Timeout };
 
 /** Throws a CelError with the position when an expression does not parse or type-check. */
 export function checkCondition(expression: string): void {
@@ -13,6 +13,8 @@ export function checkCondition(expression: string): void {
 export class ConditionEvaluator {
   readonly #timeoutMs: number;
   #worker: Worker | undefined;
+  /** Resolves once the thread has loaded: starting it costs more than the bound, so it never counts. */
+  #ready: Promise<void> | undefined;
   #nextId = 0;
   readonly #pending = new Map<number, Pending>();
 
@@ -21,19 +23,27 @@ export class ConditionEvaluator {
   }
 
   /** True or false; rejects when the expression fails, returns a non-boolean, or runs past the bound. */
-  evaluate(expression: string, value: Value): Promise<boolean> {
+  async evaluate(expression: string, value: Value): Promise<boolean> {
     const worker = this.#ensureWorker();
+    await this.#ready;
     const id = this.#nextId++;
     return new Promise<boolean>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const pending: Pending = { resolve, reject };
+      pending.timer = setTimeout(() => {
         // The only way to stop a runaway evaluation: end the thread; the next call starts a fresh one.
         this.#pending.delete(id);
         void this.#restart(new Error("condition evaluation was cut off"));
         reject(new Error(`condition "${expression}" took longer than ${this.#timeoutMs}ms and was stopped`));
       }, this.#timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
+      this.#pending.set(id, pending);
       worker.postMessage({ id, expression, value });
     });
+  }
+
+  /** Starts the thread ahead of the first evaluation. */
+  async warm(): Promise<void> {
+    this.#ensureWorker();
+    await this.#ready;
   }
 
   async close(): Promise<void> {
@@ -44,7 +54,17 @@ export class ConditionEvaluator {
     if (this.#worker) return this.#worker;
     const worker = new Worker(new URL("./condition-worker.ts", import.meta.url));
     worker.unref();
-    worker.on("message", (msg: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+    this.#ready = new Promise((resolve) => {
+      const onReady = (msg: { ready?: boolean }) => {
+        if (!msg.ready) return;
+        worker.off("message", onReady);
+        resolve();
+      };
+      worker.on("message", onReady);
+      worker.once("error", () => resolve());
+    });
+    worker.on("message", (msg: { id?: number; ok?: boolean; result?: unknown; error?: string }) => {
+      if (msg.id === undefined) return;
       const p = this.#pending.get(msg.id);
       if (!p) return;
       this.#pending.delete(msg.id);

@@ -83,6 +83,7 @@ export function analysisController(opts: {
   });
   const analysisMetrics = new AnalysisMetrics(opts.metrics.registry);
   const evaluator = new ConditionEvaluator();
+  void evaluator.warm();
   const reconciler = new AnalysisRunReconciler({
     run: (key) => caches.analysisRuns.get(key),
     async patchStatus(namespace, name, resourceVersion, status) {

@@ -11,7 +11,7 @@ import {
   retryRollout,
 } from "../../../src/actions/actions.ts";
 import { rolloutClient } from "../../../src/actions/client.ts";
-import type { RolloutStatus } from "../../../src/api/index.ts";
+import type { AnalysisRun, RolloutStatus } from "../../../src/api/index.ts";
 import { installCrds } from "../crds.ts";
 import { createTestNamespace, deleteTestNamespace, kubectl, loadKubeConfig, waitFor } from "../kube.ts";
 import { repoRoot } from "../yaml.ts";
@@ -145,6 +145,8 @@ export class Fixture {
         async () => {
           const r = await this.rollout(name);
           last = r.status;
+          // A status older than the spec describes the previous version: it answers nothing yet.
+          if ((r.status?.observedGeneration ?? -1) < (r.metadata.generation ?? 0)) return undefined;
           return r.status && check(r.status) ? r.status : undefined;
         },
         { what: `${name}: ${what}`, timeoutMs, intervalMs: 100 },
@@ -172,6 +174,32 @@ export class Fixture {
       (s) => s.phase === "Healthy" && s.stableRS === s.currentPodHash,
       timeoutMs,
     );
+  }
+
+  async analysisRun(name: string): Promise<AnalysisRun> {
+    return (await this.#api.getNamespacedCustomObject({
+      group: "ramp.dev",
+      version: "v1alpha1",
+      plural: "analysisruns",
+      namespace: this.namespace,
+      name,
+    })) as AnalysisRun;
+  }
+
+  /** Names of a Rollout's AnalysisRuns, newest first. */
+  async analysisRuns(rollout: string): Promise<string[]> {
+    const list = (await this.#api.listNamespacedCustomObject({
+      group: "ramp.dev",
+      version: "v1alpha1",
+      plural: "analysisruns",
+      namespace: this.namespace,
+      labelSelector: `ramp.dev/rollout=${rollout}`,
+    })) as { items: AnalysisRun[] };
+    return list.items
+      .sort((a, b) =>
+        String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
+      )
+      .map((r) => r.metadata.name);
   }
 
   /** The Rollout's ReplicaSets: name → spec.replicas. */
