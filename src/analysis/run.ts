@@ -49,8 +49,11 @@ function explain(m: Metric, r: MetricResult): string | undefined {
   const what = last?.message ?? `value ${last?.value ?? "?"}`;
   if (r.phase === "Failed")
     return `metric ${m.name}: ${what} (${r.failed} failed, failureLimit ${m.failureLimit ?? 0})`;
-  if (r.phase === "Error")
-    return `metric ${m.name}: ${r.consecutiveError} consecutive errors (consecutiveErrorLimit ${m.consecutiveErrorLimit ?? 4}), last: ${what}`;
+  if (r.phase === "Error") {
+    return r.consecutiveError > (m.consecutiveErrorLimit ?? 4)
+      ? `metric ${m.name}: ${r.consecutiveError} consecutive errors (consecutiveErrorLimit ${m.consecutiveErrorLimit ?? 4}), last: ${what}`
+      : `metric ${m.name}: every measurement was an error, last: ${what}`;
+  }
   if (r.phase === "Inconclusive") {
     return r.inconclusive > (m.inconclusiveLimit ?? 0)
       ? `metric ${m.name}: ${what} (${r.inconclusive} inconclusive, inconclusiveLimit ${m.inconclusiveLimit ?? 0})`

@@ -54,7 +54,12 @@ const server = createServer((req, res) => {
     res.end(JSON.stringify({ version, ok: errors < 0.05, errorRatio: errors }));
     return;
   }
-  res.end(version);
+  if (url.pathname === "/") {
+    res.end(version);
+    return;
+  }
+  res.statusCode = 404;
+  res.end("not found");
 });
 server.listen(0, "127.0.0.1", () => {
   const address = server.address();

@@ -139,6 +139,12 @@ describe("metric and run phases", () => {
       "Inconclusive",
     ],
     [
+      "count reached with only errors: Error, never success",
+      { count: 2, interval: "1s" },
+      c({ count: 2, error: 2, consecutiveError: 2 }),
+      "Error",
+    ],
+    [
       "count reached, failures tolerated",
       { count: 3, interval: "1s", failureLimit: 1 },
       c({ count: 3, successful: 2, failed: 1 }),
