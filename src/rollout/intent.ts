@@ -1,6 +1,5 @@
 // Turns a user's request (status.intent, written by `kubectl ramp`) into a machine event, exactly once.
 import type { RolloutStatus, UserIntent } from "../api/index.ts";
-import type { CanaryEvent, Env } from "../machine/canary.ts";
 
 /** The intent not yet applied, if any. */
 export function pendingIntent(status: RolloutStatus): UserIntent | undefined {
@@ -8,27 +7,28 @@ export function pendingIntent(status: RolloutStatus): UserIntent | undefined {
   return intent && intent.id !== status.lastIntentId ? intent : undefined;
 }
 
-export function intentEvent(intent: UserIntent, env: Env): CanaryEvent {
+/** The machine event for an intent; both strategies' machines take these shapes, with their own env. */
+export function intentEvent<E>(intent: UserIntent, env: E) {
   const by = intent.requestedBy;
   switch (intent.action) {
     case "promote":
-      return { type: "PROMOTE", env, stepIndex: intent.stepIndex, by };
+      return { type: "PROMOTE" as const, env, stepIndex: intent.stepIndex, by };
     case "promoteFull":
-      return { type: "PROMOTE_FULL", env, by };
+      return { type: "PROMOTE_FULL" as const, env, by };
     case "abort":
       return {
-        type: "ABORT",
+        type: "ABORT" as const,
         env,
-        reason: "AbortedByUser",
+        reason: "AbortedByUser" as const,
         message: `aborted by ${by ?? "a user"}${intent.reason ? `: ${intent.reason}` : ""}`,
         by,
       };
     case "retry":
-      return { type: "RETRY", env, by };
+      return { type: "RETRY" as const, env, by };
     case "pause":
-      return { type: "PAUSE", env, by };
+      return { type: "PAUSE" as const, env, by };
     case "resume":
-      return { type: "RESUME", env, by };
+      return { type: "RESUME" as const, env, by };
   }
 }
 

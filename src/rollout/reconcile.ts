@@ -1,6 +1,7 @@
 // One reconcile of one Rollout: parse, check, run its strategy, write status once, record Events.
 import { Rollout, type RolloutStatus } from "../api/index.ts";
 import { codeOf, RampError } from "../errors.ts";
+import { reconcileBlueGreen } from "./bluegreen.ts";
 import { reconcileCanary } from "./canary.ts";
 import { buildContext } from "./context.ts";
 import type { Deps, EventTarget } from "./deps.ts";
@@ -79,9 +80,10 @@ export class Reconciler {
     const ctx = buildContext(key, rollout, this.#deps);
     try {
       validateReferences(rollout, ctx.namespace, this.#deps);
-      if (!rollout.spec.strategy.canary)
-        throw new RampError("InvalidSpec", "spec.strategy.blueGreen is not supported yet");
-      outcome = await reconcileCanary(ctx, { ...this.#deps, log: log.child({ revision: ctx.currentHash }) });
+      const deps = { ...this.#deps, log: log.child({ revision: ctx.currentHash }) };
+      outcome = rollout.spec.strategy.blueGreen
+        ? await reconcileBlueGreen(ctx, deps)
+        : await reconcileCanary(ctx, deps);
     } catch (err) {
       if (!(err instanceof RampError)) throw err;
       // A problem the spec must fix: Degraded with the code, state kept, other Rollouts unaffected.

@@ -33,7 +33,9 @@ export const webProvider: MetricProvider = {
   async measure(ctx: MeasureContext): Promise<Outcome> {
     const cfg = ctx.metric.provider.web;
     if (!cfg) throw new Error("not a web metric");
-    const url = new URL(substitute(cfg.url, ctx.args, encodeURIComponent));
+    // An arg that is the whole URL goes in as is; an arg inside a URL is encoded so it stays one part.
+    const whole = /^\s*\{\{\s*args\.[A-Za-z0-9_.-]+\s*\}\}\s*$/.test(cfg.url);
+    const url = new URL(substitute(cfg.url, ctx.args, whole ? (v) => v : encodeURIComponent));
     if (DENIED_HOSTS.has(url.hostname) || url.hostname.startsWith("169.254.")) {
       throw new Error(
         `provider.web.url: ${url.hostname} is a cloud metadata address, which analysis may not call`,
