@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Fixture } from "../../support/e2e/fixture.ts";
+import { kubectl } from "../../support/kube.ts";
 
 const vars = (name: string, extra: Record<string, string> = {}) => ({
   NAME: name,
@@ -53,6 +54,23 @@ describe("canary steps", () => {
     const final = await f.replicaSets("web");
     assert.equal(final[`web-${done.stableRS}`], 5);
     assert.equal(Object.values(final).filter((n) => n > 0).length, 1, JSON.stringify(final));
+
+    // An Event for each transition, in order.
+    const events = await kubectl([
+      "get",
+      "events",
+      "-n",
+      f.namespace,
+      "--field-selector",
+      "involvedObject.name=web,involvedObject.kind=Rollout",
+      "--sort-by=.firstTimestamp",
+      "-o",
+      'jsonpath={range .items[*]}{.reason}{"\\n"}{end}',
+    ]);
+    const reasons = events.stdout.trim().split("\n");
+    for (const r of ["RolloutStarted", "StepStarted", "Paused", "Promoting", "Completed"])
+      assert.ok(reasons.includes(r), `Event ${r}: ${reasons}`);
+    assert.ok(reasons.indexOf("RolloutStarted") < reasons.lastIndexOf("Completed"));
 
     // The steps were taken in order and each timed pause lasted at least its duration.
     const steps = f.history.statuses("web").map((x) => x.obj.currentStepIndex as number | undefined);
