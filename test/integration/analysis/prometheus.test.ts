@@ -142,6 +142,25 @@ describe("analysis with Prometheus", () => {
     await f.waitHealthy("quiet", 60_000);
   });
 
+  test("an arg with quotes and braces cannot change the query: no injected vector(0) to pass on", async () => {
+    // Unescaped, this would turn the query into `... or vector(0)`: a value of 0, a pass.
+    const injection = 'good"} or vector(0) or up{x="';
+    await ship("inject", injection);
+    const s = await f.waitStatus(
+      "inject",
+      "paused on no data",
+      (st) => (st.conditions ?? []).some((c) => c.reason === "InconclusiveAnalysis" && c.status === "True"),
+      60_000,
+    );
+    const run = await f.analysisRun(s.canary?.currentStepAnalysisRun ?? "");
+    assert.equal(
+      run.spec.args?.find((a) => a.name === "version")?.value,
+      injection,
+      "the arg arrived intact",
+    );
+    assert.match(run.status?.metricResults?.[0]?.measurements?.[0]?.message ?? "", /no data/);
+  });
+
   test("a broken CEL expression fails the run at once with its position", async () => {
     await ship("typo", "good", { CONDITION: 'failureCondition: "result[0] >"' });
     const s = await f.waitStatus("typo", "aborted", (st) => st.abort?.reason === "AnalysisFailed", 60_000);
