@@ -7,6 +7,7 @@ let rate = 0; // requests per second
 let errors = 0; // share that answers 500
 let total = 0;
 let failed = 0;
+let served = 0; // real requests (through the test data plane)
 const buckets = [0.05, 0.1, 0.25, 0.5, 1];
 const bucketCounts = buckets.map(() => 0);
 let latencySum = 0;
@@ -15,7 +16,7 @@ let latencySum = 0;
 setInterval(() => {
   const n = rate / 10;
   total += n;
-  failed = Math.round(total * errors * 1e6) / 1e6;
+  failed += n * errors;
   latencySum += n * 0.08;
   buckets.forEach((b, i) => {
     if (0.08 <= b) bucketCounts[i] = (bucketCounts[i] ?? 0) + n;
@@ -55,6 +56,12 @@ const server = createServer((req, res) => {
     return;
   }
   if (url.pathname === "/") {
+    // A real request: answered 500 for the configured share (deterministically), counted either way.
+    const failing = Math.floor((served + 1) * errors) > Math.floor(served * errors);
+    served++;
+    total++;
+    if (failing) failed++;
+    res.statusCode = failing ? 500 : 200;
     res.end(version);
     return;
   }
