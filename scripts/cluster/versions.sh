@@ -11,3 +11,9 @@ KWOK_BIN=$RAMP_CACHE/bin/kwok-$KWOK_VERSION
 GATEWAY_API_VERSION=v1.6.3
 ISTIO_API_VERSION=v1.31.1
 UPSTREAM_CRDS=$RAMP_CACHE/crds
+# Helm, built from its Go module by build-helm.sh; the chart's tests run helm lint/template with it.
+HELM_VERSION=v4.3.1
+HELM_BIN=$RAMP_CACHE/bin/helm-$HELM_VERSION
+# The Prometheus Operator's ServiceMonitor and PrometheusRule CRDs (from its Go module's example/), so the
+# chart's optional monitoring objects are validated by the real apiserver. v0.85.0 is what the proxy serves.
+PROMETHEUS_OPERATOR_VERSION=v0.85.0

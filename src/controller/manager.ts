@@ -8,6 +8,7 @@ import { LeaderElector } from "../kube/leader.ts";
 import { WorkQueue } from "../kube/workqueue.ts";
 import { type HttpServer, startHttpServer } from "../observability/http.ts";
 import { createMetrics } from "../observability/metrics.ts";
+import { RolloutMetrics } from "../observability/rollout-metrics.ts";
 import type { EventSink } from "../rollout/deps.ts";
 import { Reconciler } from "../rollout/reconcile.ts";
 import { analysisController } from "./analysis-runs.ts";
@@ -48,14 +49,13 @@ export async function runController(
         e.message,
       ),
   };
-  const reconciler = new Reconciler({
-    caches,
-    writer: kubeWriter(clients),
-    pods: kubePods(clients),
-    events,
-    log,
-    now: Date.now,
+  const rolloutMetrics = new RolloutMetrics(metrics.registry, {
+    exists: (key) => caches.rollout(key) !== undefined,
   });
+  const reconciler = new Reconciler(
+    { caches, writer: kubeWriter(clients), pods: kubePods(clients), events, log, now: Date.now },
+    (o) => rolloutMetrics.observe(o),
+  );
   const queue = new WorkQueue({
     name: "rollouts",
     workers: opts.workers,
@@ -63,7 +63,7 @@ export async function runController(
     log,
     handler: async (key) => {
       const started = performance.now();
-      const result = await reconciler.reconcile(key);
+      const result = await rolloutMetrics.time(key, () => reconciler.reconcile(key));
       log.debug(
         { key, ms: Math.round(performance.now() - started), requeueAfterMs: result?.requeueAfterMs },
         "reconciled",
@@ -78,7 +78,10 @@ export async function runController(
   caches.routeEvents((key) => {
     if (leading) queue.add(key);
   });
-  caches.rollouts.on("delete", (o) => reconciler.forget(objectKey(o)));
+  caches.rollouts.on("delete", (o) => {
+    reconciler.forget(objectKey(o));
+    rolloutMetrics.forget(objectKey(o));
+  });
   const analysis = analysisController({
     clients,
     caches,

@@ -71,7 +71,10 @@ export function treeReader(kc: KubeConfig): TreeReader {
         rollout,
         replicaSets,
         pods: pods.items.filter((p) => p.metadata?.ownerReferences?.some((o) => rsUids.has(o.uid))),
-        analysisRuns: ((runs.items ?? []) as Owned[]).filter(ownedBy(uid)),
+        // Labelled as the Rollout's and not owned by another object (a recreated Rollout of the same name).
+        analysisRuns: ((runs.items ?? []) as Owned[]).filter(
+          (o) => !uid || (o.metadata?.ownerReferences ?? []).every((r) => r.uid === uid),
+        ),
       };
     },
     async rollouts(namespace) {

@@ -54,8 +54,8 @@ const badge = (word: string, paint: Paint, as = word) => {
 /** "4/5": the step being executed, 1-based; "5/5" once all are done. */
 export function stepOf(v: RolloutView): string {
   const count = v.status.stepCount ?? v.steps.length;
-  if (v.strategy !== "Canary" || count === 0) return "-";
-  const index = v.status.currentStepIndex ?? 0;
+  const index = v.status.currentStepIndex;
+  if (v.strategy !== "Canary" || count === 0 || index === undefined) return "-";
   return `${Math.min(index + 1, count)}/${count}`;
 }
 
@@ -153,12 +153,14 @@ function runNode(ar: AnalysisRunView, now: number, wide: boolean): Node {
     name: `α ${ar.name}`,
     kind: "AnalysisRun",
     status: ar.phase,
+    ...(ar.phase === "Running" ? { toneOf: "InProgress" } : {}),
     age: age(ar.created, now),
     info: wide && ar.message ? ar.message : "",
     children: ar.metrics.map((m) => ({
       name: m.name,
       kind: "Metric",
       status: m.phase,
+      ...(m.phase === "Running" ? { toneOf: "InProgress" } : {}),
       age: "",
       info: [
         m.value === undefined ? "no value yet" : `value:${m.value}`,

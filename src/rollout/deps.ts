@@ -3,6 +3,8 @@ import type { V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { AnalysisRun } from "../api/index.ts";
 import type { RecordParams } from "../machine/canary.ts";
+import type { RouteKind, RouteObject, RouteRef } from "../traffic/apis.ts";
+import type { JsonPatchOp } from "../traffic/json-patch.ts";
 
 /** Read-only views of the watch caches; nothing here makes an API request. */
 export interface Caches {
@@ -13,6 +15,12 @@ export interface Caches {
   service(namespace: string, name: string): V1Service | undefined;
   analysisRunsOf(key: string): AnalysisRun[];
   analysisTemplate(namespace: string, name: string, clusterScope: boolean): unknown;
+  /** A traffic-routing object (HTTPRoute, Ingress, VirtualService, DestinationRule), or undefined. */
+  routeObject(kind: RouteKind, namespace: string, name: string): RouteObject | undefined;
+  /** Routing objects of `kind` labelled as made for the Rollout `namespace/name` (canary Ingresses). */
+  routeObjectsOf(kind: RouteKind, key: string): RouteObject[];
+  /** Whether the cluster served the kind's API when the controller started (only then is it watched). */
+  routeApiServed(kind: RouteKind): boolean;
 }
 
 /** Every write a reconcile makes; implemented over the API clients, counted per verb. */
@@ -24,6 +32,12 @@ export interface Writer {
   createAnalysisRun(namespace: string, run: AnalysisRun): Promise<void>;
   patchAnalysisRun(namespace: string, name: string, patch: object): Promise<void>;
   deleteAnalysisRun(namespace: string, name: string): Promise<void>;
+  /** JSON patch of a routing object; its `test` ops fail it (422) when the cache was stale. */
+  patchRoute(ref: RouteRef, ops: JsonPatchOp[]): Promise<void>;
+  /** Server-side apply of a routing object ramp owns whole (a canary Ingress), as ramp's field manager. */
+  applyRoute(obj: RouteObject & { kind: RouteKind }): Promise<void>;
+  /** Deletes a routing object ramp made, only if it is still the one with `uid`; gone already is fine. */
+  deleteRoute(ref: RouteRef, uid: string): Promise<void>;
   /** JSON merge patch of the status subresource; `resourceVersion` makes it fail (409) on a stale read. */
   patchRolloutStatus(
     namespace: string,

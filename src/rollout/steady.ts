@@ -36,7 +36,9 @@ export async function steady(
   if (traffic) await traffic.write(traffic.inactive(ctx.currentHash, ctx.currentHash));
   const delaySeconds =
     services.scaleDownDelaySeconds ??
-    (traffic?.routed ? (ctx.rollout.spec.strategy.canary?.scaleDownDelaySeconds ?? SCALE_DOWN_DELAY_ROUTED_S) : 0);
+    (traffic?.routed
+      ? (ctx.rollout.spec.strategy.canary?.scaleDownDelaySeconds ?? SCALE_DOWN_DELAY_ROUTED_S)
+      : 0);
   const delays = await scaleDownDelays(ctx, deps, rs, others, delaySeconds * 1000);
   const plan = planScaling({
     replicas: ctx.replicas,

@@ -1,0 +1,178 @@
+// npm run demo: ramp's main job on a local cluster. Ships v2 (healthy, promoted) and v3 (30% errors,
+// rolled back by ramp on its own) through a Gateway API canary checked by a real Prometheus.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import type { RolloutStatus } from "../src/api/index.ts";
+import { type StandIn, startStandIn } from "../test/support/analysis-env.ts";
+import { clusterDown, clusterUp, isClusterUp } from "../test/support/cluster/control-plane.ts";
+import { buildScript } from "../test/support/cluster/paths.ts";
+import { installCrds } from "../test/support/crds.ts";
+import { type ControllerProcess, startController } from "../test/support/e2e/controller.ts";
+import { kubeconfigPath, kubectl, loadKubeConfig } from "../test/support/kube.ts";
+import {
+  ensurePrometheusInstalled,
+  type PrometheusHandle,
+  startPrometheus,
+} from "../test/support/prometheus.ts";
+import { TrafficProxy } from "../test/support/traffic/proxy.ts";
+import { installUpstreamCrds } from "../test/support/upstream-crds.ts";
+import { repoRoot } from "../test/support/yaml.ts";
+
+const { values: opts } = parseArgs({
+  options: {
+    keep: { type: "boolean", default: false },
+    "non-interactive": { type: "boolean", default: false },
+  },
+});
+const interactive = !opts["non-interactive"] && process.stdout.isTTY === true && !process.env.CI;
+const NS = "ramp-demo";
+const VERSIONS = { "demo:v1": 0.005, "demo:v2": 0.01, "demo:v3": 0.3 };
+const say = (msg: string) => process.stdout.write(`ramp demo │ ${msg}\n`);
+
+const started: { cluster: boolean; stop: (() => Promise<unknown>)[] } = { cluster: false, stop: [] };
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  for (const stop of started.stop.reverse()) await stop().catch(() => {});
+  if (started.cluster) await clusterDown().catch(() => {});
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(130));
+process.on("SIGTERM", () => void shutdown(143));
+
+async function status(): Promise<RolloutStatus> {
+  const r = await kubectl(["get", "rollout.ramp.dev", "demo", "-n", NS, "-o", "jsonpath={.status}"]);
+  return r.code === 0 && r.stdout ? (JSON.parse(r.stdout) as RolloutStatus) : {};
+}
+
+/** Waits for the outcome of a release while showing it: the plugin's live view, or plain lines without a TTY. */
+async function follow(version: string, done: (s: RolloutStatus) => boolean): Promise<RolloutStatus> {
+  let view: ChildProcess | undefined;
+  if (interactive) {
+    view = spawn(join(repoRoot, "bin", "kubectl-ramp"), ["get", "rollout", "demo", "-n", NS, "--watch"], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, KUBECONFIG: kubeconfigPath() },
+    });
+  }
+  let last = "";
+  for (;;) {
+    const s = await status();
+    const line = `${version}: ${s.phase ?? "…"} step ${s.currentStepIndex ?? 0}/${s.stepCount ?? 0} weight ${s.canary?.weight ?? 0}% — ${s.message ?? ""}`;
+    if (!interactive && line !== last) say(line);
+    last = line;
+    if ((s.observedGeneration ?? 0) > 0 && done(s)) {
+      view?.kill("SIGINT");
+      return s;
+    }
+    await sleep(500);
+  }
+}
+
+async function release(version: string) {
+  const t0 = Date.now();
+  const before = await status();
+  const patch = JSON.stringify([
+    { op: "replace", path: "/spec/template/spec/containers/0/image", value: version },
+  ]);
+  await kubectl(["patch", "rollout.ramp.dev", "demo", "-n", NS, "--type=json", "-p", patch]);
+  say(`shipping ${version} (${Math.round(VERSIONS[version as keyof typeof VERSIONS] * 100)}% errors)`);
+  await sleep(500);
+  const s = await follow(
+    version,
+    (x) =>
+      (x.phase === "Healthy" && x.stableRS === x.currentPodHash && x.stableRS !== before.stableRS) ||
+      (x.phase === "Degraded" && !!x.abort),
+  );
+  const outcome = s.abort ? `rolled back (${s.abort.reason}: ${s.abort.message})` : "promoted";
+  say(`${version} ${outcome}`);
+  return { version, outcome, seconds: Math.round((Date.now() - t0) / 1000) };
+}
+
+say("starting: local Kubernetes (built from source the first time), Prometheus, the controller");
+if (!(await isClusterUp())) {
+  const build = spawnSync("bash", [buildScript], { stdio: "inherit" });
+  if (build.status !== 0) await shutdown(1);
+  await clusterUp({ log: (l) => say(l) });
+  started.cluster = true;
+}
+await ensurePrometheusInstalled();
+await installCrds();
+await installUpstreamCrds();
+await kubectl(["delete", "namespace", NS, "--wait=true", "--ignore-not-found"], { timeoutMs: 120_000 });
+await kubectl(["create", "namespace", NS]);
+
+const standIns: Record<string, StandIn> = {};
+for (const [version, errors] of Object.entries(VERSIONS)) {
+  standIns[version] = await startStandIn(version);
+  await standIns[version].control(0, errors);
+  started.stop.push(() => standIns[version]?.stop() ?? Promise.resolve());
+}
+const prometheus: PrometheusHandle = await startPrometheus({
+  port: 29090,
+  scrapeConfigs: [
+    {
+      job_name: "demo",
+      static_configs: [{ targets: Object.values(standIns).map((s) => s.url.replace("http://", "")) }],
+    },
+  ],
+});
+started.stop.push(() => prometheus.stop());
+const controller: ControllerProcess = await startController({
+  name: "demo",
+  namespace: NS,
+  args: ["--log-level", "info"],
+});
+started.stop.push(() => controller.stop());
+
+const applied = await kubectl(["apply", "--server-side", "-n", NS, "-f", join(repoRoot, "examples", "demo")]);
+if (applied.code !== 0) {
+  say(`applying examples/demo failed: ${applied.stderr}`);
+  await shutdown(1);
+}
+const proxy = await TrafficProxy.start({
+  kc: loadKubeConfig(),
+  namespace: NS,
+  mode: { kind: "gateway", httpRoute: "demo" },
+  standIns: Object.fromEntries(
+    Object.entries(standIns).map(([v, s]) => [
+      v,
+      { version: v, url: s.url, served: 0, mirrored: 0, close: s.stop },
+    ]),
+  ),
+});
+started.stop.push(() => proxy.stop());
+
+// Real requests through the data plane, about 60 a second, for as long as the demo runs.
+let load = true;
+started.stop.push(async () => {
+  load = false;
+});
+void (async () => {
+  while (load) {
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        fetch(proxy.url, { headers: { host: "demo.example.com" } })
+          .then((r) => r.text())
+          .catch(() => ""),
+      ),
+    );
+    await sleep(100);
+  }
+})();
+
+await follow("demo:v1", (s) => s.phase === "Healthy");
+say("v1 is live; traffic flows through the HTTPRoute at about 60 requests a second");
+const results = [await release("demo:v2"), await release("demo:v3")];
+
+say("summary");
+for (const r of results) say(`  ${r.version.padEnd(8)} ${r.outcome}  (${r.seconds}s)`);
+if (opts.keep) {
+  say("still running (Ctrl-C stops everything):");
+  say(`  KUBECONFIG=${kubeconfigPath()} kubectl ramp get rollout demo -n ${NS}`);
+  say(`  Prometheus: ${prometheus.url}   traffic: curl -H 'Host: demo.example.com' ${proxy.url}`);
+  await new Promise(() => {});
+}
+await shutdown(results[0]?.outcome === "promoted" && results[1]?.outcome.startsWith("rolled back") ? 0 : 1);

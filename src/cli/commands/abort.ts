@@ -1,0 +1,26 @@
+// kubectl ramp abort NAME [--reason TEXT]
+import { abortRollout } from "../../actions/actions.ts";
+import { rolloutClient } from "../../actions/client.ts";
+import type { Command } from "../command.ts";
+import { EXIT } from "../context.ts";
+
+export const abort: Command = {
+  words: ["abort"],
+  usage: "kubectl ramp abort NAME [--reason TEXT]",
+  summary: "Stop the rollout in progress: traffic and pods go back to the stable version",
+  details:
+    "The rollout stays Degraded (AbortedByUser) until `retry` or a new version in Git. Written to status, not\n" +
+    "spec. Refused with exit code 1 when no rollout is in progress or it is already aborted.",
+  examples: [
+    ["Abort the new version of web", "kubectl ramp abort web"],
+    ["Record why", 'kubectl ramp abort web --reason "errors in checkout"'],
+  ],
+  options: { reason: { type: "string", value: "TEXT", help: "Why, kept in status.abort.message." } },
+  args: { min: 1, max: 1 },
+  async run(ctx) {
+    const reason = ctx.string("reason");
+    const res = await abortRollout(rolloutClient(ctx.kubeConfig()), ctx.ref(), reason ? { reason } : {});
+    ctx.out(res.message);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,124 @@
+// kubectl ramp completion bash|zsh|fish, and the `__complete` protocol behind it (Cobra's, which kubectl
+// also speaks to a `kubectl_complete-ramp` executable, so `kubectl ramp <TAB>` completes too).
+import { CustomObjectsApi } from "@kubernetes/client-node";
+import { GROUP, VERSION } from "../../api/index.ts";
+import type { Command, Option } from "../command.ts";
+import type { CliContext } from "../context.ts";
+import { EXIT, UsageError } from "../context.ts";
+import { GLOBAL_OPTIONS } from "../globals.ts";
+import { COMMANDS } from "../registry.ts";
+
+const SHELLS = ["bash", "zsh", "fish"];
+
+const SCRIPTS: Record<string, string> = {
+  bash: `# bash completion for kubectl-ramp: source <(kubectl-ramp completion bash)
+_kubectl_ramp() {
+  local IFS=$'\\n'
+  COMPREPLY=($(kubectl-ramp __complete "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null | grep -v '^:'))
+}
+complete -o default -F _kubectl_ramp kubectl-ramp
+`,
+  zsh: `#compdef kubectl-ramp
+# zsh completion for kubectl-ramp: source <(kubectl-ramp completion zsh)
+_kubectl_ramp() {
+  local -a words_out
+  words_out=(\${(f)"$(kubectl-ramp __complete \${words[2,CURRENT]} 2>/dev/null | grep -v '^:')"})
+  compadd -- $words_out
+}
+compdef _kubectl_ramp kubectl-ramp
+`,
+  fish: `# fish completion for kubectl-ramp: kubectl-ramp completion fish | source
+complete -c kubectl-ramp -f -a '(kubectl-ramp __complete (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null | string match -v ":*")'
+`,
+};
+
+export const completion: Command = {
+  words: ["completion"],
+  usage: "kubectl ramp completion bash|zsh|fish",
+  summary: "Print a shell completion script for kubectl-ramp",
+  details:
+    "`kubectl ramp <TAB>` completes through kubectl itself when the `kubectl_complete-ramp` executable\n" +
+    "(installed with the plugin) is on PATH; these scripts complete `kubectl-ramp` typed directly.",
+  examples: [
+    ["bash, for this shell", "source <(kubectl ramp completion bash)"],
+    ["fish", "kubectl ramp completion fish | source"],
+  ],
+  options: {},
+  args: { min: 1, max: 1 },
+  async run(ctx) {
+    const shell = ctx.positionals[0] ?? "";
+    const script = SCRIPTS[shell];
+    if (!script) throw new UsageError(`completion: "${shell}" is not one of ${SHELLS.join(", ")}`);
+    ctx.io.stdout.write(script);
+    return EXIT.ok;
+  },
+};
+
+/** Candidates for the last word of `words` (Cobra's __complete: one per line, then `:directive`). */
+export async function candidates(words: string[], rolloutNames: () => Promise<string[]>): Promise<string[]> {
+  const current = words.at(-1) ?? "";
+  const before = words.slice(0, -1);
+  const all = [...COMMANDS, completion];
+  const positional = before.filter((w, i) => !w.startsWith("-") && !isFlagValue(before, i));
+  const command = all.find(
+    (c) =>
+      c.words.every((w, i) => positional[i] === w) ||
+      (c.aliases ?? []).some((a) => a.every((w, i) => positional[i] === w)),
+  );
+  const prev = before.at(-1) ?? "";
+  const starts = (xs: string[]) => xs.filter((x) => x.startsWith(current));
+  if (prev === "-o" || prev === "--output") return starts(command?.outputs ?? []);
+  if (current.startsWith("-")) {
+    const options = { ...GLOBAL_OPTIONS, ...(command?.options ?? {}) };
+    return starts(Object.keys(options).map((k) => `--${k}`));
+  }
+  if (!command) {
+    const depth = positional.length;
+    return starts(
+      [
+        ...new Set(
+          all
+            .filter((c) => c.words.slice(0, depth).every((w, i) => positional[i] === w))
+            .map((c) => c.words[depth] ?? ""),
+        ),
+      ].filter(Boolean),
+    );
+  }
+  const args = positional.slice(command.words.length);
+  if (command === completion) return args.length === 0 ? starts(SHELLS) : [];
+  // NAME is every command's first argument; what follows it (CONTAINER=IMAGE) is not completed.
+  if (command.args.max === 0 || args.length > 0) return [];
+  return starts(await rolloutNames().catch(() => []));
+}
+
+const ALL_OPTIONS: Record<string, Option> = Object.assign(
+  {},
+  GLOBAL_OPTIONS,
+  ...COMMANDS.map((c) => c.options),
+);
+
+/** Whether words[i] is the value of the flag before it (`-n shop`), not a positional. */
+function isFlagValue(words: string[], i: number): boolean {
+  const prev = words[i - 1];
+  if (!prev?.startsWith("-") || prev.includes("=")) return false;
+  const name = prev.replace(/^-+/, "");
+  const opt = Object.entries(ALL_OPTIONS).find(([k, o]) => k === name || o.short === name)?.[1];
+  return opt?.type === "string";
+}
+
+/** The hidden `__complete` command: prints candidates and Cobra's "no file completion" directive. */
+export async function complete(ctx: CliContext, words: string[]): Promise<number> {
+  const names = async () => {
+    const api = ctx.kubeConfig().makeApiClient(CustomObjectsApi);
+    const list = (await api.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: "rollouts",
+      namespace: ctx.namespace(),
+    })) as { items?: { metadata?: { name?: string } }[] };
+    return (list.items ?? []).map((r) => r.metadata?.name ?? "").filter(Boolean);
+  };
+  for (const c of await candidates(words, names)) ctx.out(c);
+  ctx.out(":4");
+  return EXIT.ok;
+}

@@ -1,0 +1,25 @@
+// kubectl ramp promote NAME [--full]
+import { promoteRollout } from "../../actions/actions.ts";
+import { rolloutClient } from "../../actions/client.ts";
+import type { Command } from "../command.ts";
+import { EXIT } from "../context.ts";
+
+export const promote: Command = {
+  words: ["promote"],
+  usage: "kubectl ramp promote NAME [--full]",
+  summary: "End the current pause (or skip the current step); --full skips every remaining step",
+  details:
+    "Writes the request to the Rollout's status (never to spec, so GitOps tools see no drift). Refused with exit\n" +
+    "code 1 when no rollout is in progress or the rollout is aborted.",
+  examples: [
+    ["Go on from the current pause or step", "kubectl ramp promote web"],
+    ["Skip every remaining step and analysis", "kubectl ramp promote web --full"],
+  ],
+  options: { full: { type: "boolean", help: "Skip every remaining step and analysis." } },
+  args: { min: 1, max: 1 },
+  async run(ctx) {
+    const res = await promoteRollout(rolloutClient(ctx.kubeConfig()), ctx.ref(), { full: ctx.bool("full") });
+    ctx.out(res.message);
+    return EXIT.ok;
+  },
+};

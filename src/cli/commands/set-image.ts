@@ -1,0 +1,31 @@
+// kubectl ramp set image NAME CONTAINER=IMAGE...
+import { specClient } from "../../actions/client.ts";
+import { type ImageChange, parseImageChange, setImage } from "../../actions/spec.ts";
+import type { Command } from "../command.ts";
+import { EXIT, UsageError } from "../context.ts";
+
+export const setImageCommand: Command = {
+  words: ["set", "image"],
+  usage: "kubectl ramp set image NAME CONTAINER=IMAGE [CONTAINER=IMAGE...]",
+  summary: "Change container images in the pod template: ships a new version",
+  details:
+    "`*=IMAGE` sets every container (and init container). Refused with exit code 1 when a container does\n" +
+    "not exist. Prints a warning: in a GitOps setup the change belongs in Git.",
+  examples: [
+    ["Ship web:2 in the container named web", "kubectl ramp set image web web=registry.example/web:2"],
+    ["Set every container's image", "kubectl ramp set image web '*=registry.example/web:2'"],
+  ],
+  options: {},
+  args: { min: 2, max: 64 },
+  async run(ctx) {
+    const changes = ctx.positionals.slice(1).map((arg): ImageChange => {
+      const change = parseImageChange(arg);
+      if (!change) throw new UsageError(`"${arg}" is not CONTAINER=IMAGE (or *=IMAGE for every container)`);
+      return change;
+    });
+    const res = await setImage(specClient(ctx.kubeConfig()), ctx.ref(), changes);
+    ctx.out(res.message);
+    if (res.warning) ctx.err(`warning: ${res.warning}`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,57 @@
+// kubectl ramp status NAME [--watch] [--timeout 5m] [--fail-on-pause]
+import { CustomObjectsApi } from "@kubernetes/client-node";
+import { GROUP, VERSION } from "../../api/index.ts";
+import { waitForRollout } from "../../inspect/status.ts";
+import type { Command } from "../command.ts";
+import { EXIT } from "../context.ts";
+import { timeoutOf } from "./get.ts";
+
+export const status: Command = {
+  words: ["status"],
+  usage: "kubectl ramp status NAME [--watch=true|false] [--timeout DURATION] [--fail-on-pause]",
+  summary: "Wait until a Rollout is Healthy (exit 0) or Degraded (exit 1), for CI",
+  details:
+    "Prints a line whenever the status changes. Healthy means the newest version is promoted and the\n" +
+    "controller has seen the latest spec. A paused rollout keeps it waiting unless --fail-on-pause.\n" +
+    "Exit codes: 0 Healthy; 1 Degraded or aborted (the reason is printed), or paused with --fail-on-pause;\n" +
+    "2 --timeout passed (or, with --watch=false, not done yet).",
+  examples: [
+    ["Wait for web in a pipeline, at most 10 minutes", "kubectl ramp status web --timeout 10m"],
+    ["Check once, without waiting", "kubectl ramp status web --watch=false"],
+  ],
+  options: {
+    watch: { type: "boolean", short: "w", default: true, help: "Wait for the end (default true)." },
+    timeout: {
+      type: "string",
+      value: "DURATION",
+      help: "Give up after this long, exit code 2 (default: never).",
+    },
+    "fail-on-pause": { type: "boolean", help: "A paused rollout ends the wait with exit code 1." },
+  },
+  args: { min: 1, max: 1 },
+  async run(ctx) {
+    const timeoutMs = timeoutOf(ctx);
+    const ref = ctx.ref();
+    const api = ctx.kubeConfig().makeApiClient(CustomObjectsApi);
+    const paint = ctx.paint;
+    const res = await waitForRollout(
+      (r) => api.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: "rollouts", ...r }),
+      ref,
+      {
+        watch: ctx.bool("watch"),
+        timeoutMs,
+        failOnPause: ctx.bool("fail-on-pause"),
+        onLine: (line) => ctx.out(line),
+        signal: ctx.io.signal,
+      },
+    );
+    if (res.outcome === "healthy") return EXIT.ok;
+    if (res.outcome === "failed") {
+      ctx.err(paint.bad(`rollout "${ref.name}" failed: ${res.line}`));
+      return EXIT.failed;
+    }
+    if (res.outcome === "interrupted") return EXIT.interrupted;
+    ctx.err(`rollout "${ref.name}" is not done${ctx.bool("watch") ? " after the timeout" : ""}: ${res.line}`);
+    return EXIT.timeout;
+  },
+};

@@ -1,0 +1,150 @@
+// What every command gets: its parsed flags, where to write, the kubeconfig (loaded only when needed)
+// and the namespace, following kubectl's conventions.
+import { ApiException, KubeConfig } from "@kubernetes/client-node";
+import type { RolloutRef } from "../actions/client.ts";
+import { colored, type Paint, plain, useColor } from "../inspect/format.ts";
+
+/** Exit codes, documented in `--help` and docs/plugin.md. */
+export const EXIT = {
+  ok: 0,
+  /** Refused action, lint findings, a Degraded rollout, or an error from the cluster. */
+  failed: 1,
+  /** `status` gave up waiting (--timeout), or `--watch=false` found the rollout not done yet. */
+  timeout: 2,
+  /** Bad command line (unknown flag, missing NAME): distinct from 2 so CI can tell a typo from a timeout. */
+  usage: 64,
+  /** Interrupted (Ctrl-C). */
+  interrupted: 130,
+} as const;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** A stream the command writes to: process.stdout in real life, a buffer in tests. */
+export type Out = {
+  write(s: string): unknown;
+  isTTY?: boolean | undefined;
+  columns?: number | undefined;
+  rows?: number | undefined;
+};
+
+export type Io = {
+  stdout: Out;
+  stderr: Out;
+  stdin: () => Promise<string>;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl-C (SIGINT) or SIGTERM: watches stop and restore the terminal. */
+  signal: AbortSignal;
+  now: () => Date;
+};
+
+export type Flags = Record<string, string | boolean | string[] | undefined>;
+
+export class CliContext {
+  readonly io: Io;
+  readonly flags: Flags;
+  readonly positionals: string[];
+  #kc: KubeConfig | undefined;
+
+  constructor(io: Io, flags: Flags, positionals: string[]) {
+    this.io = io;
+    this.flags = flags;
+    this.positionals = positionals;
+  }
+
+  get paint(): Paint {
+    const color = useColor({
+      isTTY: this.io.stdout.isTTY === true,
+      noColorFlag: this.flags["no-color"] === true,
+      env: this.io.env,
+    });
+    return color ? colored : plain;
+  }
+
+  string(name: string): string | undefined {
+    const v = this.flags[name];
+    return typeof v === "string" ? v : undefined;
+  }
+
+  bool(name: string): boolean {
+    return this.flags[name] === true;
+  }
+
+  /** The kubeconfig: --kubeconfig, else $KUBECONFIG (files joined by ':'), else ~/.kube/config or in-cluster. */
+  kubeConfig(): KubeConfig {
+    if (this.#kc) return this.#kc;
+    const kc = new KubeConfig();
+    const file = this.string("kubeconfig");
+    const env = this.io.env.KUBECONFIG;
+    if (file) kc.loadFromFile(file);
+    else if (env) {
+      const [first, ...rest] = env.split(":").filter(Boolean);
+      if (first) kc.loadFromFile(first);
+      for (const f of rest) {
+        const more = new KubeConfig();
+        more.loadFromFile(f);
+        kc.mergeConfig(more);
+      }
+    } else kc.loadFromDefault();
+    const context = this.string("context");
+    if (context) {
+      if (!kc.getContextObject(context))
+        throw new UsageError(`context "${context}" is not in the kubeconfig`);
+      kc.setCurrentContext(context);
+    }
+    this.#kc = kc;
+    return kc;
+  }
+
+  /** -n, else the kubeconfig context's namespace, else "default" (as kubectl). */
+  namespace(): string {
+    const flag = this.string("namespace");
+    if (flag) return flag;
+    const kc = this.kubeConfig();
+    return kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
+  }
+
+  /** The NAME argument at `index` of the command's positionals, as a reference in the namespace. */
+  ref(index = 0): RolloutRef {
+    const name = this.positionals[index];
+    if (!name) throw new UsageError("NAME is required");
+    return { namespace: this.namespace(), name };
+  }
+
+  out(line = ""): void {
+    this.io.stdout.write(`${line}\n`);
+  }
+
+  err(line: string): void {
+    this.io.stderr.write(`${line}\n`);
+  }
+}
+
+/** A cluster error as kubectl prints it: `Error from server (NotFound): rollouts.ramp.dev "web" not found`. */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiException) {
+    const body: unknown = typeof err.body === "string" ? safeJson(err.body) : err.body;
+    if (body && typeof body === "object" && "message" in body) {
+      const reason = "reason" in body && typeof body.reason === "string" ? ` (${body.reason})` : "";
+      return `Error from server${reason}: ${String(body.message)}`;
+    }
+    return `Error from server: HTTP ${err.code}`;
+  }
+  if (err instanceof Error) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+    return `error: ${err.message}${cause}`;
+  }
+  return `error: ${String(err)}`;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

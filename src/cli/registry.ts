@@ -1,0 +1,31 @@
+// Every `kubectl ramp` command but `completion` (which reads this list).
+import type { Command } from "./command.ts";
+import { abort } from "./commands/abort.ts";
+import { get } from "./commands/get.ts";
+import { lintCommand } from "./commands/lint.ts";
+import { list } from "./commands/list.ts";
+import { pause } from "./commands/pause.ts";
+import { promote } from "./commands/promote.ts";
+import { restart } from "./commands/restart.ts";
+import { resume } from "./commands/resume.ts";
+import { retry } from "./commands/retry.ts";
+import { setImageCommand } from "./commands/set-image.ts";
+import { status } from "./commands/status.ts";
+import { undo } from "./commands/undo.ts";
+import { version } from "./commands/version.ts";
+
+export const COMMANDS: Command[] = [
+  get,
+  list,
+  status,
+  promote,
+  abort,
+  retry,
+  pause,
+  resume,
+  restart,
+  setImageCommand,
+  undo,
+  lintCommand,
+  version,
+];
