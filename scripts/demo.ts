@@ -1,7 +1,8 @@
 // npm run demo: ramp's main job on a local cluster. Ships v2 (healthy, promoted) and v3 (30% errors,
 // rolled back by ramp on its own) through a Gateway API canary checked by a real Prometheus.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import type { RolloutStatus } from "../src/api/index.ts";
@@ -42,6 +43,25 @@ async function shutdown(code: number): Promise<never> {
 }
 process.on("SIGINT", () => void shutdown(130));
 process.on("SIGTERM", () => void shutdown(143));
+process.on("SIGHUP", () => void shutdown(129));
+
+// A demo killed without a chance to clean up (SIGKILL) leaves processes behind: the next one ends them.
+const pidFile = join(repoRoot, ".ramp", "demo-pids.json");
+function clearLeftovers(): void {
+  if (!existsSync(pidFile)) return;
+  for (const pid of JSON.parse(readFileSync(pidFile, "utf8")) as number[]) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {}
+  }
+  rmSync(pidFile, { force: true });
+}
+const remember = (pids: number[]) => {
+  mkdirSync(dirname(pidFile), { recursive: true });
+  const known = existsSync(pidFile) ? (JSON.parse(readFileSync(pidFile, "utf8")) as number[]) : [];
+  writeFileSync(pidFile, JSON.stringify([...known, ...pids]));
+};
+started.stop.push(async () => rmSync(pidFile, { force: true }));
 
 async function status(): Promise<RolloutStatus> {
   const r = await kubectl(["get", "rollout.ramp.dev", "demo", "-n", NS, "-o", "jsonpath={.status}"]);
@@ -91,88 +111,106 @@ async function release(version: string) {
   return { version, outcome, seconds: Math.round((Date.now() - t0) / 1000) };
 }
 
-say("starting: local Kubernetes (built from source the first time), Prometheus, the controller");
-if (!(await isClusterUp())) {
-  const build = spawnSync("bash", [buildScript], { stdio: "inherit" });
-  if (build.status !== 0) await shutdown(1);
-  await clusterUp({ log: (l) => say(l) });
-  started.cluster = true;
-}
-await ensurePrometheusInstalled();
-await installCrds();
-await installUpstreamCrds();
-await kubectl(["delete", "namespace", NS, "--wait=true", "--ignore-not-found"], { timeoutMs: 120_000 });
-await kubectl(["create", "namespace", NS]);
-
-const standIns: Record<string, StandIn> = {};
-for (const [version, errors] of Object.entries(VERSIONS)) {
-  standIns[version] = await startStandIn(version);
-  await standIns[version].control(0, errors);
-  started.stop.push(() => standIns[version]?.stop() ?? Promise.resolve());
-}
-const prometheus: PrometheusHandle = await startPrometheus({
-  port: 29090,
-  scrapeConfigs: [
-    {
-      job_name: "demo",
-      static_configs: [{ targets: Object.values(standIns).map((s) => s.url.replace("http://", "")) }],
-    },
-  ],
-});
-started.stop.push(() => prometheus.stop());
-const controller: ControllerProcess = await startController({
-  name: "demo",
-  namespace: NS,
-  args: ["--log-level", "info"],
-});
-started.stop.push(() => controller.stop());
-
-const applied = await kubectl(["apply", "--server-side", "-n", NS, "-f", join(repoRoot, "examples", "demo")]);
-if (applied.code !== 0) {
-  say(`applying examples/demo failed: ${applied.stderr}`);
-  await shutdown(1);
-}
-const proxy = await TrafficProxy.start({
-  kc: loadKubeConfig(),
-  namespace: NS,
-  mode: { kind: "gateway", httpRoute: "demo" },
-  standIns: Object.fromEntries(
-    Object.entries(standIns).map(([v, s]) => [
-      v,
-      { version: v, url: s.url, served: 0, mirrored: 0, close: s.stop },
-    ]),
-  ),
-});
-started.stop.push(() => proxy.stop());
-
-// Real requests through the data plane, about 60 a second, for as long as the demo runs.
-let load = true;
-started.stop.push(async () => {
-  load = false;
-});
-void (async () => {
-  while (load) {
-    await Promise.all(
-      Array.from({ length: 6 }, () =>
-        fetch(proxy.url, { headers: { host: "demo.example.com" } })
-          .then((r) => r.text())
-          .catch(() => ""),
-      ),
-    );
-    await sleep(100);
+async function main(): Promise<void> {
+  say("starting: local Kubernetes (built from source the first time), Prometheus, the controller");
+  clearLeftovers();
+  if (!(await isClusterUp())) {
+    const build = spawnSync("bash", [buildScript], { stdio: "inherit" });
+    if (build.status !== 0) await shutdown(1);
+    await clusterUp({ log: (l) => say(l) });
+    started.cluster = true;
   }
-})();
+  await ensurePrometheusInstalled();
+  await installCrds();
+  await installUpstreamCrds();
+  await kubectl(["delete", "namespace", NS, "--wait=true", "--ignore-not-found"], { timeoutMs: 120_000 });
+  await kubectl(["create", "namespace", NS]);
 
-await follow("demo:v1", (s) => s.phase === "Healthy");
-say("v1 is live; traffic flows through the HTTPRoute at about 60 requests a second");
-const results = [await release("demo:v2"), await release("demo:v3")];
+  const standIns: Record<string, StandIn> = {};
+  for (const [version, errors] of Object.entries(VERSIONS)) {
+    standIns[version] = await startStandIn(version);
+    await standIns[version].control(0, errors);
+    started.stop.push(() => standIns[version]?.stop() ?? Promise.resolve());
+    remember([standIns[version].pid]);
+  }
+  const prometheus: PrometheusHandle = await startPrometheus({
+    port: 29090,
+    scrapeConfigs: [
+      {
+        job_name: "demo",
+        static_configs: [{ targets: Object.values(standIns).map((s) => s.url.replace("http://", "")) }],
+      },
+    ],
+  });
+  started.stop.push(() => prometheus.stop());
+  remember([prometheus.pid]);
+  const controller: ControllerProcess = await startController({
+    name: "demo",
+    namespace: NS,
+    args: ["--log-level", "info"],
+  });
+  started.stop.push(() => controller.stop());
+  remember([controller.pid]);
 
-say("summary");
-for (const r of results) say(`  ${r.version.padEnd(8)} ${r.outcome}  (${r.seconds}s)`);
-if (opts.keep) {
-  say("still running (Ctrl-C stops everything):");
-  say(`  KUBECONFIG=${kubeconfigPath()} kubectl ramp get rollout demo -n ${NS}`);
-  say(`  Prometheus: ${prometheus.url}   traffic: curl -H 'Host: demo.example.com' ${proxy.url}`);
-  await new Promise(() => {});
+  const applied = await kubectl([
+    "apply",
+    "--server-side",
+    "-n",
+    NS,
+    "-f",
+    join(repoRoot, "examples", "demo"),
+  ]);
+  if (applied.code !== 0) {
+    say(`applying examples/demo failed: ${applied.stderr}`);
+    await shutdown(1);
+  }
+  const proxy = await TrafficProxy.start({
+    kc: loadKubeConfig(),
+    namespace: NS,
+    mode: { kind: "gateway", httpRoute: "demo" },
+    standIns: Object.fromEntries(
+      Object.entries(standIns).map(([v, s]) => [
+        v,
+        { version: v, url: s.url, served: 0, mirrored: 0, close: s.stop },
+      ]),
+    ),
+  });
+  started.stop.push(() => proxy.stop());
+
+  // Real requests through the data plane, about 60 a second, for as long as the demo runs.
+  let load = true;
+  started.stop.push(async () => {
+    load = false;
+  });
+  void (async () => {
+    while (load) {
+      await Promise.all(
+        Array.from({ length: 6 }, () =>
+          fetch(proxy.url, { headers: { host: "demo.example.com" } })
+            .then((r) => r.text())
+            .catch(() => ""),
+        ),
+      );
+      await sleep(100);
+    }
+  })();
+
+  await follow("demo:v1", (s) => s.phase === "Healthy");
+  say("v1 is live; traffic flows through the HTTPRoute at about 60 requests a second");
+  const results = [await release("demo:v2"), await release("demo:v3")];
+
+  say("summary");
+  for (const r of results) say(`  ${r.version.padEnd(8)} ${r.outcome}  (${r.seconds}s)`);
+  if (opts.keep) {
+    say("still running (Ctrl-C stops everything):");
+    say(`  KUBECONFIG=${kubeconfigPath()} kubectl ramp get rollout demo -n ${NS}`);
+    say(`  Prometheus: ${prometheus.url}   traffic: curl -H 'Host: demo.example.com' ${proxy.url}`);
+    await new Promise(() => {});
+  }
+  await shutdown(results[0]?.outcome === "promoted" && results[1]?.outcome.startsWith("rolled back") ? 0 : 1);
 }
-await shutdown(results[0]?.outcome === "promoted" && results[1]?.outcome.startsWith("rolled back") ? 0 : 1);
+
+main().catch(async (err: unknown) => {
+  say(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+});

@@ -8,6 +8,7 @@ import { repoRoot } from "./yaml.ts";
 
 export type StandIn = {
   version: string;
+  pid: number;
   url: string;
   control(rate: number, errors: number): Promise<void>;
   stop(): Promise<void>;
@@ -28,6 +29,7 @@ export async function startStandIn(version: string): Promise<StandIn> {
   return {
     version,
     url,
+    pid: child.pid ?? 0,
     async control(rate, errors) {
       const res = await fetch(`${url}/control?rate=${rate}&errors=${errors}`);
       if (!res.ok) throw new Error(`stand-in ${version}: /control answered ${res.status}`);
