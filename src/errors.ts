@@ -40,6 +40,11 @@ export const ERROR_CODES = {
     summary: "The Rollout uses a traffic router whose API (CRD) the cluster did not serve when ramp started.",
     fix: "Install the router's CRDs (Gateway API standard channel, Istio), then restart ramp-controller.",
   },
+  RouteRejected: {
+    summary:
+      "The apiserver rejected ramp's change to a routing object (the route's own schema or CEL rules).",
+    fix: "The message is the apiserver's validation error: correct the step (e.g. a header name) or the route.",
+  },
   RouterUnsupported: {
     summary: "A step or setting asks for something the chosen traffic router cannot express.",
     fix: "The message names the step and the routers that can; change the step or the router.",

@@ -17,3 +17,7 @@ HELM_BIN=$RAMP_CACHE/bin/helm-$HELM_VERSION
 # The Prometheus Operator's ServiceMonitor and PrometheusRule CRDs (from its Go module's example/), so the
 # chart's optional monitoring objects are validated by the real apiserver. v0.85.0 is what the proxy serves.
 PROMETHEUS_OPERATOR_VERSION=v0.85.0
+# GitOps CRDs the examples/argocd and examples/flux objects are validated against (gitops-crds.sh).
+# argo-cd v3.6 and kustomize-controller v1.10 need go >= 1.27: these are the newest the pinned Go fetches.
+ARGOCD_VERSION=v3.5.7
+FLUX_KUSTOMIZE_CONTROLLER_VERSION=v1.9.6

@@ -1,6 +1,7 @@
 // The analysis series Grafana alerts fire on; removed with their AnalysisRuns so cardinality stays bounded.
 import { Counter, Gauge, type Registry } from "prom-client";
 import { type AnalysisRun, RUN_PHASES } from "../api/index.ts";
+import { thresholdOf } from "../observability/thresholds.ts";
 import { ROLLOUT_LABEL } from "../rollout/labels.ts";
 
 type Labels = "namespace" | "rollout" | "analysisrun" | "metric";
@@ -9,6 +10,7 @@ export class AnalysisMetrics {
   readonly value: Gauge<Labels>;
   readonly phase: Gauge<Labels | "phase">;
   readonly measurements: Counter<Labels | "phase">;
+  readonly threshold: Gauge<Labels | "condition">;
   /** How many measurements of each run/metric/phase were already counted (status is the source of truth). */
   readonly #counted = new Map<string, number>();
   /** The metric names seen per run, so forget() can name every series exactly. */
@@ -34,6 +36,12 @@ export class AnalysisMetrics {
       labelNames: [...labelNames, "phase"],
       registers: [registry],
     });
+    this.threshold = new Gauge({
+      name: "ramp_analysis_metric_threshold",
+      help: "The number a metric's success or failure condition compares the value with (plain comparisons only).",
+      labelNames: [...labelNames, "condition"],
+      registers: [registry],
+    });
   }
 
   /** Brings the series of a run up to its status. */
@@ -48,6 +56,15 @@ export class AnalysisMetrics {
       metrics: new Set<string>(),
     };
     this.#series.set(`${base.namespace}/${base.analysisrun}`, seen);
+    for (const m of run.spec.metrics) {
+      const conditions = { success: m.successCondition, failure: m.failureCondition };
+      for (const [condition, expr] of Object.entries(conditions)) {
+        const t = thresholdOf(expr);
+        if (t === undefined) continue;
+        seen.metrics.add(m.name);
+        this.threshold.set({ ...base, metric: m.name, condition }, t);
+      }
+    }
     for (const r of run.status?.metricResults ?? []) {
       seen.metrics.add(r.name);
       const labels = { ...base, metric: r.name };
@@ -76,6 +93,7 @@ export class AnalysisMetrics {
     for (const metric of series?.metrics ?? []) {
       const labels = { namespace, analysisrun, rollout: series?.rollout ?? "", metric };
       this.value.remove(labels);
+      for (const condition of ["success", "failure"]) this.threshold.remove({ ...labels, condition });
       for (const p of RUN_PHASES) {
         this.phase.remove({ ...labels, phase: p });
         this.measurements.remove({ ...labels, phase: p });

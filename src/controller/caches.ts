@@ -7,6 +7,8 @@ import { Informer, objectKey } from "../kube/informer.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Caches } from "../rollout/deps.ts";
 import { ROLLOUT_LABEL } from "../rollout/labels.ts";
+import type { RouteKind, RouteObject } from "../traffic/apis.ts";
+import { RouteCaches, routesOf } from "./route-caches.ts";
 
 type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: unknown };
 
@@ -74,6 +76,8 @@ export class ControllerCaches implements Caches {
   readonly analysisRuns: Informer<Obj>;
   readonly templates: Informer<Obj>;
   readonly clusterTemplates: Informer<Obj>;
+  /** HTTPRoutes, Ingresses, VirtualServices, DestinationRules: only the APIs the cluster serves. */
+  readonly routes: RouteCaches;
 
   constructor(clients: Clients, opts: { namespace?: string | undefined; metrics: Metrics; log: Logger }) {
     const ns = opts.namespace ? `/namespaces/${opts.namespace}` : "";
@@ -102,6 +106,8 @@ export class ControllerCaches implements Caches {
     this.analysisRuns.addIndex("rollout", rolloutKeyOf);
     this.rollouts.addIndex("service", servicesOf);
     this.rollouts.addIndex("namespace", (o) => [o.metadata?.namespace ?? ""]);
+    this.rollouts.addIndex("route", routesOf);
+    this.routes = new RouteCaches(clients, { ...opts, slimMeta });
   }
 
   #all() {
@@ -116,15 +122,15 @@ export class ControllerCaches implements Caches {
   }
 
   async start(): Promise<void> {
-    await Promise.all(this.#all().map((i) => i.start()));
+    await Promise.all([...this.#all().map((i) => i.start()), this.routes.start()]);
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.#all().map((i) => i.stop()));
+    await Promise.all([...this.#all().map((i) => i.stop()), this.routes.stop()]);
   }
 
   synced(): boolean {
-    return this.#all().every((i) => i.hasSynced());
+    return this.#all().every((i) => i.hasSynced()) && this.routes.synced();
   }
 
   /** Calls `enqueue` with the key of every Rollout a change may concern. */
@@ -138,6 +144,7 @@ export class ControllerCaches implements Caches {
       inf.on("delete", fire);
     };
     each(this.rollouts, (o) => [objectKey(o)]);
+    this.routes.routeEvents(enqueue, (k) => this.rollouts.byIndex("route", k).map(objectKey));
     each(this.replicaSets, rolloutKeyOf);
     each(this.analysisRuns, rolloutKeyOf);
     each(this.services, (s) => this.rollouts.byIndex("service", objectKey(s)).map(objectKey));
@@ -161,5 +168,14 @@ export class ControllerCaches implements Caches {
   }
   analysisTemplate(namespace: string, name: string, clusterScope: boolean): unknown {
     return clusterScope ? this.clusterTemplates.get(name) : this.templates.get(`${namespace}/${name}`);
+  }
+  routeObject(kind: RouteKind, namespace: string, name: string): RouteObject | undefined {
+    return this.routes.get(kind, namespace, name);
+  }
+  routeObjectsOf(kind: RouteKind, key: string): RouteObject[] {
+    return this.routes.labelled(kind, key);
+  }
+  routeApiServed(kind: RouteKind): boolean {
+    return this.routes.served(kind);
   }
 }

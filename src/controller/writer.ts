@@ -4,11 +4,13 @@ import type { Clients } from "../kube/client.ts";
 import { PatchType, statusCodeOf } from "../kube/client.ts";
 import type { Writer } from "../rollout/deps.ts";
 import { FIELD_MANAGER } from "../rollout/labels.ts";
+import { routeWriter } from "./route-writer.ts";
 
 const q = `fieldManager=${FIELD_MANAGER}`;
 
 export function kubeWriter(clients: Clients): Writer {
   return {
+    ...routeWriter(clients),
     createReplicaSet: (namespace, rs) =>
       clients.request<V1ReplicaSet>("POST", `/apis/apps/v1/namespaces/${namespace}/replicasets?${q}`, rs),
     async patchReplicaSet(namespace, name, patch) {

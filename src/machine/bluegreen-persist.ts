@@ -30,6 +30,7 @@ export type BlueGreenState = (typeof STATES)[number];
 
 const Context = z.object({
   podHash: z.string(),
+  startedAt: z.iso.datetime().optional(),
   attempt: z.int().min(0),
   userPaused: z.boolean(),
   fullPromotion: z.boolean(),
@@ -61,8 +62,8 @@ export function hydrateBlueGreen(p: MachineSnapshot | undefined): BlueGreenSnaps
 
 export const blueGreenState = (s: BlueGreenSnapshot): BlueGreenState => String(s.value) as BlueGreenState;
 
-export function startBlueGreen(podHash: string): BlueGreenSnapshot {
-  return initialTransition(blueGreenMachine, { podHash })[0];
+export function startBlueGreen(podHash: string, now?: number): BlueGreenSnapshot {
+  return initialTransition(blueGreenMachine, { podHash, now })[0];
 }
 
 export function driveBlueGreen(

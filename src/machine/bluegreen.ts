@@ -24,6 +24,8 @@ export type BlueGreenEnv = {
 
 export type BlueGreenContext = {
   podHash: string;
+  /** When this version's rollout started; absent in older snapshots. */
+  startedAt?: string | undefined;
   attempt: number;
   userPaused: boolean;
   fullPromotion: boolean;
@@ -59,8 +61,22 @@ const analysisAbort = (env: BlueGreenEnv, phase: RunPhase | undefined, which: st
   by: "analysis",
 });
 
+/** What a person may do while the new version waits for the switch: promote, promote fully, abort. */
+const promotion = {
+  PROMOTE: { target: "ScalingUp", actions: ["clearPause", record("Normal", "Promoted", () => "promoted")] },
+  PROMOTE_FULL: {
+    target: "ScalingUp",
+    actions: ["full", record("Normal", "Promoted", () => "fully promoted: analyses skipped")],
+  },
+  ABORT: { target: "Aborted", actions: "abortByRequest" },
+} as const;
+
 export const blueGreenMachine = setup({
-  types: { context: {} as BlueGreenContext, events: {} as BlueGreenEvent, input: {} as { podHash: string } },
+  types: {
+    context: {} as BlueGreenContext,
+    events: {} as BlueGreenEvent,
+    input: {} as { podHash: string; now?: number | undefined },
+  },
   guards: {
     held: ({ context, event }) => context.userPaused || event.env.specPaused,
     previewReady: ({ event }) => event.env.previewReady,
@@ -109,7 +125,13 @@ export const blueGreenMachine = setup({
   },
 }).createMachine({
   id: "bluegreen",
-  context: ({ input }) => ({ podHash: input.podHash, attempt: 0, userPaused: false, fullPromotion: false }),
+  context: ({ input }) => ({
+    podHash: input.podHash,
+    ...(input.now === undefined ? {} : { startedAt: iso(input.now) }),
+    attempt: 0,
+    userPaused: false,
+    fullPromotion: false,
+  }),
   initial: "Preview",
   on: {
     PAUSE: { actions: ["pauseByUser", record("Normal", "Paused", () => "paused by a user")] },
@@ -120,11 +142,8 @@ export const blueGreenMachine = setup({
     Preview: {
       on: {
         TICK: [{ guard: "held" }, { guard: "previewReady", target: "Gate", actions: "markAvailable" }],
-        PROMOTE_FULL: {
-          target: "ScalingUp",
-          actions: ["full", record("Normal", "Promoted", () => "fully promoted: analyses skipped")],
-        },
-        ABORT: { target: "Aborted", actions: "abortByRequest" },
+        PROMOTE_FULL: promotion.PROMOTE_FULL,
+        ABORT: promotion.ABORT,
       },
     },
     // Pre-promotion analysis (if any), then the promotion decision.
@@ -136,15 +155,7 @@ export const blueGreenMachine = setup({
           { guard: "manualPromotion", target: "Paused", actions: "awaitPromotion" },
           { guard: "autoPromotionDue", target: "ScalingUp" },
         ],
-        PROMOTE: {
-          target: "ScalingUp",
-          actions: ["clearPause", record("Normal", "Promoted", () => "promoted")],
-        },
-        PROMOTE_FULL: {
-          target: "ScalingUp",
-          actions: ["full", record("Normal", "Promoted", () => "fully promoted: analyses skipped")],
-        },
-        ABORT: { target: "Aborted", actions: "abortByRequest" },
+        ...promotion,
       },
     },
     PrePromotion: {
@@ -155,11 +166,8 @@ export const blueGreenMachine = setup({
           { guard: "held" },
           { guard: "preSucceeded", target: "Promotable" },
         ],
-        PROMOTE_FULL: {
-          target: "ScalingUp",
-          actions: ["full", record("Normal", "Promoted", () => "fully promoted: analyses skipped")],
-        },
-        ABORT: { target: "Aborted", actions: "abortByRequest" },
+        PROMOTE_FULL: promotion.PROMOTE_FULL,
+        ABORT: promotion.ABORT,
       },
     },
     // Analysis passed: promote now, after autoPromotionSeconds, or when a person says so.
@@ -170,15 +178,7 @@ export const blueGreenMachine = setup({
           { guard: "manualPromotion", target: "Paused", actions: "awaitPromotion" },
           { guard: "autoPromotionDue", target: "ScalingUp" },
         ],
-        PROMOTE: {
-          target: "ScalingUp",
-          actions: ["clearPause", record("Normal", "Promoted", () => "promoted")],
-        },
-        PROMOTE_FULL: {
-          target: "ScalingUp",
-          actions: ["full", record("Normal", "Promoted", () => "fully promoted")],
-        },
-        ABORT: { target: "Aborted", actions: "abortByRequest" },
+        ...promotion,
       },
     },
     Paused: {
@@ -188,15 +188,7 @@ export const blueGreenMachine = setup({
           : "waiting for promote",
       ),
       on: {
-        PROMOTE: {
-          target: "ScalingUp",
-          actions: ["clearPause", record("Normal", "Promoted", () => "promoted")],
-        },
-        PROMOTE_FULL: {
-          target: "ScalingUp",
-          actions: ["full", record("Normal", "Promoted", () => "fully promoted")],
-        },
-        ABORT: { target: "Aborted", actions: "abortByRequest" },
+        ...promotion,
       },
     },
     // The new version goes to full scale; the switch waits until every pod is available.

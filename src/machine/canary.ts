@@ -32,6 +32,8 @@ export type AbortRecord = { reason: ErrorCode; message: string; by?: string | un
 export type CanaryContext = {
   podHash: string;
   stepsHash: string;
+  /** When this version's rollout started (kept when only the steps change); absent in older snapshots. */
+  startedAt?: string | undefined;
   stepIndex: number;
   stepStartedAt: string;
   userPaused: boolean;
@@ -45,7 +47,7 @@ export type CanaryContext = {
   abort?: AbortRecord | undefined;
 };
 
-export type CanaryInput = { podHash: string; stepsHash: string; now: number };
+export type CanaryInput = { podHash: string; stepsHash: string; now: number; startedAt?: string | undefined };
 
 type By = { by?: string | undefined };
 export type CanaryEvent =
@@ -194,6 +196,7 @@ export const canaryMachine = setup({
   context: ({ input }) => ({
     podHash: input.podHash,
     stepsHash: input.stepsHash,
+    startedAt: input.startedAt ?? iso(input.now),
     stepIndex: 0,
     stepStartedAt: iso(input.now),
     userPaused: false,

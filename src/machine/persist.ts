@@ -9,6 +9,7 @@ const codes = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
 const CanaryContextSchema = z.object({
   podHash: z.string(),
   stepsHash: z.string(),
+  startedAt: z.iso.datetime().optional(),
   stepIndex: z.int().min(0),
   stepStartedAt: z.iso.datetime(),
   userPaused: z.boolean(),

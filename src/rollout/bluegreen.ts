@@ -16,7 +16,8 @@ import type { RolloutContext } from "./context.ts";
 import type { Deps } from "./deps.ts";
 import { ensureCurrentReplicaSet, pinService, pruneHistory, scaleTo } from "./effects.ts";
 import { consumed, intentEvent, pendingIntent } from "./intent.ts";
-import { earliest, type StrategyOutcome } from "./outcome.ts";
+import { SCALE_DOWN_AT_ANNOTATION } from "./labels.ts";
+import { abortStatus, earliest, pausedHealth, type StrategyOutcome } from "./outcome.ts";
 import { observe, revisionOf, specReplicas } from "./replicasets.ts";
 import { steady } from "./steady.ts";
 
@@ -43,7 +44,7 @@ export async function reconcileBlueGreen(ctx: RolloutContext, deps: Deps): Promi
   const records: StrategyOutcome["records"] = [];
   let snapshot: BlueGreenSnapshot | undefined = hydrateBlueGreen(ctx.status.machine);
   if (!snapshot || snapshot.context.podHash !== ctx.currentHash) {
-    snapshot = startBlueGreen(ctx.currentHash);
+    snapshot = startBlueGreen(ctx.currentHash, ctx.now);
     records.push({
       type: "Normal",
       reason: "RolloutStarted",
@@ -98,6 +99,19 @@ export async function reconcileBlueGreen(ctx: RolloutContext, deps: Deps): Promi
         ? ctx.replicas
         : previewCount;
   const switched = SWITCHED.has(state);
+  // The old version's scale-down deadline counts from the switch, written as data the moment it happens,
+  // so a controller that dies right after the switch cannot push it back.
+  const stableName = stable?.metadata?.name;
+  if (switched && stableName && c.switchedAt) {
+    const at = new Date(
+      Date.parse(c.switchedAt) + (spec.scaleDownDelaySeconds ?? DEFAULT_DELAY_S) * 1000,
+    ).toISOString();
+    if (stable?.metadata?.annotations?.[SCALE_DOWN_AT_ANNOTATION] !== at) {
+      await deps.writer.patchReplicaSet(ctx.namespace, stableName, {
+        metadata: { annotations: { [SCALE_DOWN_AT_ANNOTATION]: at } },
+      });
+    }
+  }
   await scaleTo(ctx, deps, [
     [current, newCount],
     [stable, ctx.replicas],
@@ -161,26 +175,13 @@ export async function reconcileBlueGreen(ctx: RolloutContext, deps: Deps): Promi
         ...(keep.has(after.post) ? { postPromotionAnalysisRun: after.post } : {}),
       },
       pauseStartTime: paused ? (c.availableAt ?? new Date(ctx.now).toISOString()) : null,
-      abort: c.abort
-        ? {
-            reason: c.abort.reason,
-            message: c.abort.message,
-            at: c.abort.at,
-            ...(c.abort.by ? { by: c.abort.by } : {}),
-          }
-        : null,
+      abort: abortStatus(c.abort),
       machine: dehydrateBlueGreen(result.snapshot),
       ...consumed(intent),
     },
     health: {
       aborted: c.abort ? { reason: c.abort.reason, message: c.abort.message } : undefined,
-      paused: paused
-        ? { reason: c.pauseReason === "inconclusive" ? "InconclusiveAnalysis" : "PausedStep", message }
-        : c.userPaused
-          ? { reason: "PausedByUser", message }
-          : env.specPaused
-            ? { reason: "PausedInGit", message }
-            : undefined,
+      paused: pausedHealth(paused, c.pauseReason === "inconclusive", c.userPaused, env.specPaused, message),
       deadlineExceeded: false,
       rollingOut: !completed,
       settled: false,

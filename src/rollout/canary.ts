@@ -11,19 +11,23 @@ import type { Deps } from "./deps.ts";
 import { describeStep } from "./describe.ts";
 import { ensureCurrentReplicaSet, pinService, pruneHistory, scaleTo } from "./effects.ts";
 import { consumed, intentEvent, pendingIntent } from "./intent.ts";
-import { earliest, type StrategyOutcome } from "./outcome.ts";
+import { abortStatus, earliest, pausedHealth, type StrategyOutcome } from "./outcome.ts";
 import { atDesired, type Desired, desiredCounts, planScaling } from "./replicas.ts";
 import { observe, revisionOf, specReplicas } from "./replicasets.ts";
 import { steady } from "./steady.ts";
 import { canaryScaleAt, pauseMs, stepKind, stepsHash, weightAt } from "./steps.ts";
+import { trafficFor } from "./traffic.ts";
 
 const ABORT_DELAY_ROUTED_S = 30;
 
 export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<StrategyOutcome> {
   const spec = ctx.rollout.spec.strategy.canary as CanaryStrategy;
+  // 0. Traffic routers are verified up front: a missing route makes the Rollout Degraded, nothing moves.
+  const traffic = trafficFor(ctx, deps);
   // 1. First deploy, or the spec asks for the stable version again (a rollback in Git): no steps.
   if (!ctx.stableHash || ctx.currentHash === ctx.stableHash) {
-    return steady(ctx, deps, { stableService: spec.stableService, canaryService: spec.canaryService });
+    const services = { stableService: spec.stableService, canaryService: spec.canaryService };
+    return steady(ctx, deps, services, traffic);
   }
 
   // 2. A new version: resume its machine from status, or start one (new version or changed steps).
@@ -42,7 +46,13 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
     snapshot.context.stepsHash !== hashOfSteps
   ) {
     const sameVersion = snapshot?.context.podHash === ctx.currentHash;
-    snapshot = startCanary({ podHash: ctx.currentHash, stepsHash: hashOfSteps, now: ctx.now }).snapshot;
+    snapshot = startCanary({
+      podHash: ctx.currentHash,
+      stepsHash: hashOfSteps,
+      now: ctx.now,
+      // Changed steps restart the steps, not the version's rollout (its duration counts from the first).
+      startedAt: sameVersion ? snapshot?.context.startedAt : undefined,
+    }).snapshot;
     records.push({
       type: "Normal",
       reason: sameVersion ? "StepsChanged" : "RolloutStarted",
@@ -60,16 +70,17 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
     stable: observe(stable),
     others: others.map((rs) => observe(rs) ?? { spec: 0, available: 0 }),
   };
-  const routed = false; // traffic routers join here (trafficRouting); pods carry the split until then
-  const desiredAt = (index: number): Desired =>
+  const routed = traffic.routed;
+  const desiredFor = (percent: number, index: number): Desired =>
     desiredCounts({
       replicas: ctx.replicas,
-      weight: weightAt(steps, index),
+      weight: percent,
       scale: canaryScaleAt(steps, index),
       trafficRouted: routed,
       dynamicStableScale: spec.dynamicStableScale,
       surge: ctx.surge,
     });
+  const desiredAt = (index: number): Desired => desiredFor(traffic.percentAt(index), index);
 
   // 4. Analysis runs read back as phases; their names are fixed by version, steps and attempt.
   const runs = viewRuns(ctx, deps);
@@ -94,7 +105,8 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
     progressDeadlineAbort: ctx.rollout.spec.progressDeadlineAbort ?? false,
     specPaused: ctx.rollout.spec.paused ?? false,
     canaryAvailable: seen.canary?.available ?? 0,
-    stepSatisfied: (i) => atDesired(desiredAt(i), seen.canary, seen.stable, seen.others),
+    // A step is done when its pods are in place and every router shows its weight and routes.
+    stepSatisfied: (i) => atDesired(desiredAt(i), seen.canary, seen.stable, seen.others) && traffic.shows(i),
     stepAnalysis: (i) => runs.phase(runNameFor(ctx, snapshot.context, `s${i}`)),
     background: wantsBackground(snapshot.context.stepIndex)
       ? runs.phase(bgName(snapshot.context))
@@ -111,21 +123,38 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
   const abortDelayMs = (spec.abortScaleDownDelaySeconds ?? (routed ? ABORT_DELAY_ROUTED_S : 0)) * 1000;
   const abortEnds = c.abort ? Date.parse(c.abort.at) + abortDelayMs : undefined;
   const index = Math.min(c.stepIndex, steps.length);
+  // With routers, the canary leaves only once they show it no traffic (the 0% write went through).
+  const canaryHeld =
+    (abortEnds !== undefined && ctx.now < abortEnds) ||
+    !traffic.showsInactive(ctx.stableHash, ctx.currentHash);
   const desired: Desired =
     state === "Aborted"
       ? {
-          canary:
-            abortEnds !== undefined && ctx.now < abortEnds
-              ? Math.min(specReplicas(current), desiredAt(index).canary)
-              : 0,
+          canary: canaryHeld ? Math.min(specReplicas(current), desiredAt(index).canary) : 0,
           stable: ctx.replicas,
         }
       : desiredAt(index);
+  const target = traffic.target({
+    state,
+    index,
+    canaryAvailable: seen.canary?.available ?? 0,
+    canaryReady: (seen.canary?.available ?? 0) >= desiredAt(index).canary,
+    stableReady: (seen.stable?.available ?? 0) >= desired.stable,
+  });
+  // Stable keeps the pods for the weight the routes still give it (dynamicStableScale).
+  if (routed)
+    desired.stable = Math.max(desired.stable, desiredFor(traffic.percentOf(target.weight), index).stable);
 
-  // 7. Scale within surge limits: stable is back up before the canary goes, never the reverse.
+  // 7. Routes, then Services, then scale within surge limits: no pod goes before traffic has left it, a
+  // canary Service re-pinned to a version without pods has no weight, and stable is back up before the
+  // canary goes, never the reverse.
+  await traffic.write(target);
+  await pinService(ctx, deps, spec.stableService, ctx.stableHash);
+  await pinService(ctx, deps, spec.canaryService, ctx.currentHash);
   const plan = planScaling({
     replicas: ctx.replicas,
-    surge: ctx.surge,
+    // Routed, the canary's pods come on top of a full stable (as Argo does): maxSurge cannot bound them.
+    surge: routed ? Math.max(ctx.surge, ctx.replicas) : ctx.surge,
     unavailable: ctx.unavailable,
     desired,
     ...seen,
@@ -135,8 +164,6 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
     [stable, plan.stable],
     ...others.map((rs, i) => [rs, plan.others[i] ?? 0] as const),
   ]);
-  await pinService(ctx, deps, spec.stableService, ctx.stableHash);
-  await pinService(ctx, deps, spec.canaryService, ctx.currentHash);
   await pruneHistory(ctx, deps);
 
   // 8. Analysis: the current step's run and the background run exist while wanted; every other run ends.
@@ -162,7 +189,7 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
 
   // 9. Report.
   const completed = state === "Completed";
-  const weight = state === "Aborted" ? 0 : weightAt(steps, index);
+  const weight = routed ? target.weight : state === "Aborted" ? 0 : weightAt(steps, index);
   const pauseMsNow = state === "Paused" && c.pauseReason === "step" ? infos[c.stepIndex]?.pauseMs : undefined;
   const position = `step ${Math.min(c.stepIndex + 1, steps.length)}/${steps.length}`;
   const message =
@@ -195,32 +222,24 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
       stepCount: steps.length,
       canary: {
         weight,
-        stableWeight: 100 - weight,
+        stableWeight: traffic.total - weight,
         ...(analysisStep ? { currentStepAnalysisRun: runNameFor(ctx, c, `s${c.stepIndex}`) } : {}),
         ...(keep.has(bgName(c)) ? { currentBackgroundAnalysisRun: bgName(c) } : {}),
       },
       pauseStartTime: state === "Paused" ? c.stepStartedAt : null,
-      abort: c.abort
-        ? {
-            reason: c.abort.reason,
-            message: c.abort.message,
-            at: c.abort.at,
-            ...(c.abort.by ? { by: c.abort.by } : {}),
-          }
-        : null,
+      abort: abortStatus(c.abort),
       machine: dehydrate(result.snapshot),
       ...consumed(intent),
     },
     health: {
       aborted: c.abort ? { reason: c.abort.reason, message: c.abort.message } : undefined,
-      paused:
-        state === "Paused"
-          ? { reason: c.pauseReason === "inconclusive" ? "InconclusiveAnalysis" : "PausedStep", message }
-          : c.userPaused
-            ? { reason: "PausedByUser", message }
-            : env.specPaused
-              ? { reason: "PausedInGit", message }
-              : undefined,
+      paused: pausedHealth(
+        state === "Paused",
+        c.pauseReason === "inconclusive",
+        c.userPaused,
+        env.specPaused,
+        message,
+      ),
       deadlineExceeded: c.deadlineExceeded && state !== "Aborted",
       rollingOut: !completed,
       settled: false,

@@ -1,6 +1,6 @@
 // What a strategy returns to the reconcile: its status fields, health, Events and when to look again.
 import type { RolloutStatus } from "../api/index.ts";
-import type { RecordParams } from "../machine/canary.ts";
+import type { AbortRecord, RecordParams } from "../machine/canary.ts";
 import type { Health } from "./conditions.ts";
 
 /** Strategy-owned status fields; `null` removes a field (JSON merge patch). */
@@ -22,4 +22,22 @@ export function earliest(now: number, ...deadlines: (number | undefined)[]): num
   const future = deadlines.filter((d): d is number => d !== undefined && Number.isFinite(d) && d > now);
   if (future.length === 0) return undefined;
   return Math.max(0, Math.min(...future) - now);
+}
+
+/** status.abort for a machine's abort record (null clears it). */
+export const abortStatus = (a: AbortRecord | undefined) =>
+  a ? { reason: a.reason, message: a.message, at: a.at, ...(a.by ? { by: a.by } : {}) } : null;
+
+/** Why a rollout is held, in the order that matters to a person: the machine's pause, a user, Git. */
+export function pausedHealth(
+  machinePaused: boolean,
+  inconclusive: boolean,
+  userPaused: boolean,
+  specPaused: boolean,
+  message: string,
+): Health["paused"] {
+  if (machinePaused) return { reason: inconclusive ? "InconclusiveAnalysis" : "PausedStep", message };
+  if (userPaused) return { reason: "PausedByUser", message };
+  if (specPaused) return { reason: "PausedInGit", message };
+  return undefined;
 }

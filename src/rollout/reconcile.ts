@@ -1,12 +1,14 @@
 // One reconcile of one Rollout: parse, check, run its strategy, write status once, record Events.
 import { Rollout, type RolloutStatus } from "../api/index.ts";
 import { codeOf, RampError } from "../errors.ts";
+import type { RolloutObservation } from "../observability/rollout-metrics.ts";
 import { reconcileBlueGreen } from "./bluegreen.ts";
 import { reconcileCanary } from "./canary.ts";
 import { buildContext } from "./context.ts";
 import type { Deps, EventTarget } from "./deps.ts";
 import { mergePatchDiff } from "./merge-patch.ts";
 import type { StatusFields, StrategyOutcome } from "./outcome.ts";
+import type { Versions } from "./replicasets.ts";
 import { assembleStatus, invalidStatus } from "./status.ts";
 import { validateReferences } from "./validate.ts";
 
@@ -29,9 +31,12 @@ export class Reconciler {
   readonly #deps: Deps;
   /** Per key, the resourceVersion our last status write started from: a cache still showing it is stale. */
   readonly #staleFrom = new Map<string, string>();
+  /** Told every status a reconcile wrote (or found already written): the Rollout metrics. */
+  readonly #observe: ((o: RolloutObservation) => void) | undefined;
 
-  constructor(deps: Deps) {
+  constructor(deps: Deps, observe?: (o: RolloutObservation) => void) {
     this.#deps = deps;
+    this.#observe = observe;
   }
 
   /** Forget a deleted Rollout. */
@@ -96,10 +101,11 @@ export class Reconciler {
         target,
         [{ type: "Warning", reason: err.code, message: err.message }],
         true,
+        ctx.versions,
       );
       return undefined;
     }
-    await this.#write(key, raw, assembleStatus(ctx, outcome), target, outcome.records);
+    await this.#write(key, raw, assembleStatus(ctx, outcome), target, outcome.records, false, ctx.versions);
     return outcome.requeueAfterMs === undefined ? undefined : { requeueAfterMs: outcome.requeueAfterMs };
   }
 
@@ -114,6 +120,7 @@ export class Reconciler {
     target: EventTarget,
     records: StrategyOutcome["records"],
     onChange = false,
+    versions?: Versions,
   ): Promise<void> {
     const patch = mergePatchDiff(
       raw.status as Record<string, unknown> | undefined,
@@ -124,6 +131,7 @@ export class Reconciler {
       await this.#deps.writer.patchRolloutStatus(target.namespace, target.name, rv, patch);
       this.#staleFrom.set(key, rv);
     }
+    this.#observe?.({ key, object: raw as RolloutObservation["object"], written: status, versions });
     const stalled = (c: RolloutStatus["conditions"] | null | undefined) =>
       c?.find((x) => x.type === "Stalled" && x.status === "True");
     const [before, after] = [stalled(raw.status?.conditions), stalled(status.conditions)];

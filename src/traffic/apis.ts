@@ -68,8 +68,14 @@ export type RouteObject = {
     generation?: number;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
-    ownerReferences?: { uid: string; controller?: boolean }[];
-    deletionTimestamp?: string | Date;
+    ownerReferences?: {
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+      blockOwnerDeletion?: boolean;
+    }[];
   };
   spec?: Record<string, unknown>;
 };

@@ -11,7 +11,7 @@ export type JsonPatchOp =
 export const pointer = (...segments: (string | number)[]): string =>
   segments.map((s) => `/${String(s).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
 
-const unescape = (s: string): string => s.replaceAll("~1", "/").replaceAll("~0", "~");
+const unescapeSegment = (s: string): string => s.replaceAll("~1", "/").replaceAll("~0", "~");
 
 type Container = Record<string, unknown> | unknown[];
 
@@ -20,7 +20,8 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
   const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
   return (
@@ -46,7 +47,7 @@ export class Patcher {
 
   get(path: string): unknown {
     let cur: unknown = this.doc;
-    for (const seg of path.split("/").slice(1).map(unescape)) {
+    for (const seg of path.split("/").slice(1).map(unescapeSegment)) {
       if (typeof cur !== "object" || cur === null) return undefined;
       cur = Array.isArray(cur) ? cur[Number(seg)] : (cur as Record<string, unknown>)[seg];
     }
@@ -79,6 +80,6 @@ export class Patcher {
     if (typeof parent !== "object" || parent === null) {
       throw new Error(`json patch: ${path.slice(0, i) || "/"} is not an object or array`);
     }
-    return [parent as Container & Record<string, unknown>, unescape(path.slice(i + 1))];
+    return [parent as Container & Record<string, unknown>, unescapeSegment(path.slice(i + 1))];
   }
 }

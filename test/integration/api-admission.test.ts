@@ -4,8 +4,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { installCrds } from "../support/crds.ts";
+import { installGitOpsCrds } from "../support/gitops-crds.ts";
 import { createTestNamespace, deleteTestNamespace, kubectl, loadKubeConfig } from "../support/kube.ts";
 import { tryCreate } from "../support/objects.ts";
+import { installUpstreamCrds } from "../support/upstream-crds.ts";
 import { type KubeObject, readDocuments, yamlFilesUnder } from "../support/yaml.ts";
 
 type Spec = Record<string, unknown>;
@@ -191,6 +193,10 @@ describe("ramp.dev API on the real apiserver", () => {
   before(async () => {
     kc = loadKubeConfig();
     await installCrds();
+    // examples/ route traffic through HTTPRoutes and VirtualServices: their upstream CRDs validate them.
+    await installUpstreamCrds();
+    // examples/argocd and examples/flux: Argo CD's Application and Flux's Kustomization validate them.
+    await installGitOpsCrds();
     ns = await createTestNamespace("api-admission", kc);
   });
   after(async () => {

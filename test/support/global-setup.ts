@@ -1,8 +1,10 @@
 // node:test global setup (--test-global-setup): builds the control plane if needed, starts the local
-// cluster or reuses a running one, and makes sure Prometheus is installed. Runs once, in the runner.
+// cluster or reuses a running one, and makes sure Prometheus and Lua are installed. Runs once, in the
+// runner.
 import { spawnSync } from "node:child_process";
 import { clusterDown, clusterUp } from "./cluster/control-plane.ts";
 import { buildScript } from "./cluster/paths.ts";
+import { ensureLuaInstalled } from "./lua.ts";
 import { ensurePrometheusInstalled } from "./prometheus.ts";
 
 let startedHere = false;
@@ -18,6 +20,8 @@ export async function globalSetup(): Promise<void> {
   const info = await clusterUp();
   startedHere = !info.reused;
   await ensurePrometheusInstalled();
+  // examples/argocd/health.lua is tested with Debian's Lua interpreter.
+  ensureLuaInstalled();
 }
 
 /** Stops the cluster only if this run started it; RAMP_KEEP_CLUSTER=1 keeps it for the next run. */

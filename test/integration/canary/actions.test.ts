@@ -64,10 +64,14 @@ describe("canary user actions", () => {
     assert.match(aborted.abort?.message ?? "", /aborted by/);
     assert.equal(aborted.canary?.weight, 0);
     assert.equal(aborted.stableRS, stable, "stable did not change");
-    await f.waitStatus("undo", "canary scaled to zero", () => true);
+    // During the abort stable comes back up before the canary leaves: wait for the end of it.
+    await f.waitStatus(
+      "undo",
+      "canary at zero, stable at five",
+      (s) => s.updatedReplicas === 0 && s.availableReplicas === 5,
+    );
     const rs = await f.replicaSets("undo");
     assert.equal(rs[`undo-${stable}`], 5);
-    await f.waitStatus("undo", "canary at zero", (s) => s.updatedReplicas === 0);
     assert.equal((await f.rollout("undo")).metadata.generation, generation, "abort did not touch spec");
     const stalled = aborted.conditions?.find((c) => c.type === "Stalled");
     assert.equal(stalled?.reason, "AbortedByUser");

@@ -1,0 +1,103 @@
+// Given the Dockerfile (no container engine here to build it), when its stages are carried out by the
+// test interpreter, then the image holds production dependencies only, src/ outside node_modules, a
+// non-root distroless Node 24 runtime, and its entrypoint runs the controller.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { parse } from "yaml";
+import pkg from "../../../package.json" with { type: "json" };
+import { chartDir } from "../../support/chart.ts";
+import { inContext, parseDockerfile, type StagedImage, stageImage } from "../../support/image.ts";
+import { repoRoot } from "../../support/yaml.ts";
+
+const dockerfile = readFileSync(join(repoRoot, "Dockerfile"), "utf8");
+const values = parse(readFileSync(join(chartDir, "values.yaml"), "utf8")) as {
+  image: { repository: string };
+  podSecurityContext: { runAsUser: number; runAsGroup: number };
+  metrics: { port: number };
+  health: { port: number };
+};
+
+describe("the controller image (Dockerfile)", () => {
+  let image: StagedImage | undefined;
+  before(() => {
+    image = stageImage();
+  });
+  after(() => image?.cleanup());
+
+  test("two stages: Node 24 installs, a distroless Node 24 runs as the chart's non-root user", () => {
+    const stages = parseDockerfile(dockerfile);
+    assert.equal(stages.length, 2);
+    assert.match(stages[0]?.base ?? "", /^node:24[-.]/);
+    assert.match(stages[1]?.base ?? "", /^gcr\.io\/distroless\/nodejs24-debian\d+:nonroot$/);
+    assert.ok(image);
+    assert.equal(
+      image.user,
+      `${values.podSecurityContext.runAsUser}:${values.podSecurityContext.runAsGroup}`,
+    );
+    assert.notEqual(values.podSecurityContext.runAsUser, 0);
+    assert.deepEqual(image.entrypoint, ["/nodejs/bin/node", "src/controller/main.ts"]);
+    assert.deepEqual(image.cmd, [
+      `--metrics-addr=:${values.metrics.port}`,
+      `--health-addr=:${values.health.port}`,
+    ]);
+    assert.equal(image.env.NODE_ENV, "production");
+    assert.match(dockerfile, new RegExp(`${values.image.repository.replaceAll(".", "\\.")}:${pkg.version}`));
+  });
+
+  test(".dockerignore sends the image's inputs and nothing else (no state, credentials or caches)", () => {
+    for (const p of [
+      "package.json",
+      "package-lock.json",
+      "src/controller/main.ts",
+      "src/analysis/condition-worker.ts",
+    ]) {
+      assert.ok(inContext(p), `${p} is sent`);
+    }
+    for (const p of [
+      ".ramp/local/kubeconfig",
+      ".git/config",
+      "node_modules/node/bin/node",
+      "test/support/kube.ts",
+      "chart/values.yaml",
+      ".env",
+    ]) {
+      assert.ok(!inContext(p), `${p} is not sent`);
+    }
+  });
+
+  test("production dependencies only, src/ outside node_modules (Node strips types only there)", () => {
+    assert.ok(image);
+    const workdir = image.workdir;
+    const modules = join(workdir, "node_modules");
+    for (const dep of Object.keys(pkg.dependencies))
+      assert.ok(existsSync(join(modules, dep)), `${dep} installed`);
+    // The lock marks what only devDependencies need ("dev": true): none of it may be in the image.
+    const lock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const devOnly = Object.entries(lock.packages).filter(([path, p]) => path !== "" && p.dev);
+    assert.ok(
+      devOnly.some(([path]) => path === "node_modules/typescript"),
+      "the lock marks dev-only packages",
+    );
+    const shipped = devOnly.filter(([path]) => existsSync(join(workdir, path))).map(([path]) => path);
+    assert.deepEqual(shipped, [], "dev-only packages in the image");
+    assert.ok(existsSync(join(workdir, "src", "controller", "main.ts")));
+    assert.ok(!existsSync(join(workdir, "test")), "no tests in the image");
+  });
+
+  test("the entrypoint loads the whole controller with those dependencies (--help)", () => {
+    assert.ok(image);
+    const [, ...args] = image.entrypoint;
+    const run = spawnSync(process.execPath, [...args, "--help"], {
+      cwd: image.workdir,
+      env: { PATH: process.env.PATH ?? "", ...image.env },
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^Usage: ramp-controller/);
+  });
+});

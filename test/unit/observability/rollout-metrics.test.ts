@@ -1,0 +1,284 @@
+// The Rollout series as a table of status writes: what each write sets, counts and observes, and that a
+// deleted Rollout leaves nothing behind.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { V1ReplicaSet } from "@kubernetes/client-node";
+import { ApiException } from "@kubernetes/client-node";
+import { Registry } from "prom-client";
+import type { Condition, RolloutStatus } from "../../../src/api/index.ts";
+import { RampError } from "../../../src/errors.ts";
+import { RolloutMetrics, type RolloutObservation } from "../../../src/observability/rollout-metrics.ts";
+import type { StatusFields } from "../../../src/rollout/outcome.ts";
+import { parseExposition, type Scrape } from "../../support/scrape.ts";
+
+const KEY = "shop/web";
+const T0 = Date.parse("2026-01-01T00:00:00Z");
+const iso = (s: number) => new Date(T0 + s * 1000).toISOString();
+const spec = { replicas: 4, strategy: { canary: { steps: [{ setWeight: 25 }] } } };
+const ready = (status: "True" | "False", at: number): Condition => ({
+  type: "Ready",
+  status,
+  reason: status === "True" ? "Healthy" : "RollingOut",
+  message: "",
+  lastTransitionTime: iso(at),
+});
+const machine = (podHash: string, startedAt?: number) => ({
+  version: "canary/v1",
+  value: "Completed",
+  context: { podHash, ...(startedAt === undefined ? {} : { startedAt: iso(startedAt) }) },
+});
+const rs = (hash: string, replicas: number, available: number): V1ReplicaSet => ({
+  metadata: { name: `web-${hash}`, labels: { "ramp.dev/pod-template-hash": hash } },
+  spec: { replicas, selector: {}, template: {} },
+  status: { replicas, availableReplicas: available },
+});
+
+function setup(exists: (key: string) => boolean = () => true) {
+  const registry = new Registry();
+  const m = new RolloutMetrics(registry, { exists });
+  let status: RolloutStatus = {};
+  return {
+    m,
+    /** One reconcile's write on top of the last; returns the scrape after it. */
+    async write(
+      written: StatusFields,
+      extra: Partial<RolloutObservation> = {},
+      s: unknown = spec,
+    ): Promise<Scrape> {
+      m.observe({ key: KEY, object: { spec: s, status }, written, ...extra });
+      const next: Record<string, unknown> = { ...status };
+      for (const [k, v] of Object.entries(written))
+        if (v === null) delete next[k];
+        else next[k] = v;
+      status = next as RolloutStatus;
+      return parseExposition(await registry.metrics());
+    },
+    scrape: async () => parseExposition(await registry.metrics()),
+  };
+}
+
+const web = { namespace: "shop", rollout: "web" };
+
+describe("RolloutMetrics", () => {
+  test("info, phase, step, weight and replicas follow the status; the old info series is replaced", async () => {
+    const r = setup();
+    await r.write({ phase: "Healthy", currentPodHash: "a", availableReplicas: 4 });
+    const s = await r.write(
+      {
+        phase: "Progressing",
+        currentPodHash: "b",
+        stableRS: "a",
+        availableReplicas: 5,
+        currentStepIndex: 0,
+        stepCount: 1,
+        canary: { weight: 25, stableWeight: 75 },
+      },
+      { versions: { current: rs("b", 1, 1), stable: rs("a", 4, 4), others: [] } },
+    );
+    assert.deepEqual(
+      s.find("ramp_rollout_info").map((x) => x.labels),
+      [{ ...web, strategy: "canary", phase: "Progressing", traffic_router: "none" }],
+    );
+    assert.equal(s.value("ramp_rollout_phase", { ...web, phase: "Progressing" }), 1);
+    assert.equal(s.value("ramp_rollout_phase", { ...web, phase: "Healthy" }), 0);
+    assert.equal(s.value("ramp_rollout_step", web), 0);
+    assert.equal(s.value("ramp_rollout_steps", web), 1);
+    assert.equal(s.value("ramp_rollout_canary_weight", web), 25);
+    assert.equal(s.value("ramp_rollout_replicas_desired", { ...web, role: "canary" }), 1);
+    assert.equal(s.value("ramp_rollout_replicas_desired", { ...web, role: "stable" }), 4);
+    assert.equal(s.value("ramp_rollout_replicas_desired", { ...web, role: "total" }), 4);
+    assert.equal(s.value("ramp_rollout_replicas_available", { ...web, role: "total" }), 5);
+  });
+
+  test("a weight out of maxTrafficWeight is a percent; routers are named in a fixed order", async () => {
+    const r = setup();
+    const routed = {
+      replicas: 4,
+      strategy: {
+        canary: { trafficRouting: { nginx: { stableIngress: "i" }, gatewayAPI: { httpRoute: "r" } } },
+      },
+    };
+    const s = await r.write({ phase: "Progressing", canary: { weight: 50, stableWeight: 950 } }, {}, routed);
+    assert.equal(s.value("ramp_rollout_canary_weight", web), 5);
+    assert.equal(s.find("ramp_rollout_info")[0]?.labels.traffic_router, "gatewayAPI+nginx");
+  });
+
+  test("a blue-green Rollout has no step or weight series; removing canary fields removes them", async () => {
+    const r = setup();
+    await r.write({
+      phase: "Healthy",
+      currentStepIndex: 1,
+      stepCount: 1,
+      canary: { weight: 0, stableWeight: 100 },
+    });
+    const s = await r.write({ phase: "Healthy", currentStepIndex: null, stepCount: null, canary: null }, {}, {
+      replicas: 2,
+      strategy: { blueGreen: { activeService: "a" } },
+    } as never);
+    assert.equal(s.find("ramp_rollout_step").length, 0);
+    assert.equal(s.find("ramp_rollout_canary_weight").length, 0);
+    assert.equal(s.find("ramp_rollout_info")[0]?.labels.strategy, "blueGreen");
+  });
+
+  test("transitions count phase changes from the status, None for the first", async () => {
+    const r = setup();
+    await r.write({ phase: "Progressing" });
+    await r.write({ phase: "Progressing" });
+    await r.write({ phase: "Healthy" });
+    const s = await r.write({ phase: "Progressing" });
+    assert.equal(
+      s.value("ramp_rollout_phase_transitions_total", { ...web, from: "None", to: "Progressing" }),
+      1,
+    );
+    assert.equal(
+      s.value("ramp_rollout_phase_transitions_total", { ...web, from: "Progressing", to: "Healthy" }),
+      1,
+    );
+    assert.equal(
+      s.value("ramp_rollout_phase_transitions_total", { ...web, from: "Healthy", to: "Progressing" }),
+      1,
+    );
+  });
+
+  test("an abort is counted once per abort (its time), by code; an unknown reason is Other", async () => {
+    const r = setup();
+    const abort = { reason: "AnalysisFailed", message: "m", at: iso(1) };
+    await r.write({ phase: "Degraded", abort });
+    await r.write({ phase: "Degraded", abort });
+    await r.write({ phase: "Progressing", abort: null });
+    await r.write({ phase: "Degraded", abort: { ...abort, at: iso(9) } });
+    const s = await r.write({ phase: "Degraded", abort: { reason: "Whatever", message: "m", at: iso(20) } });
+    assert.equal(s.value("ramp_rollout_aborts_total", { ...web, reason: "AnalysisFailed" }), 2);
+    assert.equal(s.value("ramp_rollout_aborts_total", { ...web, reason: "Other" }), 1);
+  });
+
+  test("conditions: one series per type with its status and reason; reasons outside the fixed set are Other", async () => {
+    const r = setup();
+    const c = (type: string, status: "True" | "False", reason: string): Condition => ({
+      type,
+      status,
+      reason,
+      message: "",
+      lastTransitionTime: iso(0),
+    });
+    await r.write({ conditions: [c("Aborted", "False", "NotAborted"), c("Stalled", "False", "AsExpected")] });
+    const s = await r.write({
+      conditions: [
+        c("Aborted", "True", "AnalysisFailed"),
+        c("Stalled", "True", "made-up"),
+        c("Custom", "True", "x"),
+      ],
+    });
+    assert.deepEqual(
+      s.find("ramp_rollout_condition").map((x) => [x.labels.type, x.labels.status, x.labels.reason]),
+      [
+        ["Aborted", "True", "AnalysisFailed"],
+        ["Stalled", "True", "Other"],
+      ],
+    );
+  });
+
+  test("duration: observed at the version's first Healthy, from the machine's start to Ready's transition", async () => {
+    const r = setup();
+    // First deploy: no machine, nothing observed.
+    await r.write({ phase: "Progressing", currentPodHash: "a", conditions: [ready("False", 0)] });
+    let s = await r.write({ phase: "Healthy", conditions: [ready("True", 5)] });
+    assert.equal(s.find("ramp_rollout_duration_seconds_count").length, 0);
+    // v2 starts at 100 (Ready goes False then), promoted and Healthy at 400.
+    await r.write({
+      phase: "Progressing",
+      currentPodHash: "b",
+      machine: machine("b", 100),
+      conditions: [ready("False", 100)],
+    });
+    await r.write({ phase: "Paused" });
+    await r.write({ phase: "Progressing" });
+    s = await r.write({ phase: "Healthy", conditions: [ready("True", 400)] });
+    assert.equal(s.value("ramp_rollout_duration_seconds_count", web), 1);
+    assert.equal(s.value("ramp_rollout_duration_seconds_sum", web), 300);
+    assert.equal(s.value("ramp_rollout_duration_seconds_bucket", { ...web, le: "300" }), 1);
+    assert.equal(s.value("ramp_rollout_duration_seconds_bucket", { ...web, le: "120" }), 0);
+    // A scale-up later (Ready False at 900, after the start) going Healthy again is not a new rollout.
+    await r.write({ phase: "Progressing", conditions: [ready("False", 900)] });
+    s = await r.write({ phase: "Healthy", conditions: [ready("True", 950)] });
+    assert.equal(s.value("ramp_rollout_duration_seconds_count", web), 1);
+  });
+
+  test("duration: a rollout that started while Degraded counts from its own start; the machine may be gone (blue-green)", async () => {
+    const r = setup();
+    await r.write({ phase: "Degraded", currentPodHash: "b", conditions: [ready("False", 10)] });
+    await r.write({ phase: "Progressing", currentPodHash: "c", machine: machine("c", 50) });
+    const s = await r.write({ phase: "Healthy", machine: null, conditions: [ready("True", 80)] });
+    assert.equal(s.value("ramp_rollout_duration_seconds_sum", web), 30);
+  });
+
+  test("duration: never for another version's machine or a snapshot without a start", async () => {
+    const r = setup();
+    await r.write({
+      phase: "Degraded",
+      currentPodHash: "a",
+      machine: machine("b", 50),
+      conditions: [ready("False", 60)],
+    });
+    let s = await r.write({ phase: "Healthy", conditions: [ready("True", 70)] });
+    assert.equal(s.find("ramp_rollout_duration_seconds_count").length, 0);
+    await r.write({
+      phase: "Progressing",
+      currentPodHash: "c",
+      machine: machine("c"),
+      conditions: [ready("False", 80)],
+    });
+    s = await r.write({ phase: "Healthy", conditions: [ready("True", 90)] });
+    assert.equal(s.find("ramp_rollout_duration_seconds_count").length, 0);
+  });
+
+  test("reconciles are timed; failures are counted by code (ApiError for the apiserver, else Unknown) and rethrown", async () => {
+    const r = setup();
+    assert.equal(await r.m.time(KEY, async () => "ok"), "ok");
+    await assert.rejects(r.m.time(KEY, () => Promise.reject(new ApiException(409, "conflict", "", {}))));
+    await assert.rejects(r.m.time(KEY, () => Promise.reject(new RampError("ServiceNotFound", "x"))));
+    await assert.rejects(r.m.time(KEY, () => Promise.reject(new TypeError("bug"))));
+    const s = await r.scrape();
+    assert.equal(s.value("ramp_rollout_reconcile_duration_seconds_count"), 4);
+    for (const reason of ["ApiError", "ServiceNotFound", "Unknown"])
+      assert.equal(s.value("ramp_rollout_reconcile_errors_total", { ...web, reason }), 1, reason);
+  });
+
+  test("forget removes every series of the Rollout and no other", async () => {
+    const r = setup();
+    await r.write({
+      phase: "Progressing",
+      currentPodHash: "a",
+      machine: machine("a", 0),
+      conditions: [ready("False", 0)],
+    });
+    await r.write(
+      {
+        phase: "Healthy",
+        abort: { reason: "AbortedByUser", message: "", at: iso(1) },
+        conditions: [ready("True", 20)],
+      },
+      { versions: { current: rs("a", 4, 4), stable: rs("a", 4, 4), others: [] } },
+    );
+    await assert.rejects(r.m.time(KEY, () => Promise.reject(new Error("x"))));
+    r.m.observe({ key: "shop/api", object: { spec, status: {} }, written: { phase: "Healthy" } });
+    r.m.forget(KEY);
+    const s = await r.scrape();
+    assert.deepEqual(
+      s.samples.filter((x) => x.labels.rollout === "web"),
+      [],
+    );
+    assert.ok(s.find("ramp_rollout_info", { rollout: "api" }).length === 1);
+  });
+
+  test("a Rollout already deleted from the cache gets no series from a reconcile that ends late", async () => {
+    const r = setup(() => false);
+    await r.write({ phase: "Healthy" });
+    await assert.rejects(r.m.time(KEY, () => Promise.reject(new ApiException(404, "gone", "", {}))));
+    const s = await r.scrape();
+    assert.deepEqual(
+      s.samples.filter((x) => x.labels.rollout === "web"),
+      [],
+    );
+  });
+});
