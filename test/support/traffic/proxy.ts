@@ -19,6 +19,7 @@ import {
 import { MIRROR_HEADER, type StandIn } from "./standins.ts";
 
 export type ProxyMode =
+  | { kind: "service"; service: string }
   | { kind: "gateway"; httpRoute: string }
   | { kind: "nginx"; annotationPrefix?: string }
   | { kind: "istio"; virtualService: string };
@@ -178,6 +179,8 @@ export class TrafficProxy {
 
   #decide(world: World, r: Request): Decision {
     const m = this.#mode;
+    // Straight to a Service, as a kube-proxy would (blue-green's active Service).
+    if (m.kind === "service") return { backend: { service: m.service }, key: `svc/${m.service}` };
     if (m.kind === "gateway") return routeGateway(world, m.httpRoute, r, this.#lb);
     if (m.kind === "istio") return routeIstio(world, m.virtualService, r, this.#lb);
     return routeNginx(world, r, this.#lb, m.annotationPrefix);
