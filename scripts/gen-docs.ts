@@ -1,6 +1,7 @@
-// Writes docs/errors.md from src/errors.ts (the one table of codes); --check fails when it is stale.
+// Writes docs/errors.md (from src/errors.ts) and docs/reference.md (from the API schemas); --check fails when stale.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { renderReference } from "../src/crd/reference.ts";
 import { ERROR_CODES } from "../src/errors.ts";
 
 const path = join(import.meta.dirname, "..", "docs", "errors.md");
@@ -16,15 +17,20 @@ scripts can match on it.
 ${rows.join("\n")}
 `;
 
+const docs = join(import.meta.dirname, "..", "docs");
+const files = new Map([
+  [path, text],
+  [join(docs, "reference.md"), renderReference()],
+]);
 if (process.argv.includes("--check")) {
-  if ((await readFile(path, "utf8").catch(() => "")) !== text) {
-    console.error(
-      "docs/errors.md is out of date with src/errors.ts. Run `npm run gen:docs` and commit the result.",
-    );
-    process.exit(1);
+  for (const [file, want] of files) {
+    if ((await readFile(file, "utf8").catch(() => "")) !== want) {
+      console.error(`${file} is out of date. Run \`npm run gen:docs\` and commit the result.`);
+      process.exit(1);
+    }
   }
-  console.log("docs/errors.md is current");
+  console.log("docs are current");
 } else {
-  await writeFile(path, text);
-  console.log("wrote docs/errors.md");
+  for (const [file, want] of files) await writeFile(file, want);
+  console.log(`wrote ${[...files.keys()].map((f) => f.replace(/.*docs\//, "docs/")).join(", ")}`);
 }
