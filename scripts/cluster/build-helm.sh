@@ -31,7 +31,8 @@ fi
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 echo "ramp: building helm $HELM_VERSION from helm.sh/helm/v4 (first time only; a few minutes)" >&2
 start=$SECONDS
-( while sleep 30; do echo "  … still building helm ($((SECONDS - start))s)" >&2; done ) &
+# stdout is only the binary's path: the heartbeat (and its sleep) must not hold it open after we exit.
+( exec >/dev/null; while sleep 30; do echo "  … still building helm ($((SECONDS - start))s)" >&2; done ) &
 heartbeat=$!
 trap 'kill $heartbeat 2>/dev/null || true' EXIT
 

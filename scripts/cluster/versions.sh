@@ -21,3 +21,6 @@ PROMETHEUS_OPERATOR_VERSION=v0.85.0
 # argo-cd v3.6 and kustomize-controller v1.10 need go >= 1.27: these are the newest the pinned Go fetches.
 ARGOCD_VERSION=v3.5.7
 FLUX_KUSTOMIZE_CONTROLLER_VERSION=v1.9.6
+# Flux's kstatus (github.com/fluxcd/cli-utils, what kustomize-controller v1.9.6 uses), built by
+# build-kstatus.sh from test/support/kstatus/ to check the Rollout conditions Flux health checks read.
+FLUX_CLI_UTILS_VERSION=v1.2.3

@@ -49,8 +49,16 @@ export function ensureLuaInstalled(
 }
 
 /** A Lua string literal: quotes, backslashes and control characters escaped (\ddd works in Lua 5.1 too). */
-const luaString = (s: string): string =>
-  `"${s.replace(/[\\"\x00-\x1f\x7f]/g, (c) => (c === "\\" || c === '"' ? `\\${c}` : `\\${String(c.charCodeAt(0)).padStart(3, "0")}`))}"`;
+function luaString(s: string): string {
+  let out = '"';
+  for (const c of s) {
+    const code = c.codePointAt(0) ?? 0;
+    if (c === "\\" || c === '"') out += `\\${c}`;
+    else if (code < 0x20 || code === 0x7f) out += `\\${String(code).padStart(3, "0")}`;
+    else out += c;
+  }
+  return `${out}"`;
+}
 
 /** A JSON value as a Lua table constructor: arrays 1-based, null as nil, as Argo CD hands them over. */
 export function toLua(value: unknown): string {

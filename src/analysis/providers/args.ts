@@ -12,12 +12,12 @@ export function promqlEscape(value: string): string {
 export function substitute(
   template: string,
   args: Record<string, string>,
-  escape: (v: string) => string,
+  encode: (v: string) => string,
 ): string {
   return template.replace(/\{\{\s*args\.([A-Za-z0-9_.-]+)\s*\}\}/g, (_, name: string) => {
     const value = args[name];
     if (value === undefined)
       throw new Error(`{{args.${name}}}: no arg "${name}" was given (declare it in the template's args)`);
-    return escape(value);
+    return encode(value);
   });
 }

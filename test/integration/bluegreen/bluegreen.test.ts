@@ -109,7 +109,7 @@ describe("blue-green", () => {
       /switches at/.test(s.message ?? ""),
     );
     const availableAt = Date.parse(
-      String((waiting.machine?.context as { availableAt?: string }).availableAt),
+      String((waiting.machine?.context as { availableAt?: string } | undefined)?.availableAt),
     );
     const [ctl] = f.controllers;
     await sleep(3000);

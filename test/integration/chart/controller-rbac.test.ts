@@ -81,6 +81,11 @@ function checkRequests(requests: ApiRequest[], docs: readonly Manifest[], expect
   return [...used].sort();
 }
 
+/** Grants no request of this run used (server-side apply's implied create is counted as its patch). */
+function unused(docs: readonly Manifest[], used: string[]): string[] {
+  return [...granted(docs)].filter((g) => !used.includes(g) && g !== "create ingresses").sort();
+}
+
 const threeSteps = (name: string) => ({
   NAME: name,
   IMAGE: "registry.local/web:1",
@@ -166,6 +171,26 @@ async function everyWriteCompletes(f: Fixture, name: string, secret: string, url
       timeoutMs: 60_000,
     },
   );
+}
+
+/** Ships v3 of every-write.yaml: the old ReplicaSets and v2's AnalysisRun go (history limits 0 and 1). */
+async function shipAgainPrunes(f: Fixture, name: string): Promise<void> {
+  const [v2Run] = await f.analysisRuns(name);
+  await f.setImage(name, "app:3");
+  await f.waitStatus(name, "paused at 20%", (s) => s.phase === "Paused" && s.currentStepIndex === 1, 90_000);
+  await f.actions.promote(name);
+  const done = await f.waitHealthy(name, 90_000);
+  await waitFor(
+    async () => {
+      const runs = await f.analysisRuns(name);
+      return runs.length === 1 && runs[0] !== v2Run;
+    },
+    { what: `${name}: only v3's AnalysisRun left`, timeoutMs: 60_000 },
+  );
+  await waitFor(async () => Object.keys(await f.replicaSets(name)).join() === `${name}-${done.stableRS}`, {
+    what: `${name}: only the stable ReplicaSet left`,
+    timeoutMs: 60_000,
+  });
 }
 
 /** spec.restartAt: the controller lists the stable pods and deletes them a few at a time. */
@@ -274,7 +299,7 @@ describe("the controller runs with only the chart's RBAC", () => {
       assert.equal(removed.code, 0, removed.stderr);
     });
 
-    test("leading (scoped to the test's namespace): a canary, every router, analysis and a restart complete", async () => {
+    test("leading (scoped to the test's namespace): a canary, every router, analysis, pruning and a restart complete", async (t) => {
       assert.ok(image && kubeconfig && f && web);
       const lease = find(docs, "Deployment").metadata.name;
       // The same ClusterRole; --namespace only keeps this leader off other tests' Rollouts.
@@ -301,12 +326,16 @@ describe("the controller runs with only the chart's RBAC", () => {
       await canaryCompletes(f, "web");
       await everyWriteCompletes(f, "every", "web-token", web.url);
       assert.ok(web.seen.includes("ok"), "the analysis sent the header read from the Secret");
+      await shipAgainPrunes(f, "every");
       await restartCompletes(f, "web");
       const used = checkRequests(await apiRequests(c.metricsUrl), docs);
+      t.diagnostic(`granted but not used in this run: ${unused(docs, used).join(", ")}`);
       for (const needed of [
         "patch rollouts/status",
         "create replicasets",
         "patch replicasets",
+        "delete replicasets",
+        "delete analysisruns",
         "patch services",
         "create analysisruns",
         "patch analysisruns/status",
@@ -433,10 +462,11 @@ describe("the controller runs with only the chart's RBAC", () => {
       );
     });
 
-    test("every request was granted (the refused Secret aside), and the unwatched namespace was never touched", async () => {
+    test("every request was granted (the refused Secret aside), and the unwatched namespace was never touched", async (t) => {
       assert.ok(c);
       const requests = await apiRequests(c.metricsUrl);
       const used = checkRequests(requests, docs, ["get secrets"]);
+      t.diagnostic(`granted but not used in this run: ${unused(docs, used).join(", ")}`);
       assert.ok(
         used.includes("get secrets") && used.includes("delete pods") && used.includes("create jobs"),
         used.join(", "),

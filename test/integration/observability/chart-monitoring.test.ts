@@ -47,6 +47,34 @@ describe("chart: PrometheusRule and Grafana dashboard ConfigMap", () => {
     assert.deepEqual(monitoring(docs), []);
   });
 
+  test("where the sidecar and the Prometheus Operator look: namespace, labels and annotations from values", async () => {
+    const docs = await render({
+      release: "ramp",
+      namespace: ns,
+      values: {
+        grafana: {
+          dashboard: {
+            namespace: "monitoring",
+            labels: { grafana_dashboard: "ramp" },
+            annotations: { grafana_folder: "Delivery" },
+          },
+        },
+        prometheusRule: {
+          enabled: true,
+          namespace: "monitoring",
+          labels: { release: "kube-prometheus-stack" },
+        },
+      },
+    });
+    const cm = find(docs, "ConfigMap", "ramp-dashboard");
+    assert.equal(cm.metadata.namespace, "monitoring");
+    assert.equal(cm.metadata.labels?.grafana_dashboard, "ramp");
+    assert.deepEqual((cm.metadata as { annotations?: unknown }).annotations, { grafana_folder: "Delivery" });
+    const rule = find(docs, "PrometheusRule");
+    assert.equal(rule.metadata.namespace, "monitoring");
+    assert.equal(rule.metadata.labels?.release, "kube-prometheus-stack");
+  });
+
   test("prometheusRule.enabled: the rules file's groups, verbatim; both objects applied server-side", async () => {
     await installMonitoringCrds();
     const docs = await render({
