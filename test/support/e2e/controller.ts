@@ -79,7 +79,12 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     exited,
     async stop() {
       if (!dead) child.kill("SIGTERM");
-      return exited;
+      // A controller that cannot shut down (a blocked event loop) must not outlive the test.
+      const force = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      force.unref();
+      const code = await exited;
+      clearTimeout(force);
+      return code;
     },
     async kill() {
       if (!dead) child.kill("SIGKILL");
