@@ -113,6 +113,13 @@ describe("analysis with Prometheus", () => {
       s.abort?.message ?? "",
       /metric error-rate: 3 consecutive errors \(consecutiveErrorLimit 2\), last: prometheus network_error/,
     );
+    // The recorded history comes from a watch: let it deliver the abort it just polled.
+    await waitFor(
+      () => f.history.statuses("down").some((x) => (x.obj.abort as object | undefined) !== undefined),
+      {
+        what: "the watch to deliver the aborted status",
+      },
+    );
     const forV2 = f.history.statuses("down").filter((x) => x.obj.currentPodHash === s.currentPodHash);
     assert.ok(
       forV2.length > 0 && forV2.every((x) => (x.obj.currentStepIndex as number) <= 1),

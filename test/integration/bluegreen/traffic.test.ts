@@ -39,8 +39,9 @@ describe("blue-green with real traffic", () => {
     const answers: { at: number; status: number; body: string }[] = [];
     let running = true;
     const load = (async () => {
-      // Bounded: at most 3,000 requests, stopped by the test as soon as the rollout is done.
-      for (let i = 0; running && i < 3000; i++) {
+      // Bounded and paced (about 150 a second for at most 60 s), stopped by the test when the rollout is done.
+      for (let i = 0; running && i < 9000; i++) {
+        await new Promise((r) => setTimeout(r, 5));
         const res = await fetch(proxy.url).catch((err: unknown) => ({
           status: 0,
           text: async () => String(err),
