@@ -22,7 +22,12 @@ type RawRollout = {
 const label = (ref: RolloutRef) => `rollout "${ref.name}"`;
 
 /** RFC 3339 to the second: pod creation times have no fraction, so a fraction would restart new pods too. */
-export const restartTime = (now: Date): string => `${now.toISOString().slice(0, 19)}Z`;
+/**
+ * The next whole second after now: creationTimestamps have whole-second precision, so a pod created earlier
+ * in this second would otherwise look as new as the restart; the controller starts only once it has passed.
+ */
+export const restartTime = (now: Date): string =>
+  `${new Date(Math.floor(now.getTime() / 1000) * 1000 + 1000).toISOString().slice(0, 19)}Z`;
 
 /** Sets spec.restartAt: the controller replaces every pod created before it, maxUnavailable at a time. */
 export async function restartRollout(

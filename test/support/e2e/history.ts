@@ -14,28 +14,48 @@ export class History {
   readonly replicaSets: Seen<Obj>[] = [];
   readonly services: Seen<Obj>[] = [];
   readonly #aborts: AbortController[] = [];
+  #stopped = false;
 
   static async start(kc: KubeConfig, namespace: string): Promise<History> {
     const h = new History();
-    const watch = new Watch(kc);
     const paths: [string, Seen<Obj>[]][] = [
       [`/apis/ramp.dev/v1alpha1/namespaces/${namespace}/rollouts`, h.rollouts],
       [`/apis/apps/v1/namespaces/${namespace}/replicasets`, h.replicaSets],
       [`/api/v1/namespaces/${namespace}/services`, h.services],
     ];
-    for (const [path, into] of paths) {
-      const ctl = await watch.watch(
-        path,
-        {},
-        (type, obj: Obj) => into.push({ at: Date.now(), type, obj }),
-        () => {},
-      );
-      h.#aborts.push(ctl);
-    }
+    for (const [path, into] of paths) await h.#follow(new Watch(kc), path, into, undefined);
     return h;
   }
 
+  // A watch the apiserver ends (timeout, slow consumer) resumes from the last version seen, so no
+  // version is missed; one too old to resume (410) starts over with the current objects.
+  async #follow(watch: Watch, path: string, into: Seen<Obj>[], from: string | undefined): Promise<void> {
+    if (this.#stopped) return;
+    let last = from;
+    const ctl = await watch.watch(
+      path,
+      last ? { resourceVersion: last, allowWatchBookmarks: true } : { allowWatchBookmarks: true },
+      (type, obj: Obj & { metadata?: { resourceVersion?: string } }) => {
+        if (type === "ERROR") {
+          last = undefined;
+          return;
+        }
+        last = obj.metadata?.resourceVersion ?? last;
+        if (type !== "BOOKMARK") into.push({ at: Date.now(), type, obj });
+      },
+      () => this.#resume(watch, path, into, last),
+    );
+    this.#aborts.push(ctl);
+  }
+
+  #resume(watch: Watch, path: string, into: Seen<Obj>[], from: string | undefined): void {
+    setTimeout(() => {
+      this.#follow(watch, path, into, from).catch(() => this.#resume(watch, path, into, from));
+    }, 100);
+  }
+
   stop(): void {
+    this.#stopped = true;
     for (const a of this.#aborts) a.abort();
   }
 

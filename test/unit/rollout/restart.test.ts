@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 import pino from "pino";
+import { restartTime } from "../../../src/actions/spec.ts";
 import type { RolloutContext } from "../../../src/rollout/context.ts";
 import type { Deps } from "../../../src/rollout/deps.ts";
 import type { StrategyOutcome } from "../../../src/rollout/outcome.ts";
@@ -139,5 +140,17 @@ describe("restartStable", () => {
     assert.deepEqual(deleted, []);
     assert.equal(out.status.restartedAt, RESTART_AT);
     assert.equal(out.health.settled, true);
+  });
+
+  test("restartAt is the next whole second, so a pod created earlier this second (its timestamp truncated) is older", () => {
+    for (const [now, want] of [
+      ["2026-01-01T12:00:00.300Z", "2026-01-01T12:00:01Z"],
+      ["2026-01-01T12:00:00.000Z", "2026-01-01T12:00:01Z"],
+      ["2026-01-01T23:59:59.999Z", "2026-01-02T00:00:00Z"],
+    ] as const) {
+      const at = restartTime(new Date(now));
+      assert.equal(at, want);
+      assert.ok(Date.parse(`${now.slice(0, 19)}Z`) < Date.parse(at), "the pod's truncated creationTimestamp");
+    }
   });
 });
