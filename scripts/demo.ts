@@ -11,7 +11,7 @@ import { clusterDown, clusterUp, isClusterUp } from "../test/support/cluster/con
 import { buildScript } from "../test/support/cluster/paths.ts";
 import { installCrds } from "../test/support/crds.ts";
 import { type ControllerProcess, startController } from "../test/support/e2e/controller.ts";
-import { kubeconfigPath, kubectl, loadKubeConfig } from "../test/support/kube.ts";
+import { kubeconfigPath, kubectl, loadKubeConfig, releaseRollouts } from "../test/support/kube.ts";
 import {
   ensurePrometheusInstalled,
   type PrometheusHandle,
@@ -123,6 +123,8 @@ async function main(): Promise<void> {
   await ensurePrometheusInstalled();
   await installCrds();
   await installUpstreamCrds();
+  // The last demo's Rollout keeps ramp's finalizer: with its controller gone, only this lets it go.
+  await releaseRollouts(NS);
   await kubectl(["delete", "namespace", NS, "--wait=true", "--ignore-not-found"], { timeoutMs: 120_000 });
   await kubectl(["create", "namespace", NS]);
 

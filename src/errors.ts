@@ -49,6 +49,11 @@ export const ERROR_CODES = {
     summary: "A step or setting asks for something the chosen traffic router cannot express.",
     fix: "The message names the step and the routers that can; change the step or the router.",
   },
+  TrafficCleanupFailed: {
+    summary:
+      "A Rollout was deleted, but ramp could not give back every routing object it had changed (the object was gone, or no longer matched the Rollout); the Rollout was deleted anyway.",
+    fix: "Check the objects the Event names: the stable backend at the full weight, the canary at 0, no rule named after a managedRoutes entry.",
+  },
   ReplicaSetRejected: {
     summary: "The apiserver rejected the ReplicaSet ramp made from spec.template.",
     fix: "Correct spec.template as the message says (it is the apiserver's own validation error).",
@@ -78,6 +83,11 @@ export const ERROR_CODES = {
   InvalidCondition: {
     summary: "A successCondition or failureCondition is not a valid CEL expression.",
     fix: "Correct the expression at the position the message gives; `result` holds the measured value.",
+  },
+  WebAnalysisDenied: {
+    summary:
+      "A web metric's URL (or a redirect) leads to an address web analysis may not call: a cloud metadata service, the controller's own metrics or health endpoint, or a --web-analysis-deny entry. The measurement is an Error.",
+    fix: "The message names the metric, the URL and the entry. Point the metric elsewhere, or have the operator add the address to --web-analysis-allow (Helm analysis.web.allow); the controller's own endpoints cannot be allowed.",
   },
   ApiError: {
     summary: "A Kubernetes API request failed; ramp retries with backoff.",

@@ -69,10 +69,11 @@ The rules the controller needs on namespaced resources, shared by the ClusterRol
 and the Role (namespaced mode). Each verb is one the code uses; docs/install.md says where.
 */}}
 {{- define "ramp.namespacedRules" -}}
-# Rollouts: read through watches; the controller writes only their status subresource.
+# Rollouts: read through watches; the controller writes their status subresource, and patches
+# metadata.finalizers (ramp.dev/traffic-cleanup) on Rollouts with trafficRouting, never their spec.
 - apiGroups: ["ramp.dev"]
   resources: ["rollouts"]
-  verbs: ["list", "watch"]
+  verbs: ["list", "watch", "patch"]
 - apiGroups: ["ramp.dev"]
   resources: ["rollouts/status"]
   verbs: ["patch"]

@@ -85,8 +85,9 @@ export function metricPhase(m: Metric, c: Counters): RunPhase {
   if (c.consecutiveError > (m.consecutiveErrorLimit ?? 4)) return "Error";
   if (c.inconclusive > (m.inconclusiveLimit ?? 0)) return "Inconclusive";
   if (c.count >= plannedCount(m)) {
-    // Finished without a single judged measurement: never a success. Errors only → Error, no data → Inconclusive.
-    if (c.successful === 0 && c.failed === 0) return c.error > 0 ? "Error" : "Inconclusive";
+    // Finished without a single successful measurement: never a success (failures within failureLimit,
+    // noData: fail among them, are not one). Errors only → Error; otherwise Inconclusive, for a person.
+    if (c.successful === 0) return c.error > 0 && c.failed === 0 ? "Error" : "Inconclusive";
     return "Successful";
   }
   return c.count === 0 ? "Pending" : "Running";

@@ -57,7 +57,9 @@ function explain(m: Metric, r: MetricResult): string | undefined {
   if (r.phase === "Inconclusive") {
     return r.inconclusive > (m.inconclusiveLimit ?? 0)
       ? `metric ${m.name}: ${what} (${r.inconclusive} inconclusive, inconclusiveLimit ${m.inconclusiveLimit ?? 0})`
-      : `metric ${m.name}: no measurement had data`;
+      : r.failed > 0
+        ? `metric ${m.name}: no measurement succeeded (${r.failed} failed, failureLimit ${m.failureLimit ?? 0}), last: ${what}`
+        : `metric ${m.name}: no measurement had data`;
   }
   return undefined;
 }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { ConditionEvaluator } from "../analysis/conditions.ts";
 import { AnalysisMetrics } from "../analysis/metrics.ts";
 import { JOB_RUN_LABEL } from "../analysis/providers/job.ts";
+import type { WebPolicy } from "../analysis/providers/web-policy.ts";
 import { AnalysisRunReconciler } from "../analysis/run.ts";
 import { type Clients, PatchType, statusCodeOf } from "../kube/client.ts";
 import { Informer, objectKey } from "../kube/informer.ts";
@@ -59,6 +60,8 @@ export function analysisController(opts: {
   namespace?: string | undefined;
   workers: number;
   leading: () => boolean;
+  /** What web metrics may call (default: the built-in deny entries alone). */
+  web?: WebPolicy | undefined;
 }): AnalysisController {
   const { clients, caches, log } = opts;
   const ns = opts.namespace ? `/namespaces/${opts.namespace}` : "";
@@ -92,6 +95,7 @@ export function analysisController(opts: {
     },
     secret: secretReader(clients),
     providers: {
+      web: opts.web,
       jobs: {
         async create(namespace, job) {
           try {

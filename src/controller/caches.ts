@@ -28,6 +28,7 @@ function slimMeta(o: KubernetesObject): NonNullable<KubernetesObject["metadata"]
     ...(m.labels ? { labels: m.labels } : {}),
     ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     ...(m.ownerReferences ? { ownerReferences: m.ownerReferences } : {}),
+    ...(m.finalizers ? { finalizers: m.finalizers } : {}),
   };
 }
 

@@ -1,10 +1,11 @@
 // Wires caches, the work queue, the reconciler, leader election and the HTTP endpoints into one controller.
-import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { controllerWebPolicy } from "../analysis/providers/web-policy.ts";
 import { makeClients } from "../kube/client.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { objectKey } from "../kube/informer.ts";
-import { LeaderElector } from "../kube/leader.ts";
+import { loadConnection } from "../kube/kubeconfig.ts";
+import { LeaderElector, leaseApi } from "../kube/leader.ts";
 import { WorkQueue } from "../kube/workqueue.ts";
 import { type HttpServer, startHttpServer } from "../observability/http.ts";
 import { createMetrics } from "../observability/metrics.ts";
@@ -19,21 +20,14 @@ import { kubeWriter } from "./writer.ts";
 
 export type RunningController = { stop(): Promise<void> };
 
-export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
-}
-
 export async function runController(
   opts: ControllerOptions,
   log: Logger,
   onFatal: (reason: string) => void,
 ): Promise<RunningController> {
-  const kc = loadKubeConfig(opts.kubeconfig);
+  const conn = loadConnection({ kubeconfig: opts.kubeconfig });
   const metrics = createMetrics();
-  const clients = makeClients(kc, metrics);
+  const clients = makeClients(conn, metrics, { identity: opts.identity });
   const caches = new ControllerCaches(clients, { namespace: opts.namespace, metrics, log });
   const recorder = new EventRecorder({ clients, identity: opts.identity, metrics, log });
   const events: EventSink = {
@@ -90,6 +84,7 @@ export async function runController(
     namespace: opts.namespace,
     workers: opts.workers,
     leading: () => leading,
+    web: controllerWebPolicy(opts),
   });
   const lead = () => {
     leading = true;
@@ -119,7 +114,7 @@ export async function runController(
   let elector: LeaderElector | undefined;
   if (opts.leaderElect) {
     elector = new LeaderElector({
-      coordination: clients.coordination,
+      leases: leaseApi(clients),
       namespace: opts.leaseNamespace,
       name: opts.leaseName,
       identity: opts.identity,

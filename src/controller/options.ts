@@ -1,6 +1,7 @@
 // Command-line options of ramp-controller.
 import { parseArgs } from "node:util";
 import type { LevelWithSilent } from "pino";
+import { parseRules } from "../analysis/providers/web-policy.ts";
 
 export type ControllerOptions = {
   kubeconfig?: string | undefined;
@@ -13,6 +14,9 @@ export type ControllerOptions = {
   healthAddr: string;
   logLevel: LevelWithSilent;
   workers: number;
+  /** Web-analysis entries (CIDR, IP, host name, optional :port), validated; see docs/analysis.md. */
+  webAnalysisAllow: string[];
+  webAnalysisDeny: string[];
 };
 
 export const USAGE = `Usage: ramp-controller [options]
@@ -27,6 +31,14 @@ export const USAGE = `Usage: ramp-controller [options]
   --health-addr ADDR     serve /healthz and /readyz on ADDR (default 127.0.0.1:8081)
   --log-level LEVEL      trace, debug, info, warn, error (default info)
   --workers N            Rollouts reconciled at once (default 8)
+  --web-analysis-allow LIST
+                         addresses web analysis may call despite a deny entry: comma-separated IPs,
+                         CIDRs or host names (*.example.com), each optionally with :PORT; the most
+                         specific matching entry wins (default: $RAMP_WEB_ANALYSIS_ALLOW, or none)
+  --web-analysis-deny LIST
+                         more addresses web analysis may not call, same format (default:
+                         $RAMP_WEB_ANALYSIS_DENY); always denied as well: cloud metadata (169.254.0.0/16,
+                         fd00:ec2::254, metadata.google.internal, …) and this controller's own endpoints
   -h, --help             this help
 `;
 
@@ -51,6 +63,8 @@ export function parseOptions(
       "health-addr": { type: "string", default: "127.0.0.1:8081" },
       "log-level": { type: "string", default: "info" },
       workers: { type: "string", default: "8" },
+      "web-analysis-allow": { type: "string", multiple: true },
+      "web-analysis-deny": { type: "string", multiple: true },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -61,6 +75,11 @@ export function parseOptions(
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1)
     throw new Error(`--workers: "${values.workers}" must be a whole number >= 1`);
+  // A flag replaces its environment variable; a typo stops the controller instead of opening a hole.
+  const webAnalysisAllow = values["web-analysis-allow"] ?? listFromEnv(env.RAMP_WEB_ANALYSIS_ALLOW);
+  const webAnalysisDeny = values["web-analysis-deny"] ?? listFromEnv(env.RAMP_WEB_ANALYSIS_DENY);
+  parseRules(webAnalysisAllow, "--web-analysis-allow");
+  parseRules(webAnalysisDeny, "--web-analysis-deny");
   const suffix = Math.random().toString(36).slice(2, 8);
   return {
     kubeconfig: values.kubeconfig,
@@ -73,5 +92,9 @@ export function parseOptions(
     healthAddr: values["health-addr"],
     logLevel: level as LevelWithSilent,
     workers,
+    webAnalysisAllow,
+    webAnalysisDeny,
   };
 }
+
+const listFromEnv = (value: string | undefined): string[] => (value?.trim() ? [value] : []);

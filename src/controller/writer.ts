@@ -70,5 +70,15 @@ export function kubeWriter(clients: Clients): Writer {
       );
       return out?.metadata?.resourceVersion ?? "";
     },
+    async patchRolloutFinalizers(namespace, name, resourceVersion, finalizers) {
+      const body = { metadata: { resourceVersion, finalizers } };
+      const path = `/apis/ramp.dev/v1alpha1/namespaces/${namespace}/rollouts/${name}?${q}`;
+      try {
+        await clients.request("PATCH", path, body, PatchType.merge);
+      } catch (err) {
+        // Deleted already (say, its finalizer was removed by hand): nothing left to hold or release.
+        if (statusCodeOf(err) !== 404) throw err;
+      }
+    },
   };
 }

@@ -1,28 +1,15 @@
-// Kubernetes API clients whose every request, including watches and raw PATCHes, goes through one
-// counted transport, so ramp_kube_api_requests_total sees all traffic the controller makes.
-import {
-  ApiException,
-  AppsV1Api,
-  type Configuration,
-  CoordinationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  createConfiguration,
-  type HttpMethod,
-  IsomorphicFetchHttpLibrary,
-  type KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  NetworkingV1Api,
-  type PromiseHttpLibrary,
-  type RequestContext,
-  type ResponseContext,
-  ServerConfiguration,
-  wrapHttpLibrary,
-} from "@kubernetes/client-node";
+// The controller's Kubernetes API client: raw JSON requests and watches over one counted undici pool, so
+// ramp_kube_api_requests_total sees all traffic. Not client-node's generated clients: loading them costs
+// ~90 MB of RSS per process, more than everything else the controller holds (docs/performance.md).
+import type { KubernetesObject } from "@kubernetes/client-node";
 import pkg from "../../package.json" with { type: "json" };
 import type { Metrics } from "../observability/metrics.ts";
+import { type Connection, connectionOf, type KubeConfigLike } from "./kubeconfig.ts";
 import { describeRequest } from "./request-info.ts";
+import { honourRetryAfter, type RetryAfterPolicy } from "./retry-after.ts";
+import { type Answer, type HttpMethod, type Outgoing, Transport } from "./transport.ts";
+
+export type { HttpMethod } from "./transport.ts";
 
 /** Content types for PATCH; the generated clients pick one themselves, `request` lets the caller choose. */
 export const PatchType = {
@@ -65,15 +52,10 @@ export interface ListWatchSource {
 }
 
 export interface Clients extends ListWatchSource {
-  readonly kc: KubeConfig;
-  /** The shared configuration; pass it to any other generated API class to have it counted too. */
-  readonly config: Configuration;
-  readonly core: CoreV1Api;
-  readonly apps: AppsV1Api;
-  readonly coordination: CoordinationV1Api;
-  readonly networking: NetworkingV1Api;
-  readonly custom: CustomObjectsApi;
-  readonly objects: KubernetesObjectApi;
+  /** The apiserver's URL. */
+  readonly server: string;
+  /** The kubeconfig context's namespace (or the pod's), for tools that default to it. */
+  readonly namespace: string;
   /**
    * A counted raw request: `path` may carry a query; an object `body` is sent as JSON, a string as is
    * (e.g. YAML for server-side apply). Resolves with the parsed JSON reply; throws ApiException (with
@@ -90,32 +72,42 @@ export interface Clients extends ListWatchSource {
 }
 
 export interface ClientOptions {
-  /** Sent as User-Agent; defaults to ramp-controller/<version>. */
+  /** Sent as User-Agent; defaults to ramp-controller/<version>, plus `(<identity>)` when given. */
   userAgent?: string;
+  /** This replica's identity: in the default User-Agent, so audit logs tell two replicas' requests apart. */
+  identity?: string;
   /** Limit for every non-watch request, headers and body; default 30 s. Watches set their own. */
   requestTimeoutMs?: number;
-  /** How long one connection pool is reused before a fresh one picks up rotated TLS files; default 5 min. */
-  poolMaxAgeMs?: number;
+  /** Retries of answers that carry Retry-After (429, 5xx); default 10 retries, waits capped at 10 s. */
+  retryAfter?: RetryAfterPolicy;
 }
 
-/** Builds every API client on one counted transport. The KubeConfig must have a current cluster. */
-export function makeClients(kc: KubeConfig, metrics: Metrics, opts: ClientOptions = {}): Clients {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error("ramp: the kubeconfig has no current cluster");
-  const transport = new CountedTransport(metrics, opts);
-  const config = createConfiguration({
-    baseServer: new ServerConfiguration(cluster.server, {}),
-    authMethods: { default: kc },
-    httpApi: wrapHttpLibrary(transport),
-  });
+/** The API client on one counted transport, from a Connection (or a loaded client-node KubeConfig). */
+export function makeClients(
+  source: Connection | KubeConfigLike,
+  metrics: Metrics,
+  opts: ClientOptions = {},
+): Clients {
+  const conn = "getCurrentCluster" in source ? connectionOf(source) : source;
+  const transport = new CountedTransport(new Transport(conn), metrics, opts);
 
-  async function send(method: HttpMethod, path: string, prepare: (ctx: RequestContext) => void) {
-    const ctx = config.baseServer.makeRequestContext(path, method);
-    ctx.setHeaderParam("Accept", "application/json");
-    prepare(ctx);
-    await kc.applySecurityAuthentication(ctx);
+  async function send(
+    method: HttpMethod,
+    path: string,
+    body: string | undefined,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+    streaming = false,
+  ) {
     try {
-      return await transport.send(ctx);
+      return await transport.send({
+        method,
+        path,
+        headers: { Accept: "application/json", ...headers },
+        ...(body === undefined ? {} : { body }),
+        signal,
+        streaming,
+      });
     } catch (err) {
       throw new Error(`${method} ${path} failed: ${messageOf(err)}`, { cause: err });
     }
@@ -128,12 +120,10 @@ export function makeClients(kc: KubeConfig, metrics: Metrics, opts: ClientOption
     contentType?: string,
     signal?: AbortSignal,
   ) {
-    const resp = await send(method, path, (ctx) => {
-      if (signal) ctx.setSignal(signal);
-      if (body === undefined) return;
-      ctx.setHeaderParam("Content-Type", contentType ?? "application/json");
-      ctx.setBody(typeof body === "string" ? body : JSON.stringify(body));
-    });
+    const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+    const headers: Record<string, string> =
+      payload === undefined ? {} : { "Content-Type": contentType ?? "application/json" };
+    const resp = await send(method, path, payload, headers, signal);
     const text = await resp.body.text();
     if (resp.httpStatusCode >= 400)
       throw apiError(method, path, resp, text === "" ? undefined : parseJsonOr(text));
@@ -141,65 +131,89 @@ export function makeClients(kc: KubeConfig, metrics: Metrics, opts: ClientOption
   }
 
   return {
-    kc,
-    config,
-    core: new CoreV1Api(config),
-    apps: new AppsV1Api(config),
-    coordination: new CoordinationV1Api(config),
-    networking: new NetworkingV1Api(config),
-    custom: new CustomObjectsApi(config),
-    objects: new CountedObjectApi(config, kc),
+    server: conn.server,
+    namespace: conn.namespace,
     request: (method, path, body, contentType) => request(method, path, body, contentType),
     list: (path, query, signal) => request("GET", withQuery(path, query), undefined, undefined, signal),
     async watch(path, query, signal) {
       const full = withQuery(path, { ...query, watch: "true" });
-      const resp = await send("GET", full, (ctx) => ctx.setSignal(signal));
+      const resp = await send("GET", full, undefined, {}, signal, true);
       if (resp.httpStatusCode !== 200) {
         const text = await resp.body.text();
         throw apiError("GET", full, resp, text === "" ? undefined : parseJsonOr(text));
       }
-      const stream = resp.body.stream();
-      if (!stream) throw new Error(`GET ${full} returned no body`);
-      return watchEvents(stream);
+      return watchEvents(resp.body.stream());
     },
     close: () => transport.close(),
   };
 }
 
-/** The HTTP status of an ApiException (or undefined for anything else). */
-export function statusCodeOf(err: unknown): number | undefined {
-  return err instanceof ApiException ? err.code : undefined;
+/** ramp-controller/<version>, and ` (<identity>)` with anything a header cannot carry replaced. */
+export function defaultUserAgent(identity?: string): string {
+  const base = `ramp-controller/${pkg.version}`;
+  return identity ? `${base} (${identity.replace(/[^\x20-\x7e]|[()]/g, "_")})` : base;
 }
 
-type Dispatcher = NonNullable<ReturnType<RequestContext["getDispatcher"]>>;
+/** An HTTP error answer from the apiserver: the status code, and the Status object as body. */
+export class ApiError extends Error {
+  readonly code: number;
+  readonly body: unknown;
+  readonly headers: Record<string, string>;
+  constructor(code: number, message: string, body: unknown, headers: Record<string, string>) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.body = body;
+    this.headers = headers;
+  }
+}
 
-/** Counts each request and reuses one connection pool instead of client-node's pool-per-request. */
-class CountedTransport implements PromiseHttpLibrary {
-  readonly #inner = new IsomorphicFetchHttpLibrary();
+/** The HTTP status of an API error: ramp's ApiError or client-node's ApiException (the plugin's); else undefined. */
+export function statusCodeOf(err: unknown): number | undefined {
+  if (typeof err !== "object" || err === null || !("code" in err)) return undefined;
+  const known = err instanceof ApiError || err.constructor?.name === "ApiException";
+  return known && typeof err.code === "number" ? err.code : undefined;
+}
+
+/**
+ * Counts each request, retries answers that carry Retry-After, and reuses one connection pool instead of
+ * client-node's pool-per-request.
+ */
+class CountedTransport {
+  readonly #inner: Transport;
   readonly #metrics: Metrics;
   readonly #userAgent: string;
   readonly #timeoutMs: number;
-  readonly #poolMaxAgeMs: number;
-  #pool: { dispatcher: Dispatcher; since: number } | undefined;
+  readonly #retryAfter: RetryAfterPolicy;
 
-  constructor(metrics: Metrics, opts: ClientOptions) {
+  constructor(inner: Transport, metrics: Metrics, opts: ClientOptions) {
+    this.#inner = inner;
     this.#metrics = metrics;
-    this.#userAgent = opts.userAgent ?? `ramp-controller/${pkg.version}`;
+    this.#userAgent = opts.userAgent ?? defaultUserAgent(opts.identity);
     this.#timeoutMs = opts.requestTimeoutMs ?? 30_000;
-    this.#poolMaxAgeMs = opts.poolMaxAgeMs ?? 5 * 60_000;
+    this.#retryAfter = opts.retryAfter ?? {};
   }
 
-  async send(ctx: RequestContext): Promise<ResponseContext> {
-    const { verb, resource } = describeRequest(ctx.getHttpMethod(), ctx.getUrl());
-    this.#reusePool(ctx);
-    ctx.setHeaderParam("User-Agent", this.#userAgent);
-    if (verb !== "watch") {
+  async send(out: Outgoing): Promise<Answer> {
+    const { verb, resource } = describeRequest(out.method, `${this.#inner.server}${out.path}`);
+    const headers = { ...out.headers, "User-Agent": this.#userAgent };
+    return honourRetryAfter(() => this.#attempt({ ...out, headers }, verb, resource), {
+      ...this.#retryAfter,
+      signal: out.signal,
+      onRetry: (resp) =>
+        this.#metrics.kube.retries.inc({ verb, resource, code: String(resp.httpStatusCode) }),
+    });
+  }
+
+  // One try; the timeout is per attempt, so waiting out a Retry-After never eats into it.
+  async #attempt(out: Outgoing, verb: string, resource: string): Promise<Answer> {
+    let signal = out.signal;
+    if (!out.streaming) {
       const timeout = AbortSignal.timeout(this.#timeoutMs);
-      const caller = ctx.getSignal();
-      ctx.setSignal(caller ? AbortSignal.any([caller, timeout]) : timeout);
+      signal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     }
     try {
-      const resp = await this.#inner.send(ctx).toPromise();
+      const resp = await this.#inner.send({ ...out, signal });
       this.#metrics.kube.requests.inc({ verb, resource, code: String(resp.httpStatusCode) });
       return resp;
     } catch (err) {
@@ -208,41 +222,13 @@ class CountedTransport implements PromiseHttpLibrary {
     }
   }
 
-  // KubeConfig.applySecurityAuthentication builds a new undici Agent on every call, so each request
-  // would open its own TLS connection; keep one pool and only renew it now and then.
-  #reusePool(ctx: RequestContext): void {
-    const fresh = ctx.getDispatcher();
-    if (fresh === undefined) return;
-    const now = Date.now();
-    const pool = this.#pool;
-    if (pool && now - pool.since < this.#poolMaxAgeMs) {
-      ctx.setDispatcher(pool.dispatcher);
-      void fresh.close().catch(() => {});
-      return;
-    }
-    this.#pool = { dispatcher: fresh, since: now };
-    // Later, so a request that was just handed the old pool can still start on it; close() waits for
-    // in-flight requests (a long watch keeps its connection until it ends).
-    if (pool) setTimeout(() => void pool.dispatcher.close().catch(() => {}), 10_000).unref();
-  }
-
-  async close(): Promise<void> {
-    const pool = this.#pool;
-    this.#pool = undefined;
-    if (pool) await pool.dispatcher.close().catch(() => {});
-  }
-}
-
-/** KubernetesObjectApi with the current context's namespace as default, like its makeApiClient. */
-class CountedObjectApi extends KubernetesObjectApi {
-  constructor(config: Configuration, kc: KubeConfig) {
-    super(config);
-    this.setDefaultNamespace(kc);
+  close(): Promise<void> {
+    return this.#inner.close();
   }
 }
 
 /** Splits a watch body into JSON lines; a line that is not a watch event means a broken stream. */
-async function* watchEvents(stream: ReadableStream<Uint8Array>): AsyncGenerator<WatchEvent> {
+async function* watchEvents(stream: AsyncIterable<Uint8Array>): AsyncGenerator<WatchEvent> {
   const decoder = new TextDecoder();
   let buffered = "";
   for await (const chunk of stream) {
@@ -278,9 +264,9 @@ function withQuery(path: string, query: Record<string, string>): string {
   return `${path}${path.includes("?") ? "&" : "?"}${qs}`;
 }
 
-function apiError(method: string, path: string, resp: ResponseContext, body: unknown): ApiException<unknown> {
+function apiError(method: string, path: string, resp: Answer, body: unknown): ApiError {
   const status = typeof body === "object" && body !== null && "message" in body ? String(body.message) : "";
-  return new ApiException(
+  return new ApiError(
     resp.httpStatusCode,
     `${method} ${path}: ${status || `HTTP ${resp.httpStatusCode}`}`,
     body,

@@ -2,10 +2,10 @@
 // the cache so handlers see a consistent add/update/delete stream), resumes the watch after any other
 // failure with jittered backoff, and never gives up until stop().
 import { setTimeout as sleep } from "node:timers/promises";
-import { ApiException, type KubernetesObject } from "@kubernetes/client-node";
+import type { KubernetesObject } from "@kubernetes/client-node";
 import { type Logger, silentLogger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
-import { type ListWatchSource, statusCodeOf, type WatchEvent } from "./client.ts";
+import { ApiError, type ListWatchSource, statusCodeOf, type WatchEvent } from "./client.ts";
 import { ObjectIndex } from "./informer-index.ts";
 import { describeRequest } from "./request-info.ts";
 
@@ -265,7 +265,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   #apply(event: WatchEvent): void {
     const raw = event.object;
     if (event.type === "ERROR") {
-      throw new ApiException(raw.code ?? 500, raw.message ?? "watch error", raw, {});
+      throw new ApiError(raw.code ?? 500, raw.message ?? "watch error", raw, {});
     }
     const rv = raw.metadata?.resourceVersion;
     if (event.type === "BOOKMARK") {

@@ -2,13 +2,49 @@
 // or expired, renew it every retryPeriod, step down when renewing fails for renewDeadline, and on
 // release() hand it over at once. Writes carry the read resourceVersion, so a 409 means another won.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type CoordinationV1Api, type V1Lease, V1MicroTime } from "@kubernetes/client-node";
 import { type Logger, silentLogger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
-import { statusCodeOf } from "./client.ts";
+import { type Clients, statusCodeOf } from "./client.ts";
+
+/** A coordination.k8s.io/v1 Lease, as much of it as leader election reads and writes. */
+export type Lease = {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+};
+
+/** Reads and writes of one namespace's Leases; throws errors with the HTTP status (statusCodeOf). */
+export interface LeaseApi {
+  read(namespace: string, name: string): Promise<Lease>;
+  create(namespace: string, lease: Lease): Promise<void>;
+  /** Replaces with the resourceVersion in `lease`, so a concurrent write fails with 409. */
+  replace(namespace: string, name: string, lease: Lease): Promise<void>;
+}
+
+/** Leases over the counted raw client. */
+export function leaseApi(clients: Pick<Clients, "request">): LeaseApi {
+  const base = (ns: string) => `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`;
+  const typed = (l: Lease): Lease => ({ ...l, apiVersion: "coordination.k8s.io/v1", kind: "Lease" });
+  return {
+    read: (ns, name) => clients.request<Lease>("GET", `${base(ns)}/${name}`),
+    create: async (ns, lease) => void (await clients.request("POST", base(ns), typed(lease))),
+    replace: async (ns, name, lease) =>
+      void (await clients.request("PUT", `${base(ns)}/${name}`, typed(lease))),
+  };
+}
+
+/** A MicroTime: RFC 3339 with microseconds, as the Lease API stores them. */
+const microTime = (ms: number): string => new Date(ms).toISOString().replace(/Z$/, "000Z");
 
 export interface LeaderElectionOptions {
-  coordination: CoordinationV1Api;
+  leases: LeaseApi;
   namespace: string;
   /** The Lease's name, e.g. "ramp-controller". */
   name: string;
@@ -142,17 +178,17 @@ export class LeaderElector {
   }
 
   async #tryAcquireOrRenew(): Promise<Attempt> {
-    const { coordination, namespace, name, identity } = this.#opts;
+    const { leases, namespace, name, identity } = this.#opts;
     const now = this.#now();
-    let lease: V1Lease;
+    let lease: Lease;
     try {
-      lease = await coordination.readNamespacedLease({ name, namespace });
+      lease = await leases.read(namespace, name);
     } catch (err) {
       if (statusCodeOf(err) !== 404) throw err;
       try {
-        await coordination.createNamespacedLease({
-          namespace,
-          body: { metadata: { name, namespace }, spec: this.#heldSpec(now, undefined) },
+        await leases.create(namespace, {
+          metadata: { name, namespace },
+          spec: this.#heldSpec(now, undefined),
         });
         this.#observe(identity);
         return "held";
@@ -168,10 +204,9 @@ export class LeaderElector {
     const expired = timeOf(spec.renewTime) + durationMs < now;
     if (holder !== "" && holder !== identity && !expired) return "other";
     try {
-      await coordination.replaceNamespacedLease({
-        name,
-        namespace,
-        body: { ...lease, spec: this.#heldSpec(now, holder === identity ? spec : undefined, spec) },
+      await leases.replace(namespace, name, {
+        ...lease,
+        spec: this.#heldSpec(now, holder === identity ? spec : undefined, spec),
       });
     } catch (err) {
       if (statusCodeOf(err) === 409) return "other";
@@ -182,8 +217,8 @@ export class LeaderElector {
   }
 
   // The spec of a Lease this identity holds; `ours` is the current spec when renewing our own Lease.
-  #heldSpec(now: number, ours: V1Lease["spec"], previous?: V1Lease["spec"]): NonNullable<V1Lease["spec"]> {
-    const stamp = new V1MicroTime(now);
+  #heldSpec(now: number, ours: Lease["spec"], previous?: Lease["spec"]): NonNullable<Lease["spec"]> {
+    const stamp = microTime(now);
     return {
       holderIdentity: this.#opts.identity,
       leaseDurationSeconds: Math.ceil(this.#leaseMs / 1000),
@@ -194,11 +229,11 @@ export class LeaderElector {
   }
 
   async #releaseLease(): Promise<void> {
-    const { coordination, namespace, name, identity } = this.#opts;
+    const { leases, namespace, name, identity } = this.#opts;
     try {
-      const lease = await coordination.readNamespacedLease({ name, namespace });
+      const lease = await leases.read(namespace, name);
       if (lease.spec?.holderIdentity !== identity) return;
-      const stamp = new V1MicroTime(this.#now());
+      const stamp = microTime(this.#now());
       // As client-go's ReleaseOnCancel: no holder and a 1 s duration, so the next candidate needs no wait.
       const spec = {
         leaseDurationSeconds: 1,
@@ -206,7 +241,7 @@ export class LeaderElector {
         renewTime: stamp,
         leaseTransitions: lease.spec.leaseTransitions ?? 0,
       };
-      await coordination.replaceNamespacedLease({ name, namespace, body: { ...lease, spec } });
+      await leases.replace(namespace, name, { ...lease, spec });
       this.#holdsLease = false;
       this.#log.info({}, "leader lease released");
     } catch (err) {
@@ -240,9 +275,8 @@ export class LeaderElector {
   }
 }
 
-// MicroTime fields come back as strings: client-node's serializer has no V1MicroTime type to revive.
-function timeOf(value: Date | string | undefined): number {
+function timeOf(value: string | undefined): number {
   if (value === undefined) return 0;
-  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  const ms = Date.parse(value);
   return Number.isNaN(ms) ? 0 : ms;
 }

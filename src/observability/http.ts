@@ -78,8 +78,16 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   };
 }
 
+/** Web analysis marks its requests with this header: they may never read the controller's endpoints. */
+export const WEB_ANALYSIS_HEADER = "ramp-web-analysis";
+
 async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpServerOptions): Promise<void> {
   const path = new URL(req.url ?? "/", "http://localhost").pathname;
+  // Catches the paths an address check cannot see: a Service in front of this pod, the other replica.
+  if (req.headers[WEB_ANALYSIS_HEADER] !== undefined) {
+    send(res, 403, "web analysis may not call the controller's own endpoints\n");
+    return;
+  }
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.setHeader("Allow", "GET, HEAD");
     send(res, 405, "method not allowed\n");

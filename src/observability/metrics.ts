@@ -22,6 +22,8 @@ export interface Metrics {
   readonly kube: {
     /** Every request to the apiserver, by verb, resource (RBAC style, e.g. `rollouts/status`) and code. */
     readonly requests: Counter<"verb" | "resource" | "code">;
+    /** Requests sent again because the apiserver answered 429 or 5xx with Retry-After, by the answer's code. */
+    readonly retries: Counter<"verb" | "resource" | "code">;
     /** Watches started again, by resource and why (gone, error, closed, timeout, stalled). */
     readonly watchRestarts: Counter<"resource" | "reason">;
     /** Events that could not be written (best effort, so only counted and logged). */
@@ -108,6 +110,12 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       requests: new Counter({
         name: "ramp_kube_api_requests_total",
         help: "Requests to the Kubernetes API by verb, resource and HTTP status code.",
+        labelNames: ["verb", "resource", "code"] as const,
+        registers,
+      }),
+      retries: new Counter({
+        name: "ramp_kube_api_retries_total",
+        help: "Requests to the Kubernetes API sent again after a Retry-After, by verb, resource and the answer's code.",
         labelNames: ["verb", "resource", "code"] as const,
         registers,
       }),

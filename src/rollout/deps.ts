@@ -45,6 +45,16 @@ export interface Writer {
     resourceVersion: string,
     status: object,
   ): Promise<string>;
+  /**
+   * Replaces metadata.finalizers of a Rollout (a merge patch); `resourceVersion` makes it fail (409) on a
+   * stale read, so another controller's finalizer is never dropped. A Rollout already gone is fine.
+   */
+  patchRolloutFinalizers(
+    namespace: string,
+    name: string,
+    resourceVersion: string,
+    finalizers: string[],
+  ): Promise<void>;
 }
 
 export type EventTarget = { kind: string; apiVersion: string; name: string; namespace: string; uid: string };

@@ -6,6 +6,8 @@ import { reconcileBlueGreen } from "./bluegreen.ts";
 import { reconcileCanary } from "./canary.ts";
 import { buildContext } from "./context.ts";
 import type { Deps, EventTarget } from "./deps.ts";
+import { finalize, finalizersFor, wantsFinalizer } from "./finalizer.ts";
+import { TRAFFIC_FINALIZER } from "./labels.ts";
 import { mergePatchDiff } from "./merge-patch.ts";
 import type { StatusFields, StrategyOutcome } from "./outcome.ts";
 import type { Versions } from "./replicasets.ts";
@@ -20,6 +22,8 @@ type Meta = {
   uid?: string;
   resourceVersion?: string;
   generation?: number;
+  finalizers?: string[];
+  deletionTimestamp?: unknown;
 };
 type Raw = { apiVersion?: string; kind?: string; metadata?: Meta; status?: RolloutStatus };
 
@@ -60,6 +64,15 @@ export class Reconciler {
       namespace: raw.metadata.namespace ?? "",
       uid: raw.metadata.uid ?? "",
     };
+    if (raw.metadata.deletionTimestamp) {
+      if (!raw.metadata.finalizers?.includes(TRAFFIC_FINALIZER)) return undefined;
+      const records = await finalize(key, raw, this.#deps);
+      // Until the cache shows it gone, a reconcile would only repeat this one.
+      this.#staleFrom.set(key, rv);
+      log.info({ events: records.map((r) => r.reason) }, "rollout finalized");
+      for (const r of records) this.#deps.events.record(target, r);
+      return undefined;
+    }
     const parsed = Rollout.safeParse(raw);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`).join("; ");
@@ -79,7 +92,14 @@ export class Reconciler {
       return undefined;
     }
     const rollout = parsed.data;
-    if (rollout.metadata.deletionTimestamp) return undefined;
+    // The finalizer is on before any route is written, and off once the spec no longer routes traffic.
+    const finalizers = finalizersFor(raw.metadata.finalizers, wantsFinalizer(rollout));
+    if (finalizers) {
+      await this.#deps.writer.patchRolloutFinalizers(target.namespace, target.name, rv, finalizers);
+      // Its watch event brings the next reconcile, which must not start from the object before this write.
+      this.#staleFrom.set(key, rv);
+      return undefined;
+    }
 
     let outcome: StrategyOutcome;
     const ctx = buildContext(key, rollout, this.#deps);

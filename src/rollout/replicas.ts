@@ -39,7 +39,7 @@ export type DesiredInput = {
   surge: number;
 };
 
-/** The pod counts of canary and stable for a weight, before surge limits are applied. */
+/** The pod counts of canary and stable for a weight; without a router they fit in replicas + surge. */
 export function desiredCounts(input: DesiredInput): Desired {
   const { replicas: r, weight } = input;
   const byWeight = Math.min(r, Math.ceil((weight * r) / 100));
@@ -53,6 +53,10 @@ export function desiredCounts(input: DesiredInput): Desired {
   // While the canary has less than everything, stable keeps at least one pod to serve.
   if (weight < 100 && stable === 0 && r > 0) stable = 1;
   if (weight >= 100) stable = 0;
+  // Without a router the pods are the split: both must fit in replicas + maxSurge, or no plan reaches them
+  // (1 replica, maxSurge 0, weight 50 would wait forever for a second pod); the canary gives way.
+  if (!input.trafficRouted)
+    return { canary: Math.min(canary, Math.max(0, r + input.surge - stable)), stable };
   return { canary, stable };
 }
 

@@ -1,6 +1,6 @@
 // The one place traffic routers are made: a table of backends over spec.strategy.canary.trafficRouting.
 // Callers get a list of TrafficRouters and never ask which backend one is.
-import type { CanaryStrategy } from "../api/index.ts";
+import type { CanaryStep, CanaryStrategy, TrafficRouting } from "../api/index.ts";
 import { RampError } from "../errors.ts";
 import type { RolloutContext } from "../rollout/context.ts";
 import type { Deps } from "../rollout/deps.ts";
@@ -18,15 +18,48 @@ const BACKENDS: readonly RouterBuilder[] = [gatewayAPI, nginx, istio];
  * None without trafficRouting.
  */
 export function buildRouters(ctx: RolloutContext, deps: Deps): TrafficRouter[] {
+  const env = routerEnv(ctx, deps);
+  if (!env) return [];
+  checkManagedNames(env.steps);
+  const routers: TrafficRouter[] = [];
+  for (const backend of BACKENDS) {
+    checkServed(backend, env.routing, deps);
+    routers.push(...(backend.build(env) ?? []));
+  }
+  for (const r of routers) r.verify();
+  return routers;
+}
+
+/**
+ * The routers that give a deleted Rollout's routes back, unverified: a backend that cannot be built (its
+ * API not served, a step it cannot express) is reported in `problems`, and the others are still returned.
+ */
+export function routersToRelease(
+  ctx: RolloutContext,
+  deps: Deps,
+): { routers: TrafficRouter[]; problems: RampError[] } {
+  const env = routerEnv(ctx, deps);
+  const routers: TrafficRouter[] = [];
+  const problems: RampError[] = [];
+  if (!env) return { routers, problems };
+  for (const backend of BACKENDS) {
+    try {
+      checkServed(backend, env.routing, deps);
+      routers.push(...(backend.build(env) ?? []));
+    } catch (err) {
+      if (!(err instanceof RampError)) throw err;
+      problems.push(err);
+    }
+  }
+  return { routers, problems };
+}
+
+/** What every router of the Rollout shares; undefined without trafficRouting. */
+function routerEnv(ctx: RolloutContext, deps: Deps): RouterEnv | undefined {
   const spec = ctx.rollout.spec.strategy.canary as CanaryStrategy | undefined;
   const routing = spec?.trafficRouting;
-  if (!spec || !routing) return [];
-  // Admission guarantees both Services with trafficRouting (a CEL rule); the schema cannot say so to TS.
-  const stableService = spec.stableService ?? "";
-  const canaryService = spec.canaryService ?? "";
-  const steps = spec.steps ?? [];
-  checkManagedNames(steps);
-  const env: RouterEnv = {
+  if (!spec || !routing) return undefined;
+  return {
     namespace: ctx.namespace,
     rollout: {
       apiVersion: ctx.rollout.apiVersion,
@@ -35,33 +68,31 @@ export function buildRouters(ctx: RolloutContext, deps: Deps): TrafficRouter[] {
       uid: ctx.rollout.metadata.uid ?? "",
     },
     key: ctx.key,
-    stableService,
-    canaryService,
+    // Admission guarantees both Services with trafficRouting (a CEL rule); the schema cannot say so to TS.
+    stableService: spec.stableService ?? "",
+    canaryService: spec.canaryService ?? "",
     routing,
-    steps,
+    steps: spec.steps ?? [],
     managed: (routing.managedRoutes ?? []).map((r) => r.name),
     caches: deps.caches,
     writer: deps.writer,
   };
-  const routers: TrafficRouter[] = [];
-  for (const backend of BACKENDS) {
-    for (const kind of backend.kinds(routing)) {
-      if (deps.caches.routeApiServed(kind)) continue;
-      const api = ROUTE_APIS[kind];
-      throw new RampError(
-        "RouterNotInstalled",
-        `${routingField(backend.field)}: the cluster did not serve ${kind} (${api.group}/${api.version}) ` +
-          `when ramp-controller started: ${api.install}, then restart ramp-controller`,
-      );
-    }
-    routers.push(...(backend.build(env) ?? []));
+}
+
+function checkServed(backend: RouterBuilder, routing: TrafficRouting, deps: Deps): void {
+  for (const kind of backend.kinds(routing)) {
+    if (deps.caches.routeApiServed(kind)) continue;
+    const api = ROUTE_APIS[kind];
+    throw new RampError(
+      "RouterNotInstalled",
+      `${routingField(backend.field)}: the cluster did not serve ${kind} (${api.group}/${api.version}) ` +
+        `when ramp-controller started: ${api.install}, then restart ramp-controller`,
+    );
   }
-  for (const r of routers) r.verify();
-  return routers;
 }
 
 /** A managed route is either a header route or a mirror route: each becomes one named rule. */
-function checkManagedNames(steps: NonNullable<CanaryStrategy["steps"]>): void {
+function checkManagedNames(steps: readonly CanaryStep[]): void {
   const headers = new Set(steps.flatMap((s) => (s.setHeaderRoute ? [s.setHeaderRoute.name] : [])));
   steps.forEach((s, i) => {
     const name = s.setMirrorRoute?.name;

@@ -81,7 +81,8 @@ export function gateWeight(input: {
   stableReady: boolean;
 }): TrafficTarget {
   const { target, shown } = input;
-  if (input.canaryAvailable === 0 && target.weight > 0) return { ...target, weight: 0 };
+  // Even when stable cannot carry it all yet: a canary with no pod serves nothing.
+  if (input.canaryAvailable === 0) return { ...target, weight: 0 };
   if (target.weight > shown && !input.canaryReady) return { ...target, active: true, weight: shown };
   if (target.weight < shown && !input.stableReady) return { ...target, active: true, weight: shown };
   return target;

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ApiException, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { TRAFFIC_FINALIZER } from "../../src/rollout/labels.ts";
 import { binaries, localPaths } from "./cluster/paths.ts";
 
 export function kubeconfigPath(): string {
@@ -130,6 +131,7 @@ export async function deleteTestNamespace(
     if (err instanceof ApiException && err.code === 404) return;
     throw err;
   }
+  await releaseRollouts(name);
   if (opts.wait === false) return;
   await waitFor(
     async () => {
@@ -143,4 +145,33 @@ export async function deleteTestNamespace(
     },
     { what: `namespace ${name} to finish deleting`, timeoutMs: opts.timeoutMs ?? 60_000, intervalMs: 200 },
   );
+}
+
+/**
+ * Removes ramp's finalizer from every Rollout in a namespace, so that with no controller running (tests
+ * stop theirs first) the namespace can still finish deleting. Best effort: no Rollout API, no Rollouts.
+ */
+export async function releaseRollouts(namespace: string): Promise<void> {
+  const list = await kubectl(["get", "rollouts.ramp.dev", "-n", namespace, "-o", "json"]);
+  if (list.code !== 0) return;
+  type Item = { metadata: { name: string; finalizers?: string[] } };
+  for (const r of (JSON.parse(list.stdout) as { items: Item[] }).items) {
+    const i = r.metadata.finalizers?.indexOf(TRAFFIC_FINALIZER) ?? -1;
+    if (i < 0) continue;
+    const at = `/metadata/finalizers/${i}`;
+    const patch = [
+      { op: "test", path: at, value: TRAFFIC_FINALIZER },
+      { op: "remove", path: at },
+    ];
+    await kubectl([
+      "patch",
+      "rollouts.ramp.dev",
+      r.metadata.name,
+      "-n",
+      namespace,
+      "--type=json",
+      "-p",
+      JSON.stringify(patch),
+    ]);
+  }
 }

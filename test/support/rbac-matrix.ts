@@ -18,7 +18,7 @@ export type Question = {
 
 /** The controller's requests on namespaced resources: [resource, subresource, verbs]. */
 export const NAMESPACED_NEEDS: readonly [string, string | undefined, readonly string[]][] = [
-  ["rollouts.ramp.dev", undefined, ["list", "watch"]],
+  ["rollouts.ramp.dev", undefined, ["list", "watch", "patch"]],
   ["rollouts.ramp.dev", "status", ["patch"]],
   ["rollouts.ramp.dev", "finalizers", ["update"]],
   ["analysisruns.ramp.dev", undefined, ["list", "watch", "create", "patch", "delete"]],
@@ -93,10 +93,9 @@ export function mustDeny(mode: Mode): Question[] {
     q("list", "secrets", "all"),
     q("watch", "secrets", "all"),
     ...["create", "update", "patch", "delete"].map((v) => q(v, "secrets", "watched")),
-    // Spec belongs to Git: no writes to Rollouts or templates beyond the status subresource.
-    ...["create", "update", "patch", "delete", "deletecollection"].map((v) =>
-      q(v, "rollouts.ramp.dev", "watched"),
-    ),
+    // Spec belongs to Git: Rollouts are patched only for their finalizer (RBAC cannot narrow it further),
+    // never created, replaced or deleted; templates are never written.
+    ...["create", "update", "delete", "deletecollection"].map((v) => q(v, "rollouts.ramp.dev", "watched")),
     q("update", "rollouts.ramp.dev", "watched", { subresource: "status" }),
     ...["create", "patch", "delete"].map((v) => q(v, "analysistemplates.ramp.dev", "watched")),
     ...["create", "patch", "delete"].map((v) => q(v, "clusteranalysistemplates.ramp.dev", "cluster")),

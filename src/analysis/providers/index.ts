@@ -4,12 +4,14 @@ import { type JobApi, jobProvider } from "./job.ts";
 import { prometheusProvider } from "./prometheus.ts";
 import type { MetricProvider } from "./provider.ts";
 import { webProvider } from "./web.ts";
+import type { WebPolicy } from "./web-policy.ts";
 
-export type ProviderDeps = { jobs: JobApi };
+/** `web` defaults to the built-in deny entries (cloud metadata) alone. */
+export type ProviderDeps = { jobs: JobApi; web?: WebPolicy | undefined };
 
 export function providerFor(metric: Metric, deps: ProviderDeps): MetricProvider {
   if (metric.provider.prometheus) return prometheusProvider;
-  if (metric.provider.web) return webProvider;
+  if (metric.provider.web) return webProvider(deps.web);
   if (metric.provider.job) return jobProvider(deps.jobs);
   throw new Error(`metric ${metric.name}: no provider set (prometheus, web or job)`);
 }

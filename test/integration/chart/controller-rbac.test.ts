@@ -332,6 +332,7 @@ describe("the controller runs with only the chart's RBAC", () => {
       t.diagnostic(`granted but not used in this run: ${unused(docs, used).join(", ")}`);
       for (const needed of [
         "patch rollouts/status",
+        "patch rollouts",
         "create replicasets",
         "patch replicasets",
         "delete replicasets",

@@ -64,7 +64,7 @@ const describeRules = (rules: Rule[]): string[] =>
 
 /** What the controller's code uses on namespaced resources (see src/controller/*, src/kube/*). */
 const NAMESPACED_RULES = [
-  "ramp.dev/rollouts: list,watch",
+  "ramp.dev/rollouts: list,patch,watch",
   "ramp.dev/rollouts/status: patch",
   "ramp.dev/rollouts/finalizers: update",
   "ramp.dev/analysisruns/finalizers: update",
@@ -302,6 +302,17 @@ describe("helm chart: lint and render", () => {
     assert.deepEqual(await secretRules({ readAllSecrets: false }), []);
   });
 
+  test("analysis.web: the web-analysis allow and deny flags, only when set", async () => {
+    const web = { allow: ["169.254.170.2", "[fd00::/8]:443"], deny: ["*"] };
+    const args = container(
+      await render({ release: "ramp", namespace: NS, values: { analysis: { web } } }),
+    ).args;
+    assert.ok(args.includes("--web-analysis-allow=169.254.170.2,[fd00::/8]:443"), args.join(" "));
+    assert.ok(args.includes("--web-analysis-deny=*"), args.join(" "));
+    const plain = container(await render({ release: "ramp", namespace: NS, values: {} })).args;
+    assert.ok(!plain.some((a) => a.startsWith("--web-analysis")));
+  });
+
   test("no variant grants wildcards, Secret list/watch, escalate, bind or impersonate", async () => {
     for (const values of [{}, { namespaced: true }, ALL_ON, { analysis: { secretNames: ["x"] } }]) {
       const docs = await render({ release: "ramp", namespace: NS, values });
@@ -374,6 +385,8 @@ describe("helm chart: lint and render", () => {
       [{ controller: { logLevel: "loud" } }, /logLevel/],
       [{ analysis: { secretNames: "prom-token" } }, /secretNames/],
       [{ analysis: { secretNames: ["Not_A_Name"] } }, /secretNames/],
+      [{ analysis: { web: { deny: "10.0.0.0/8" } } }, /deny/],
+      [{ analysis: { web: { allow: ["10.0.0.1, 10.0.0.2"] } } }, /allow/],
       [{ securityContext: { runAsNonRoot: false } }, /runAsNonRoot/],
       [{ podAntiAffinity: "sometimes" }, /podAntiAffinity/],
       [{ metrics: { serviceMonitor: { interval: "soon" } } }, /interval/],

@@ -13,9 +13,8 @@ describe("EventRecorder against the real apiserver", () => {
 
   before(async () => {
     ns = await createTestNamespace("kube-events", kc);
-    subject = await clients.core.createNamespacedConfigMap({
-      namespace: ns,
-      body: { metadata: { name: "subject" } },
+    subject = await clients.request<V1ConfigMap>("POST", `/api/v1/namespaces/${ns}/configmaps`, {
+      metadata: { name: "subject" },
     });
   });
   after(async () => {
@@ -24,11 +23,10 @@ describe("EventRecorder against the real apiserver", () => {
   });
 
   const eventsAbout = async (reason: string): Promise<CoreV1Event[]> => {
-    const list = await clients.core.listNamespacedEvent({
-      namespace: ns,
+    const list = await clients.list(`/api/v1/namespaces/${ns}/events`, {
       fieldSelector: `involvedObject.name=subject,reason=${reason}`,
     });
-    return list.items;
+    return list.items as CoreV1Event[];
   };
 
   test("writes an Event linked to the object, and a repeat increments its count", async () => {

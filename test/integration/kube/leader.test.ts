@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { type LeaderElectionOptions, LeaderElector } from "../../../src/kube/leader.ts";
+import {
+  type LeaderElectionOptions,
+  LeaderElector,
+  type LeaseApi,
+  leaseApi,
+} from "../../../src/kube/leader.ts";
 import { createTestNamespace, deleteTestNamespace, loadKubeConfig, waitFor } from "../../support/kube.ts";
 import { clientsFor, startProxy } from "./support.ts";
 
@@ -25,7 +30,7 @@ describe("LeaderElector against the real apiserver", () => {
     const log: string[] = [];
     const make = (identity: string) =>
       new LeaderElector({
-        coordination: clients.coordination,
+        leases: leaseApi(clients),
         namespace: ns,
         name: lease,
         identity,
@@ -40,7 +45,7 @@ describe("LeaderElector against the real apiserver", () => {
     return { a, b, log, leaders };
   }
 
-  const readLease = (name: string) => clients.coordination.readNamespacedLease({ name, namespace: ns });
+  const readLease = (name: string) => leaseApi(clients).read(ns, name);
 
   test("exactly one leads; when it stops without release the other takes over once the Lease expires", async () => {
     const leaseDurationMs = 4000;
@@ -93,9 +98,9 @@ describe("LeaderElector against the real apiserver", () => {
     const cut = clientsFor(proxy.kc);
     const log: string[] = [];
     const timing = { leaseDurationMs: 5000, renewDeadlineMs: 2500, retryPeriodMs: 500 };
-    const make = (identity: string, coordination: typeof clients.coordination) =>
+    const make = (identity: string, leases: LeaseApi) =>
       new LeaderElector({
-        coordination,
+        leases,
         namespace: ns,
         name: "deadline",
         identity,
@@ -103,8 +108,8 @@ describe("LeaderElector against the real apiserver", () => {
         onStoppedLeading: () => log.push(`${identity} stopped`),
         ...timing,
       });
-    const a = make("candidate-a", cut.clients.coordination);
-    const b = make("candidate-b", clients.coordination);
+    const a = make("candidate-a", leaseApi(cut.clients));
+    const b = make("candidate-b", leaseApi(clients));
     try {
       a.start();
       await waitFor(() => a.isLeader(), { what: "a to lead", timeoutMs: 30_000 });

@@ -22,8 +22,12 @@ export type ControllerProcess = {
 export type ControllerOptions = {
   name: string;
   namespace?: string;
+  /** The kubeconfig to use instead of the local cluster's (e.g. one that points at a proxy). */
+  kubeconfig?: string;
   args?: string[];
   env?: Record<string, string>;
+  /** Options for node itself (e.g. --cpu-prof), before the script. */
+  nodeArgs?: string[];
 };
 
 const logsDir = join(repoRoot, ".ramp", "test-logs");
@@ -35,7 +39,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   const args = [
     join(repoRoot, "src", "controller", "main.ts"),
     "--kubeconfig",
-    kubeconfigPath(),
+    opts.kubeconfig ?? kubeconfigPath(),
     "--metrics-addr",
     `127.0.0.1:${metricsPort}`,
     "--health-addr",
@@ -45,7 +49,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     ...(opts.namespace ? ["--namespace", opts.namespace] : []),
     ...(opts.args ?? []),
   ];
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],

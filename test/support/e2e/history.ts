@@ -1,6 +1,7 @@
 // Records every version of a namespace's Rollouts and ReplicaSets as the watch delivers them, so tests
 // can assert on everything that happened ("the canary never exceeded the step's weight"), not just the end.
-import { type KubeConfig, Watch } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { type Follower, follow } from "../watch.ts";
 
 export type Seen<T> = { at: number; type: string; obj: T };
 type Obj = {
@@ -13,8 +14,7 @@ export class History {
   readonly rollouts: Seen<Obj>[] = [];
   readonly replicaSets: Seen<Obj>[] = [];
   readonly services: Seen<Obj>[] = [];
-  readonly #aborts: AbortController[] = [];
-  #stopped = false;
+  readonly #followers: Follower[] = [];
 
   static async start(kc: KubeConfig, namespace: string): Promise<History> {
     const h = new History();
@@ -23,40 +23,14 @@ export class History {
       [`/apis/apps/v1/namespaces/${namespace}/replicasets`, h.replicaSets],
       [`/api/v1/namespaces/${namespace}/services`, h.services],
     ];
-    for (const [path, into] of paths) await h.#follow(new Watch(kc), path, into, undefined);
+    for (const [path, into] of paths) {
+      h.#followers.push(await follow<Obj>(kc, path, (type, obj) => into.push({ at: Date.now(), type, obj })));
+    }
     return h;
   }
 
-  // A watch the apiserver ends (timeout, slow consumer) resumes from the last version seen, so no
-  // version is missed; one too old to resume (410) starts over with the current objects.
-  async #follow(watch: Watch, path: string, into: Seen<Obj>[], from: string | undefined): Promise<void> {
-    if (this.#stopped) return;
-    let last = from;
-    const ctl = await watch.watch(
-      path,
-      last ? { resourceVersion: last, allowWatchBookmarks: true } : { allowWatchBookmarks: true },
-      (type, obj: Obj & { metadata?: { resourceVersion?: string } }) => {
-        if (type === "ERROR") {
-          last = undefined;
-          return;
-        }
-        last = obj.metadata?.resourceVersion ?? last;
-        if (type !== "BOOKMARK") into.push({ at: Date.now(), type, obj });
-      },
-      () => this.#resume(watch, path, into, last),
-    );
-    this.#aborts.push(ctl);
-  }
-
-  #resume(watch: Watch, path: string, into: Seen<Obj>[], from: string | undefined): void {
-    setTimeout(() => {
-      this.#follow(watch, path, into, from).catch(() => this.#resume(watch, path, into, from));
-    }, 100);
-  }
-
   stop(): void {
-    this.#stopped = true;
-    for (const a of this.#aborts) a.abort();
+    for (const f of this.#followers) f.stop();
   }
 
   /** Every status version of one Rollout, in order. */

@@ -3,9 +3,10 @@
 // etcd revision: one total order of every write this apiserver made).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, Watch } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { collectionPath, ROUTE_APIS, type RouteKind } from "../../../src/traffic/apis.ts";
 import { kubectl } from "../kube.ts";
+import { type Follower, follow } from "../watch.ts";
 import { repoRoot } from "../yaml.ts";
 
 export type RouteObj = {
@@ -30,25 +31,22 @@ export const rvOf = (o: { metadata?: { resourceVersion?: string } }): number =>
 /** Every version of every routing object in a namespace, as a watch delivers them. */
 export class RouteHistory {
   readonly versions: Version[] = [];
-  readonly #aborts: AbortController[] = [];
+  readonly #followers: Follower[] = [];
 
   static async start(kc: KubeConfig, namespace: string): Promise<RouteHistory> {
     const h = new RouteHistory();
-    const watch = new Watch(kc);
     for (const kind of Object.keys(ROUTE_APIS) as RouteKind[]) {
-      const ctl = await watch.watch(
-        collectionPath(kind, namespace),
-        {},
-        (type, obj: RouteObj) => h.versions.push({ type, kind, rv: rvOf(obj), obj }),
-        () => {},
+      h.#followers.push(
+        await follow<RouteObj>(kc, collectionPath(kind, namespace), (type, obj) =>
+          h.versions.push({ type, kind, rv: rvOf(obj), obj }),
+        ),
       );
-      h.#aborts.push(ctl);
     }
     return h;
   }
 
   stop(): void {
-    for (const a of this.#aborts) a.abort();
+    for (const f of this.#followers) f.stop();
   }
 
   of(kind: RouteKind, name: string): Version[] {

@@ -145,6 +145,12 @@ describe("metric and run phases", () => {
       "Error",
     ],
     [
+      "count reached, every measurement failed within failureLimit (noData: fail on no data): never success",
+      { count: 1, failureLimit: 1, noData: "fail" },
+      c({ count: 1, failed: 1 }),
+      "Inconclusive",
+    ],
+    [
       "count reached, failures tolerated",
       { count: 3, interval: "1s", failureLimit: 1 },
       c({ count: 3, successful: 2, failed: 1 }),

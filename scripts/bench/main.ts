@@ -1,0 +1,167 @@
+// npm run bench: N canary Rollouts on the local control plane, a real controller process, and the figures
+// that say whether it stays small, fast and flat (docs/performance.md explains how to read them).
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { clusterUp } from "../../test/support/cluster/control-plane.ts";
+import { buildScript, localPaths } from "../../test/support/cluster/paths.ts";
+import { readPidFiles } from "../../test/support/cluster/processes.ts";
+import { installCrds } from "../../test/support/crds.ts";
+import { type ControllerProcess, startController } from "../../test/support/e2e/controller.ts";
+import { loadKubeConfig } from "../../test/support/kube.ts";
+import {
+  ensurePrometheusInstalled,
+  type PrometheusHandle,
+  startPrometheus,
+} from "../../test/support/prometheus.ts";
+import { repoRoot } from "../../test/support/yaml.ts";
+import { Infra } from "./infra.ts";
+import { type BenchOptions, parseBenchOptions, USAGE } from "./options.ts";
+import { runPass } from "./pass.ts";
+import { Recorder } from "./recorder.ts";
+import { type BenchResult, mib, render, round } from "./report.ts";
+import { ControllerSampler, readProc } from "./sampler.ts";
+import { soak } from "./soak.ts";
+import {
+  benchClients,
+  createFailingTemplate,
+  createNamespace,
+  createRollouts,
+  failingSteps,
+} from "./workload.ts";
+
+const say = (msg: string) => process.stderr.write(`bench │ ${msg}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  let opts: BenchOptions | "help";
+  try {
+    opts = parseBenchOptions(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (opts === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const startedAt = new Date();
+  const build = spawnSync("bash", [buildScript], { stdio: ["ignore", 2, 2] });
+  if (build.status !== 0) throw new Error(`${buildScript} failed (exit ${build.status ?? build.signal})`);
+  await clusterUp({ log: say });
+  await installCrds();
+  const infra = new Infra(say);
+  let controller: ControllerProcess | undefined;
+  let prometheus: PrometheusHandle | undefined;
+  try {
+    const nodes = await infra.nodesFor(opts.rollouts * (opts.replicas + 1));
+    if (opts.rollback) {
+      await ensurePrometheusInstalled();
+      prometheus = await startPrometheus({ scrapeConfigs: [] });
+    }
+    const kc = loadKubeConfig();
+    const clients = benchClients(kc);
+    const namespace = `ramp-bench-${opts.rollouts}-${Date.now().toString(36)}`;
+    await createNamespace(clients, namespace);
+    infra.namespace = namespace;
+    const profileDir = join(repoRoot, "bench", "profiles", namespace);
+    if (opts.profile) mkdirSync(profileDir, { recursive: true });
+    controller = await startController({
+      name: "bench",
+      namespace,
+      args: ["--log-level", "info", "--workers", String(opts.workers)],
+      nodeArgs: opts.profile
+        ? [
+            "--cpu-prof",
+            `--cpu-prof-dir=${profileDir}`,
+            "--heapsnapshot-signal=SIGUSR2",
+            `--diagnostic-dir=${profileDir}`,
+          ]
+        : [],
+    });
+    say(`controller pid ${controller.pid}, log ${controller.logFile}`);
+    const sampler = new ControllerSampler(controller.pid, controller.metricsUrl);
+    sampler.start();
+    const recorder = await Recorder.start(kc, namespace);
+    const controlPlane = await readPidFiles(localPaths().pidsDir);
+    const ctx = { opts, clients, namespace, recorder, controller, controlPlane, say };
+
+    say(`creating ${opts.rollouts} Rollouts in ${namespace}`);
+    const t0 = Date.now();
+    await createRollouts(clients, namespace, opts);
+    const createSeconds = round((Date.now() - t0) / 1000);
+    await infra.waitUntil(
+      () => recorder.healthy() >= opts.rollouts,
+      "Healthy",
+      opts.timeoutMs,
+      () => `${recorder.healthy()}/${opts.rollouts}`,
+    );
+    const firstHealthySeconds = round((Date.now() - t0) / 1000);
+
+    const passes = [await runPass(ctx, "promote", "app:2", undefined)];
+    const steadyFrom = Date.now();
+    say("idle for 15 s to read steady memory");
+    await new Promise((r) => setTimeout(r, 15_000));
+    const steady = sampler.between(steadyFrom + 5_000, Date.now());
+    if (opts.rollback && prometheus) {
+      await createFailingTemplate(clients, namespace, prometheus.url);
+      passes.push(await runPass(ctx, "rollback", "app:3", failingSteps(opts.steps)));
+    }
+    const soaked = opts.soakMs > 0 ? await soak(ctx, sampler, opts.soakMs) : undefined;
+    const profile = opts.profile ? await infra.profile(controller, profileDir) : undefined;
+    const proc = readProc(controller.pid);
+    sampler.stop();
+    recorder.stop();
+    const heap = sampler.samples.map((s) => s.heapUsedBytes ?? 0);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const result: BenchResult = {
+      version: 1,
+      startedAt: startedAt.toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? "unknown",
+        memoryGiB: round(totalmem() / 1024 ** 3),
+        node: process.version,
+      },
+      options: {
+        rollouts: opts.rollouts,
+        replicas: opts.replicas,
+        steps: opts.steps,
+        wave: opts.wave,
+        workers: opts.workers,
+      },
+      setup: { createSeconds, firstHealthySeconds, nodes },
+      passes,
+      controller: {
+        peakRssMiB: mib(Math.max(proc?.peakRssBytes ?? 0, ...sampler.samples.map((s) => s.rssBytes))),
+        steadyRssMiB: mib(median(steady.map((s) => s.rssBytes))),
+        peakHeapMiB: mib(Math.max(0, ...heap)),
+        steadyHeapMiB: mib(median(steady.map((s) => s.heapUsedBytes ?? 0))),
+        cpuSeconds: round(proc?.cpuSeconds ?? 0, 2),
+      },
+      ...(soaked ? { soak: soaked } : {}),
+      ...(profile ? { profile } : {}),
+    };
+    const out =
+      opts.out ??
+      join(repoRoot, "bench", "results", `${startedAt.toISOString().slice(0, 10)}-${opts.rollouts}.json`);
+    mkdirSync(join(out, ".."), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${render(result)}\nresults: ${out}\n`);
+    return 0;
+  } finally {
+    await controller?.stop();
+    await prometheus?.stop();
+    if (!opts.keep) await infra.cleanup();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(
+      `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);

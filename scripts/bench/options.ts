@@ -1,0 +1,102 @@
+// Command-line options of `npm run bench`: how many Rollouts, their shape, and what to measure.
+import { parseArgs } from "node:util";
+import { parseDuration } from "../../src/api/duration.ts";
+
+export type BenchStep = { setWeight: number } | { pause: { duration: string } };
+
+export type BenchOptions = {
+  rollouts: number;
+  replicas: number;
+  steps: BenchStep[];
+  /** Rollouts shipped at once; the rest wait for a slot (0 = all at once). */
+  wave: number;
+  /** A second pass in which every analysis fails and every Rollout rolls back. */
+  rollback: boolean;
+  soakMs: number;
+  profile: boolean;
+  workers: number;
+  out: string | undefined;
+  /** Give up on a phase after this long without finishing. */
+  timeoutMs: number;
+  keep: boolean;
+};
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+  --rollouts N       Rollouts to create (default 1000)
+  --replicas R       replicas per Rollout (default 2)
+  --steps LIST       canary steps: weights and pause durations (default 25,5s,50,5s; 100% comes last)
+  --wave N           ship at most N Rollouts at once, the next as each finishes (default: all at once)
+  --no-rollback      skip the second pass (every analysis fails, every Rollout rolls back)
+  --soak DURATION    after the passes, keep shipping to 1% of the Rollouts every minute and sample memory
+  --profile          write a CPU profile and a heap snapshot of the controller to bench/profiles/
+  --workers N        the controller's --workers (default 8)
+  --timeout DURATION give up on a pass after this long (default 30m)
+  --out FILE         JSON results (default bench/results/<date>-<N>.json)
+  --keep             leave the namespace, its Rollouts and the extra fake Nodes in place
+  -h, --help         this help
+`;
+
+const positive = (flag: string, value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: "${value}" must be a whole number >= 1`);
+  return n;
+};
+
+/** "25,5s,50,5s": numbers are setWeight steps, durations are pauses. */
+export function parseSteps(list: string): BenchStep[] {
+  const steps = list
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+    .map((s): BenchStep => {
+      if (/^[0-9]+$/.test(s)) {
+        const w = Number(s);
+        if (w < 0 || w > 100) throw new Error(`--steps: weight ${w} is outside 0-100`);
+        return { setWeight: w };
+      }
+      parseDuration(s, `--steps: "${s}"`);
+      return { pause: { duration: s } };
+    });
+  if (!steps.some((s) => "setWeight" in s))
+    throw new Error("--steps: name at least one weight, e.g. 25,5s,50");
+  return steps;
+}
+
+export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rollouts: { type: "string", default: "1000" },
+      replicas: { type: "string", default: "2" },
+      steps: { type: "string", default: "25,5s,50,5s" },
+      wave: { type: "string", default: "0" },
+      "no-rollback": { type: "boolean", default: false },
+      soak: { type: "string" },
+      profile: { type: "boolean", default: false },
+      workers: { type: "string", default: "8" },
+      timeout: { type: "string", default: "30m" },
+      out: { type: "string" },
+      keep: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return "help";
+  const wave = Number(values.wave);
+  if (!Number.isInteger(wave) || wave < 0)
+    throw new Error(`--wave: "${values.wave}" must be a whole number >= 0`);
+  return {
+    rollouts: positive("--rollouts", values.rollouts),
+    replicas: positive("--replicas", values.replicas),
+    steps: parseSteps(values.steps),
+    wave,
+    rollback: !values["no-rollback"],
+    soakMs: values.soak ? parseDuration(values.soak, "--soak") : 0,
+    profile: values.profile,
+    workers: positive("--workers", values.workers),
+    out: values.out,
+    timeoutMs: parseDuration(values.timeout, "--timeout"),
+    keep: values.keep,
+  };
+}

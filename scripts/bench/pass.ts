@@ -1,0 +1,96 @@
+// One pass of the benchmark: ship a new version to every Rollout (all at once, or --wave at a time), wait
+// until each is done, and turn the watches, the controller's request counter and /proc into figures.
+import type { Clients } from "../../src/kube/client.ts";
+import type { ControllerProcess } from "../../test/support/e2e/controller.ts";
+import type { BenchOptions } from "./options.ts";
+import { waitUntil } from "./progress.ts";
+import type { PassKind, Recorder } from "./recorder.ts";
+import { type Pass, round, spread } from "./report.ts";
+import { diffCounts, isRead, isWrite, readProc, requestCounts, scrape } from "./sampler.ts";
+import { nameOf, passPatch, patchRollout, pool } from "./workload.ts";
+
+export type BenchContext = {
+  opts: BenchOptions;
+  clients: Clients;
+  namespace: string;
+  recorder: Recorder;
+  controller: ControllerProcess;
+  controlPlane: { name: string; pid: number }[];
+  say: (msg: string) => void;
+};
+
+const cpuOf = (pid: number) => readProc(pid)?.cpuSeconds ?? 0;
+
+/** Ships `image` (and `steps`, when given) to every Rollout and measures until all are done. */
+export async function runPass(
+  ctx: BenchContext,
+  kind: PassKind,
+  image: string,
+  steps: unknown[] | undefined,
+): Promise<Pass> {
+  const { opts, recorder } = ctx;
+  const names = Array.from({ length: opts.rollouts }, (_, i) => nameOf(i));
+  recorder.beginPass(kind, steps ?? opts.steps);
+  const before = requestCounts(await scrape(ctx.controller.metricsUrl));
+  const cpu0 = cpuOf(ctx.controller.pid);
+  const cp0 = ctx.controlPlane.map((p) => cpuOf(p.pid));
+  const patch = passPatch(image, steps as never);
+  ctx.say(
+    `pass "${kind}": shipping ${image} to ${names.length} Rollouts${opts.wave ? `, ${opts.wave} at a time` : ""}`,
+  );
+  const started = Date.now();
+  const ship = async (name: string): Promise<Promise<void>> => {
+    const { hash } = recorder.current(name);
+    const at = Date.now();
+    const generation = await patchRollout(ctx.clients, ctx.namespace, name, patch);
+    return recorder.shipped(name, at, generation, hash);
+  };
+  const waiting = waitUntil(
+    () => recorder.doneCount() >= names.length,
+    `pass "${kind}"`,
+    opts.timeoutMs,
+    () => `${recorder.doneCount()}/${names.length} done`,
+    ctx.say,
+  );
+  // A wave holds its slot until its Rollout is done; all-at-once only limits the patches in flight.
+  await pool(names, opts.wave || 32, async (name) => {
+    const done = await ship(name);
+    if (opts.wave) await done;
+  });
+  await waiting;
+  const totalSeconds = round((Date.now() - started) / 1000);
+  // Let the last status writes of the pass land in the counter before reading it.
+  await new Promise((r) => setTimeout(r, 2_000));
+  const requests = diffCounts(requestCounts(await scrape(ctx.controller.metricsUrl)), before);
+  const writes = Object.entries(requests)
+    .filter(([k]) => isWrite(k))
+    .reduce((n, [, v]) => n + v, 0);
+  const reads = Object.entries(requests)
+    .filter(([k]) => isRead(k))
+    .reduce((n, [, v]) => n + v, 0);
+  const f = recorder.figures();
+  // The steps of the spec, plus the final promotion to 100%.
+  const stepCount = (steps ?? opts.steps).length + 1;
+  return {
+    kind,
+    rollouts: names.length,
+    totalSeconds,
+    perRolloutSeconds: spread(f.done.map((ms) => ms / 1000)),
+    latencyMs: {
+      specChangeToCanaryReplicaSet: spread(f.specToReplicaSet),
+      pauseDeadlineToNextStep: spread(f.pauseToNextStep),
+      failedMeasurementToZeroCanary: spread(f.failedMeasurementToZero),
+    },
+    pausesEndedEarly: f.pauseToNextStep.filter((ms) => ms < 0).length,
+    duplicateReplicaSets: f.duplicateReplicaSets,
+    api: {
+      requests,
+      writesPerRolloutPerStep: round(writes / names.length / stepCount, 2),
+      readsDuringPass: reads,
+    },
+    controllerCpuSeconds: round(cpuOf(ctx.controller.pid) - cpu0, 2),
+    controlPlaneCpuSeconds: Object.fromEntries(
+      ctx.controlPlane.map((p, i) => [p.name, round(cpuOf(p.pid) - (cp0[i] ?? 0), 2)]),
+    ),
+  };
+}

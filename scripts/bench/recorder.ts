@@ -1,0 +1,209 @@
+// Watches the benchmark's Rollouts, ReplicaSets and AnalysisRuns and turns what arrives into reaction
+// latencies. Every latency is the difference of two watch arrivals on this one clock, or of a watch
+// arrival and a time the controller wrote into the object (a pause's start, a measurement's finish).
+import type { KubeConfig } from "@kubernetes/client-node";
+import { parseDuration } from "../../src/api/duration.ts";
+import { type Follower, follow, type WatchedObject } from "../../test/support/watch.ts";
+import { ROLLOUTS } from "./workload.ts";
+
+type Status = {
+  observedGeneration?: number;
+  phase?: string;
+  currentPodHash?: string;
+  stableRS?: string;
+  currentStepIndex?: number;
+  pauseStartTime?: string;
+  canary?: { weight?: number };
+  abort?: { reason?: string };
+};
+type Obj = WatchedObject & { metadata?: { generation?: number } };
+
+export type PassKind = "promote" | "rollback";
+
+/** One Rollout in one pass. */
+type Track = {
+  generation: number;
+  oldHash: string;
+  shippedAt: number;
+  specSeenAt?: number;
+  rsCreatedAt?: number;
+  pause?: { index: number; deadline: number } | undefined;
+  failedAt?: number;
+  zeroAt?: number;
+  doneAt?: number;
+};
+
+export type PassFigures = {
+  /** ms from the image change until each Rollout was done (Healthy, or rolled back). */
+  done: number[];
+  specToReplicaSet: number[];
+  /** ms from a pause's deadline until the status moved to the next step; negative = ended early. */
+  pauseToNextStep: number[];
+  failedMeasurementToZero: number[];
+  duplicateReplicaSets: number;
+};
+
+const LABEL = "ramp.dev/rollout";
+const HASH = "ramp.dev/pod-template-hash";
+
+export class Recorder {
+  readonly #latest = new Map<string, Obj>();
+  readonly #tracks = new Map<string, Track>();
+  readonly #rsNames = new Map<string, Set<string>>();
+  readonly #waiters = new Map<string, () => void>();
+  readonly #followers: Follower[] = [];
+  #kind: PassKind = "promote";
+  #steps: unknown[] = [];
+  #figures: PassFigures = emptyFigures();
+
+  static async start(kc: KubeConfig, namespace: string): Promise<Recorder> {
+    const r = new Recorder();
+    const ns = `/namespaces/${namespace}`;
+    r.#followers.push(
+      await follow<Obj>(kc, `${ROLLOUTS}${ns}/rollouts`, (t, o) => r.#onRollout(t, o)),
+      await follow<Obj>(kc, `/apis/apps/v1${ns}/replicasets`, (t, o) => r.#onReplicaSet(t, o)),
+      await follow<Obj>(kc, `${ROLLOUTS}${ns}/analysisruns`, (t, o) => r.#onAnalysisRun(t, o)),
+    );
+    return r;
+  }
+
+  stop(): void {
+    for (const f of this.#followers) f.stop();
+  }
+
+  /** Rollouts whose latest status is Healthy on their current version. */
+  healthy(): number {
+    let n = 0;
+    for (const o of this.#latest.values()) if (isHealthy(statusOf(o), o.metadata?.generation)) n++;
+    return n;
+  }
+
+  current(name: string): { generation: number; hash: string } {
+    const o = this.#latest.get(name);
+    return { generation: o?.metadata?.generation ?? 0, hash: statusOf(o).currentPodHash ?? "" };
+  }
+
+  beginPass(kind: PassKind, steps: unknown[]): void {
+    this.#kind = kind;
+    this.#steps = steps;
+    this.#tracks.clear();
+    this.#figures = emptyFigures();
+  }
+
+  /** The pass's patch was accepted at `at`; resolves once the Rollout is done with it. */
+  shipped(name: string, at: number, generation: number, oldHash: string): Promise<void> {
+    this.#tracks.set(name, { generation, oldHash, shippedAt: at });
+    const latest = this.#latest.get(name);
+    if (latest) this.#onRollout("MODIFIED", latest);
+    return new Promise((resolve) => {
+      if (this.#tracks.get(name)?.doneAt !== undefined) resolve();
+      else this.#waiters.set(name, resolve);
+    });
+  }
+
+  doneCount(): number {
+    let n = 0;
+    for (const t of this.#tracks.values()) if (t.doneAt !== undefined) n++;
+    return n;
+  }
+
+  figures(): PassFigures {
+    return this.#figures;
+  }
+
+  #onRollout(type: string, o: Obj): void {
+    const name = o.metadata?.name ?? "";
+    if (type === "DELETED") {
+      this.#latest.delete(name);
+      return;
+    }
+    this.#latest.set(name, o);
+    const t = this.#tracks.get(name);
+    if (!t || t.doneAt !== undefined) return;
+    const now = Date.now();
+    if (t.specSeenAt === undefined && (o.metadata?.generation ?? 0) >= t.generation) t.specSeenAt = now;
+    const s = statusOf(o);
+    if ((s.observedGeneration ?? 0) < t.generation) return;
+    this.#pauses(t, s, now);
+    if (t.zeroAt === undefined && s.abort && (s.canary?.weight ?? 0) === 0) {
+      t.zeroAt = now;
+      this.#failedToZero(t);
+    }
+    const done =
+      this.#kind === "promote"
+        ? isHealthy(s, o.metadata?.generation) && s.currentPodHash !== t.oldHash
+        : s.abort !== undefined && (s.canary?.weight ?? 0) === 0;
+    if (done) {
+      t.doneAt = now;
+      this.#figures.done.push(now - t.shippedAt);
+      this.#waiters.get(name)?.();
+      this.#waiters.delete(name);
+    }
+  }
+
+  // A pause is open from its pauseStartTime; it ends when the status names a later step.
+  #pauses(t: Track, s: Status, now: number): void {
+    const index = s.currentStepIndex ?? 0;
+    if (t.pause && index > t.pause.index) {
+      this.#figures.pauseToNextStep.push(now - t.pause.deadline);
+      t.pause = undefined;
+    }
+    const step = this.#steps[index] as { pause?: { duration?: string } } | undefined;
+    if (s.pauseStartTime && step?.pause?.duration && t.pause?.index !== index) {
+      const ms = parseDuration(step.pause.duration, "pause");
+      t.pause = { index, deadline: Date.parse(s.pauseStartTime) + ms };
+    }
+  }
+
+  #onReplicaSet(type: string, o: Obj): void {
+    const name = o.metadata?.labels?.[LABEL];
+    const hash = o.metadata?.labels?.[HASH];
+    if (!name || !hash || type !== "ADDED") return;
+    const key = `${name}/${hash}`;
+    const names = this.#rsNames.get(key) ?? new Set<string>();
+    names.add(o.metadata?.name ?? "");
+    this.#rsNames.set(key, names);
+    if (names.size > 1) this.#figures.duplicateReplicaSets++;
+    const t = this.#tracks.get(name);
+    if (!t || t.rsCreatedAt !== undefined || hash === t.oldHash) return;
+    t.rsCreatedAt = Date.now();
+    this.#figures.specToReplicaSet.push(t.rsCreatedAt - (t.specSeenAt ?? t.shippedAt));
+  }
+
+  #onAnalysisRun(_type: string, o: Obj): void {
+    const t = this.#tracks.get(o.metadata?.labels?.[LABEL] ?? "");
+    if (!t || t.failedAt !== undefined) return;
+    const results = (o.status?.metricResults ?? []) as { measurements?: Measurement[] }[];
+    const failed = results
+      .flatMap((m) => m.measurements ?? [])
+      .filter((m) => m.phase === "Failed" && m.finishedAt)
+      .map((m) => Date.parse(m.finishedAt ?? ""));
+    if (failed.length === 0) return;
+    t.failedAt = Math.min(...failed);
+    this.#failedToZero(t);
+  }
+
+  // The two ends arrive on different watches, in either order: count once both are known.
+  #failedToZero(t: Track): void {
+    if (t.failedAt === undefined || t.zeroAt === undefined) return;
+    this.#figures.failedMeasurementToZero.push(t.zeroAt - t.failedAt);
+  }
+}
+
+type Measurement = { phase?: string; finishedAt?: string };
+
+const statusOf = (o: Obj | undefined): Status => (o?.status ?? {}) as Status;
+
+const isHealthy = (s: Status, generation: number | undefined): boolean =>
+  s.phase === "Healthy" &&
+  (s.observedGeneration ?? -1) >= (generation ?? 0) &&
+  s.currentPodHash !== undefined &&
+  s.currentPodHash === s.stableRS;
+
+const emptyFigures = (): PassFigures => ({
+  done: [],
+  specToReplicaSet: [],
+  pauseToNextStep: [],
+  failedMeasurementToZero: [],
+  duplicateReplicaSets: 0,
+});

@@ -1,0 +1,129 @@
+// The benchmark's result: one JSON shape (checked by the smoke test) and the table printed from it.
+import { z } from "zod";
+import type { RequestCounts } from "./sampler.ts";
+
+const Spread = z.object({ n: z.int(), p50: z.number(), p99: z.number(), max: z.number() });
+export type Spread = z.infer<typeof Spread>;
+
+const Pass = z.object({
+  kind: z.enum(["promote", "rollback"]),
+  rollouts: z.int(),
+  totalSeconds: z.number(),
+  perRolloutSeconds: Spread,
+  latencyMs: z.object({
+    specChangeToCanaryReplicaSet: Spread,
+    pauseDeadlineToNextStep: Spread,
+    failedMeasurementToZeroCanary: Spread,
+  }),
+  pausesEndedEarly: z.int(),
+  duplicateReplicaSets: z.int(),
+  api: z.object({
+    requests: z.record(z.string(), z.number()),
+    writesPerRolloutPerStep: z.number(),
+    readsDuringPass: z.int(),
+  }),
+  controllerCpuSeconds: z.number(),
+  controlPlaneCpuSeconds: z.record(z.string(), z.number()),
+});
+export type Pass = z.infer<typeof Pass>;
+
+export const BenchResult = z.object({
+  version: z.literal(1),
+  startedAt: z.string(),
+  machine: z.object({ cpus: z.int(), cpuModel: z.string(), memoryGiB: z.number(), node: z.string() }),
+  options: z.object({
+    rollouts: z.int(),
+    replicas: z.int(),
+    steps: z.array(z.unknown()),
+    wave: z.int(),
+    workers: z.int(),
+  }),
+  setup: z.object({ createSeconds: z.number(), firstHealthySeconds: z.number(), nodes: z.int() }),
+  passes: z.array(Pass),
+  controller: z.object({
+    peakRssMiB: z.number(),
+    steadyRssMiB: z.number(),
+    peakHeapMiB: z.number(),
+    steadyHeapMiB: z.number(),
+    cpuSeconds: z.number(),
+  }),
+  soak: z
+    .object({
+      minutes: z.number(),
+      warmRssMiB: z.number(),
+      endRssMiB: z.number(),
+      maxRssMiB: z.number(),
+      growthPercent: z.number(),
+    })
+    .optional(),
+  profile: z.object({ cpuProfile: z.string(), heapSnapshot: z.string() }).optional(),
+});
+export type BenchResult = z.infer<typeof BenchResult>;
+
+export function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+  return { n: sorted.length, p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted.at(-1) ?? 0) };
+}
+
+export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+export const mib = (bytes: number): number => round(bytes / 1024 / 1024);
+
+const fmt = (s: Spread, unit: string) =>
+  s.n === 0 ? "-" : `${s.p50} / ${s.p99} / ${s.max} ${unit} (n=${s.n})`;
+
+function table(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+/** A short table of every figure, with p50 / p99 / max. */
+export function render(r: BenchResult): string {
+  const lines = [
+    `ramp bench: ${r.options.rollouts} Rollouts x ${r.options.replicas} replicas, ${r.machine.cpus} CPUs (${r.machine.cpuModel})`,
+    table([
+      ["created in", `${r.setup.createSeconds} s, all Healthy after ${r.setup.firstHealthySeconds} s`],
+      ["controller RSS", `peak ${r.controller.peakRssMiB} MiB, steady ${r.controller.steadyRssMiB} MiB`],
+      ["controller heap", `peak ${r.controller.peakHeapMiB} MiB, steady ${r.controller.steadyHeapMiB} MiB`],
+      ["controller CPU", `${r.controller.cpuSeconds} s (user+sys, whole run)`],
+    ]),
+  ];
+  for (const p of r.passes) {
+    lines.push(
+      `pass "${p.kind}" (p50 / p99 / max):`,
+      table([
+        ["all done in", `${p.totalSeconds} s`],
+        ["per Rollout", fmt(p.perRolloutSeconds, "s")],
+        ["spec → canary ReplicaSet", fmt(p.latencyMs.specChangeToCanaryReplicaSet, "ms")],
+        ["pause deadline → next step", fmt(p.latencyMs.pauseDeadlineToNextStep, "ms")],
+        ["failed measurement → 0%", fmt(p.latencyMs.failedMeasurementToZeroCanary, "ms")],
+        ["pauses ended early", String(p.pausesEndedEarly)],
+        ["duplicate ReplicaSets", String(p.duplicateReplicaSets)],
+        ["API writes / Rollout / step", String(p.api.writesPerRolloutPerStep)],
+        ["API reads during the pass", String(p.api.readsDuringPass)],
+        ["API requests", requestsLine(p.api.requests)],
+        ["controller CPU", `${p.controllerCpuSeconds} s`],
+        ["control plane CPU", cpuLine(p.controlPlaneCpuSeconds)],
+      ]),
+    );
+  }
+  if (r.soak) {
+    const s = r.soak;
+    lines.push(
+      `soak ${s.minutes} min: RSS ${s.warmRssMiB} MiB after warm-up, ${s.endRssMiB} MiB at the end, max ${s.maxRssMiB} MiB (${s.growthPercent}% growth)`,
+    );
+  }
+  if (r.profile) lines.push(`profile: ${r.profile.cpuProfile}, ${r.profile.heapSnapshot}`);
+  return lines.join("\n");
+}
+
+const requestsLine = (c: RequestCounts) =>
+  Object.entries(c)
+    .sort(([, a], [, b]) => b - a)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+
+const cpuLine = (c: Record<string, number>) =>
+  Object.entries(c)
+    .map(([k, v]) => `${k} ${v} s`)
+    .join(", ");

@@ -1,0 +1,40 @@
+// --soak: the controller keeps working (a new version to 1% of the Rollouts every minute) while its memory
+// is sampled; growth is the end compared with the end of the warm-up (the first fifth, at least a minute).
+import type { BenchContext } from "./pass.ts";
+import { mib, round } from "./report.ts";
+import type { ControllerSampler, Sample } from "./sampler.ts";
+import { nameOf, passPatch, patchRollout, pool } from "./workload.ts";
+
+const median = (xs: Sample[]) =>
+  [...xs.map((s) => s.rssBytes)].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+export async function soak(ctx: BenchContext, sampler: ControllerSampler, durationMs: number) {
+  const started = Date.now();
+  const warmUntil = started + Math.max(60_000, durationMs / 5);
+  const share = Math.max(1, Math.floor(ctx.opts.rollouts / 100));
+  ctx.say(`soak for ${Math.round(durationMs / 60_000)} min: a new version to ${share} Rollouts every minute`);
+  let round_ = 0;
+  while (Date.now() - started < durationMs) {
+    const first = (round_ * share) % ctx.opts.rollouts;
+    const names = Array.from({ length: share }, (_, i) => nameOf((first + i) % ctx.opts.rollouts));
+    // The plain steps again (the rollback pass left a failing analysis in them), so each one promotes.
+    const patch = passPatch(`app:soak-${round_}`, ctx.opts.steps);
+    await pool(names, 16, async (n) => {
+      await patchRollout(ctx.clients, ctx.namespace, n, patch);
+    });
+    round_++;
+    const rss = sampler.samples.at(-1)?.rssBytes ?? 0;
+    ctx.say(`soak: ${Math.round((Date.now() - started) / 60_000)} min, controller RSS ${mib(rss)} MiB`);
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(60_000, started + durationMs - Date.now()))));
+  }
+  const warm = median(sampler.between(warmUntil - 30_000, warmUntil + 30_000));
+  const end = median(sampler.between(Date.now() - 60_000, Date.now()));
+  const after = sampler.between(warmUntil, Date.now()).map((s) => s.rssBytes);
+  return {
+    minutes: round(durationMs / 60_000),
+    warmRssMiB: mib(warm),
+    endRssMiB: mib(end),
+    maxRssMiB: mib(Math.max(0, ...after)),
+    growthPercent: warm > 0 ? round(((end - warm) / warm) * 100) : 0,
+  };
+}
