@@ -22,11 +22,17 @@ export class Infra {
     this.#say = say;
   }
 
-  /** Enough fake Nodes for `pods` pods (with room to spare); returns how many there are. */
+  /** Enough fake Nodes for `pods` more pods than run now (with room to spare); returns how many there are. */
   async nodesFor(pods: number): Promise<number> {
     const core = loadKubeConfig().makeApiClient(CoreV1Api);
     const before = new Set((await core.listNode()).items.map((n) => n.metadata?.name));
-    const count = Math.max(defaultNodeCount(), Math.ceil((pods * 1.25) / defaultNodeShape().pods));
+    // Pods already there (other tests, a run killed before its cleanup) take node capacity too.
+    const page = await core.listPodForAllNamespaces({ limit: 1 });
+    const running = page.items.length + (page.metadata?.remainingItemCount ?? 0);
+    const count = Math.max(
+      defaultNodeCount(),
+      Math.ceil(((pods + running) * 1.25) / defaultNodeShape().pods),
+    );
     const names = await ensureNodes(count, { timeoutMs: 120_000 });
     this.#addedNodes = names.filter((n) => !before.has(n));
     if (this.#addedNodes.length > 0)

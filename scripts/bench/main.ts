@@ -53,6 +53,20 @@ async function main(argv: string[]): Promise<number> {
   const infra = new Infra(say);
   let controller: ControllerProcess | undefined;
   let prometheus: PrometheusHandle | undefined;
+  // Ctrl-C still deletes the namespace and the added Nodes (and stops the controller and Prometheus).
+  let interrupted = false;
+  const stopOnSignal = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    say("interrupted: cleaning up (Ctrl-C again to leave everything)");
+    void Promise.allSettled([
+      controller?.stop(),
+      prometheus?.stop(),
+      opts.keep ? undefined : infra.cleanup(),
+    ]).then(() => process.exit(130));
+  };
+  process.on("SIGINT", stopOnSignal);
+  process.on("SIGTERM", stopOnSignal);
   try {
     const nodes = await infra.nodesFor(opts.rollouts * (opts.replicas + 1));
     if (opts.rollback) {

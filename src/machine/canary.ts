@@ -124,7 +124,7 @@ export const canaryMachine = setup({
       event.type !== "PROMOTE" || event.stepIndex === undefined || event.stepIndex === context.stepIndex,
   },
   actions: {
-    record: (_, _params: RecordParams) => {},
+    record: (_, _params: RecordParams | undefined) => {},
     advance: assign(({ context, event }) => ({
       stepIndex: context.stepIndex + 1,
       stepStartedAt: iso(event.env.now),
@@ -238,11 +238,18 @@ export const canaryMachine = setup({
       },
     },
     Paused: {
-      entry: record("Normal", "Paused", ({ context }) =>
-        context.pauseReason === "inconclusive"
-          ? `step ${context.stepIndex}: analysis inconclusive, waiting for promote or abort`
-          : `step ${context.stepIndex}: paused`,
-      ),
+      // A pause step already has its StepStarted Event; only an inconclusive analysis needs its own.
+      entry: {
+        type: "record",
+        params: ({ context, event }: ParamArgs) =>
+          context.pauseReason === "inconclusive"
+            ? {
+                type: "Normal",
+                reason: "Paused",
+                message: `step ${position(context, event.env)}: analysis inconclusive, waiting for promote or abort`,
+              }
+            : undefined,
+      },
       on: {
         TICK: [
           { guard: "held", actions: "holdClock" },

@@ -3,7 +3,7 @@
 import { isDone } from "../analysis/assess.ts";
 import type { CanaryStrategy } from "../api/index.ts";
 import type { CanaryContext, Env, StepInfo } from "../machine/canary.ts";
-import { drive, startCanary } from "../machine/drive.ts";
+import { drive, onlyRecordedStep, startCanary } from "../machine/drive.ts";
 import { type CanarySnapshot, dehydrate, hydrate, stateOf } from "../machine/persist.ts";
 import { ensureRun, pruneRuns, runNameFor, terminateOthers, viewRuns } from "./analysis.ts";
 import type { RolloutContext } from "./context.ts";
@@ -40,11 +40,14 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
   const hashOfSteps = stepsHash(steps);
   const records: StrategyOutcome["records"] = [];
   let snapshot: CanarySnapshot | undefined = hydrate(ctx.status.machine);
+  // Only the step status holds can be completed by what the cluster shows (see onlyRecordedStep).
+  let recordedStep = snapshot?.context.stepIndex;
   if (
     !snapshot ||
     snapshot.context.podHash !== ctx.currentHash ||
     snapshot.context.stepsHash !== hashOfSteps
   ) {
+    recordedStep = undefined;
     const sameVersion = snapshot?.context.podHash === ctx.currentHash;
     snapshot = startCanary({
       podHash: ctx.currentHash,
@@ -114,7 +117,8 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
     analysisMessage: failedRunMessage(),
   };
   const intent = pendingIntent(ctx.status);
-  const result = drive(snapshot, intent ? [intentEvent(intent, env)] : [], env);
+  const observed = onlyRecordedStep(env, recordedStep);
+  const result = drive(snapshot, intent ? [intentEvent(intent, observed)] : [], observed);
   records.push(...result.records);
   const state = stateOf(result.snapshot);
   const c = result.snapshot.context;

@@ -29,8 +29,6 @@ export const DEFAULT_DENY = [
   "fd00:ec2::254",
   "100.100.100.200",
   "metadata.google.internal",
-  "metadata",
-  "instance-data",
 ];
 
 const NAME = /^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/;

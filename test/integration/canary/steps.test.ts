@@ -68,7 +68,7 @@ describe("canary steps", () => {
       'jsonpath={range .items[*]}{.reason}{"\\n"}{end}',
     ]);
     const reasons = events.stdout.trim().split("\n");
-    for (const r of ["RolloutStarted", "StepStarted", "Paused", "Promoting", "Completed"])
+    for (const r of ["RolloutStarted", "StepStarted", "Promoting", "Completed"])
       assert.ok(reasons.includes(r), `Event ${r}: ${reasons}`);
     assert.ok(reasons.indexOf("RolloutStarted") < reasons.lastIndexOf("Completed"));
 

@@ -71,7 +71,6 @@ describe("defaults: cloud metadata", () => {
     ["100.100.100.200", "100.100.100.200", "refused by 100.100.100.200"],
     ["metadata.google.internal", undefined, "refused by metadata.google.internal"],
     ["METADATA.google.internal.", "169.254.169.254", "refused by 169.254.0.0/16"],
-    ["metadata", "10.0.0.9", "refused by metadata"],
     // A name that resolves to the metadata address (DNS rebinding, an ExternalName Service) is judged by it.
     ["innocent.example.com", "169.254.169.254", "refused by 169.254.0.0/16"],
     ["prometheus.monitoring.svc", "10.96.0.10", "allowed"],

@@ -160,7 +160,7 @@ describe("blue-green machine properties", () => {
       fc.property(specArb, fc.array(actionArb, { minLength: 1, maxLength: 40 }), (spec, actions) =>
         replay(spec, actions),
       ),
-      runs(300),
+      runs(500),
     );
   });
 });

@@ -214,7 +214,7 @@ describe("canary machine properties", () => {
         fc.array(actionArb, { minLength: 1, maxLength: 40 }),
         (steps, actions) => replay(steps, actions),
       ),
-      runs(300),
+      runs(500),
     );
   });
 });
