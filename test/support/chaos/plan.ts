@@ -85,6 +85,7 @@ export function planRollouts(n: number, rng: Rng): RolloutPlan[] {
 export type Kill = { afterMs: number; downMs: number };
 
 export function killSchedule(kills: number, rng: Rng): Kill[] {
-  // From 0.2 s (often mid cache sync) to 5 s (mid step), so kills land in every phase of a reconcile.
-  return Array.from({ length: kills }, () => ({ afterMs: rng.int(200, 5000), downMs: rng.int(0, 1500) }));
+  // From 0.2 s (often mid cache sync) to 3 s (mid step): kills land in every phase of a reconcile, and
+  // most of them while the Rollouts still progress (a pause is 2-5 s).
+  return Array.from({ length: kills }, () => ({ afterMs: rng.int(200, 3000), downMs: rng.int(0, 1000) }));
 }
