@@ -290,11 +290,6 @@ describe("controller metrics, dashboard queries and alerts on a real Prometheus"
       { what: "Prometheus to have scraped bad's abort", timeoutMs: 15_000, intervalMs: 500 },
     );
     const vars = { namespace: f.namespace };
-    const empty: string[] = [];
-    for (const { where, expr } of dashboardQueries(readDashboard())) {
-      const result = await promQuery(prom.url, asPromQL(expr, vars));
-      if (result.length === 0) empty.push(where);
-    }
     // Only what has no data yet in this run may be empty: no reconcile error or watch restart happened,
     // and the annotation looks back 2 minutes only for an abort that may be older.
     const allowed = [
@@ -307,7 +302,23 @@ describe("controller metrics, dashboard queries and alerts on a real Prometheus"
       /Reconcile latency/,
       /Work queue" B/,
     ];
-    const unexpected = empty.filter((w) => !allowed.some((r) => r.test(w)));
+    const emptyQueries = async () => {
+      const empty: string[] = [];
+      for (const { where, expr } of dashboardQueries(readDashboard())) {
+        const result = await promQuery(prom.url, asPromQL(expr, vars));
+        if (result.length === 0) empty.push(where);
+      }
+      return empty.filter((w) => !allowed.some((r) => r.test(w)));
+    };
+    // increase() and rate() need two samples of a series: a counter born in the last scrape has none yet.
+    let unexpected: string[] = [];
+    await waitFor(
+      async () => {
+        unexpected = await emptyQueries();
+        return unexpected.length === 0;
+      },
+      { what: "every dashboard query to have data", timeoutMs: 30_000, intervalMs: 1000 },
+    ).catch(() => {});
     assert.deepEqual(unexpected, [], `queries with no data: ${unexpected.join(", ")}`);
     const phases = await promQuery(
       prom.url,
