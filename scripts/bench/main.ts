@@ -84,14 +84,17 @@ async function main(argv: string[]): Promise<number> {
       name: "bench",
       namespace,
       args: ["--log-level", "info", "--workers", String(opts.workers)],
-      nodeArgs: opts.profile
-        ? [
-            "--cpu-prof",
-            `--cpu-prof-dir=${profileDir}`,
-            "--heapsnapshot-signal=SIGUSR2",
-            `--diagnostic-dir=${profileDir}`,
-          ]
-        : [],
+      nodeArgs: [
+        ...opts.nodeArgs,
+        ...(opts.profile
+          ? [
+              "--cpu-prof",
+              `--cpu-prof-dir=${profileDir}`,
+              "--heapsnapshot-signal=SIGUSR2",
+              `--diagnostic-dir=${profileDir}`,
+            ]
+          : []),
+      ],
     });
     say(`controller pid ${controller.pid}, log ${controller.logFile}`);
     const sampler = new ControllerSampler(controller.pid, controller.metricsUrl);
@@ -143,6 +146,7 @@ async function main(argv: string[]): Promise<number> {
         steps: opts.steps,
         wave: opts.wave,
         workers: opts.workers,
+        nodeArgs: opts.nodeArgs,
       },
       setup: { createSeconds, firstHealthySeconds, nodes },
       passes,

@@ -19,6 +19,8 @@ export type BenchOptions = {
   /** Give up on a phase after this long without finishing. */
   timeoutMs: number;
   keep: boolean;
+  /** Options for the controller's node (V8 heap flags, say), to compare their effect. */
+  nodeArgs: string[];
 };
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -34,6 +36,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --timeout DURATION give up on a pass after this long (default 30m)
   --out FILE         JSON results (default bench/results/<date>-<N>.json)
   --keep             leave the namespace, its Rollouts and the extra fake Nodes in place
+  --node-args=ARGS   options for the controller's node, e.g. --node-args="--max-semi-space-size=2"
   -h, --help         this help
 `;
 
@@ -78,6 +81,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
       timeout: { type: "string", default: "30m" },
       out: { type: "string" },
       keep: { type: "boolean", default: false },
+      "node-args": { type: "string", default: "" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -98,5 +102,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
     out: values.out,
     timeoutMs: parseDuration(values.timeout, "--timeout"),
     keep: values.keep,
+    nodeArgs: values["node-args"].split(/\s+/).filter((a) => a !== ""),
   };
 }

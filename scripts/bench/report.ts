@@ -37,6 +37,7 @@ export const BenchResult = z.object({
     steps: z.array(z.unknown()),
     wave: z.int(),
     workers: z.int(),
+    nodeArgs: z.array(z.string()),
   }),
   setup: z.object({ createSeconds: z.number(), firstHealthySeconds: z.number(), nodes: z.int() }),
   passes: z.array(Pass),
