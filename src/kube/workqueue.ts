@@ -23,7 +23,8 @@ export interface Clock {
 export const realClock: Clock = {
   now: () => Date.now(),
   schedule(fn, ms) {
-    const timer = setTimeout(fn, ms);
+    // setTimeout fires at once for delays above 2^31-1 ms (24.8 days); waking early only reconciles again.
+    const timer = setTimeout(fn, Math.min(ms, 2_147_483_647));
     return () => clearTimeout(timer);
   },
 };

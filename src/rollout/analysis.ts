@@ -4,6 +4,7 @@
 import { isDone } from "../analysis/assess.ts";
 import { buildRun, type RunPurpose } from "../analysis/build.ts";
 import type { AnalysisRun, RolloutAnalysis, RunPhase } from "../api/index.ts";
+import { RampError } from "../errors.ts";
 import type { CanaryContext } from "../machine/canary.ts";
 import type { RolloutContext } from "./context.ts";
 import type { Deps } from "./deps.ts";
@@ -46,16 +47,30 @@ export async function ensureRun(
   purpose: RunPurpose,
 ): Promise<void> {
   if (view.phase(name) !== undefined) return;
-  const run = buildRun({
-    rollout: ctx.rollout,
-    ref,
-    purpose,
-    name,
-    canaryHash: ctx.currentHash,
-    stableHash: ctx.stableHash,
-    template: (t, cluster) => deps.caches.analysisTemplate(ctx.namespace, t, cluster),
-  });
+  let run: AnalysisRun;
+  try {
+    run = buildRun({
+      rollout: ctx.rollout,
+      ref,
+      purpose,
+      name,
+      canaryHash: ctx.currentHash,
+      stableHash: ctx.stableHash,
+      template: (t, cluster) => deps.caches.analysisTemplate(ctx.namespace, t, cluster),
+    });
+  } catch (err) {
+    // The condition must name the spec field to correct, as validateReferences' messages do.
+    if (!(err instanceof RampError)) throw err;
+    throw new RampError(err.code, `${analysisField(purpose)}: ${err.message}`, { cause: err });
+  }
   await deps.writer.createAnalysisRun(ctx.namespace, run);
+}
+
+/** The spec field an analysis reference sits at, for messages. */
+function analysisField(p: RunPurpose): string {
+  if (p.kind === "step") return `spec.strategy.canary.steps[${p.stepIndex}].analysis`;
+  if (p.kind === "background") return "spec.strategy.canary.analysis";
+  return `spec.strategy.blueGreen.${p.kind}Analysis`;
 }
 
 /** Ends every unfinished run of this Rollout except the ones still wanted (they end as Successful). */

@@ -1,6 +1,7 @@
 // What the canary steps mean at a given step index: weight, canary scale, routes.
 import type { CanaryStep } from "../api/index.ts";
 import { parseDuration } from "../api/index.ts";
+import { RampError } from "../errors.ts";
 import { shortHash } from "./hash.ts";
 
 export type StepKind =
@@ -54,10 +55,19 @@ export function canaryScaleAt(steps: readonly CanaryStep[], index: number): Cana
   return undefined;
 }
 
+/** The longest pause: the numeric form's int32 limit (68 years); longer ones leave the range of a Date. */
+const MAX_PAUSE_MS = 2_147_483_647_000;
+
 /** Milliseconds a pause step waits, or undefined for an indefinite pause (until promoted). */
 export function pauseMs(step: CanaryStep, index: number): number | undefined {
   const d = step.pause?.duration;
-  return d === undefined
-    ? undefined
-    : parseDuration(d, `spec.strategy.canary.steps[${index}].pause.duration`);
+  if (d === undefined) return undefined;
+  const field = `spec.strategy.canary.steps[${index}].pause.duration`;
+  const ms = parseDuration(d, field);
+  if (ms > MAX_PAUSE_MS)
+    throw new RampError(
+      "InvalidSpec",
+      `${field}: "${d}" is longer than 2147483647s (68 years): shorten it, or omit duration to wait for promote`,
+    );
+  return ms;
 }

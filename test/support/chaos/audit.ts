@@ -120,10 +120,14 @@ export function auditEvents(t: Timeline): { findings: Finding[]; lost: Audit["lo
     if (kill === undefined) f(`no StepStarted Event for step ${i}, and no kill after it began to explain it`);
     else lost.push({ step: `${t.plan.name} step ${i}`, killAfterMs: kill - began });
   }
-  for (const reason of ["RolloutStarted", "Completed", "Aborted"]) {
-    const times = t.events.filter((e) => e.reason === reason).reduce((a, e) => a + e.count, 0);
-    if (times > 1) f(`${reason} recorded ${times} times`);
+  // The machine's other edges happen once per version too (Paused once per pause step).
+  const once = ["RolloutStarted", "Paused", "Promoting", "Completed", "Aborted"];
+  const times = new Map<string, number>();
+  for (const e of t.events.filter((x) => once.includes(x.reason))) {
+    const key = `${e.reason}: ${e.message}`;
+    times.set(key, (times.get(key) ?? 0) + e.count);
   }
+  for (const [key, n] of times) if (n > 1) f(`${key} recorded ${n} times`);
   return { findings, lost };
 }
 

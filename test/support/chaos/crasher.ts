@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ControllerProcess } from "../e2e/controller.ts";
 import type { Fixture } from "../e2e/fixture.ts";
+import { waitFor } from "../kube.ts";
 import type { Kill } from "./plan.ts";
 
 export class Crasher {
@@ -17,6 +18,7 @@ export class Crasher {
     this.#f = f;
   }
 
+  /** Starts a controller and waits until it is ready (caches synced): from then on it reconciles. */
   async start(): Promise<void> {
     const c = await this.#f.startController();
     void c.exited.then((code) => {
@@ -24,9 +26,14 @@ export class Crasher {
         this.unexpectedExits.push(`pid ${c.pid} exited with ${code} (log ${c.logFile})`);
     });
     this.#current = c;
+    await waitFor(async () => (await fetch(`${c.healthUrl}/readyz`)).ok, {
+      what: `controller ${c.pid} ready (log ${c.logFile})`,
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
   }
 
-  /** For each kill: wait, call `before` (a look at the cluster), SIGKILL, stay down, start again. */
+  /** For each kill: wait once ready, call `before` (a look at the cluster), SIGKILL, stay down, start again. */
   async run(kills: Kill[], before: () => Promise<void>): Promise<void> {
     for (const kill of kills) {
       await sleep(kill.afterMs);

@@ -1,5 +1,5 @@
 // Many Rollouts at once, driven as Git would drive them: all applied in one go, a new version shipped to
-// each by a JSON patch, their statuses, ReplicaSets and HTTPRoutes read with one LIST each.
+// each by a JSON patch; their statuses, ReplicaSets and HTTPRoutes read by one LIST.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

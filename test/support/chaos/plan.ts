@@ -53,39 +53,49 @@ export type RolloutPlan = {
   analysisStep: number;
 };
 
-/** About a third of the versions are bad; the first is always good and the second always bad. */
-export function planRollouts(n: number, rng: Rng): RolloutPlan[] {
+/**
+ * Every third version is bad (r01, r04, …), the rest good. Steps: a ladder of setWeight + pause (2-5 s)
+ * pairs up to 60%, one pair per two kills (three at least) so the Rollouts stay in flight through every
+ * kill, and an analysis two thirds of the way up.
+ */
+export function planRollouts(n: number, rng: Rng, kills: number): RolloutPlan[] {
+  const pairs = Math.max(3, Math.ceil(kills / 2));
+  const analysisAfter = Math.floor((2 * pairs) / 3) - 1;
   return Array.from({ length: n }, (_, i) => {
     const name = `r${String(i).padStart(2, "0")}`;
-    const good = i === 0 || (i !== 1 && rng.next() >= 1 / 3);
-    const [p1, p2] = [rng.int(2, 5), rng.int(2, 4)];
+    const good = i % 3 !== 1;
     const analysis = {
       templates: [{ templateName: `${name}-check` }],
       args: [{ name: "version", value: good ? "good" : "bad" }],
     };
-    return {
-      name,
-      good,
-      steps: [
-        { setWeight: 20 },
-        { pause: { duration: `${p1}s` } },
-        { setWeight: 40 },
-        { analysis },
-        { setWeight: 60 },
-        { pause: { duration: `${p2}s` } },
-      ],
-      weights: [20, 20, 40, 40, 60, 60, 100],
-      pauseMs: [undefined, p1 * 1000, undefined, undefined, undefined, p2 * 1000],
-      analysisStep: 3,
+    const plan: RolloutPlan = { name, good, steps: [], weights: [], pauseMs: [], analysisStep: -1 };
+    const add = (step: Record<string, unknown>, weight: number, ms?: number) => {
+      plan.steps.push(step);
+      plan.weights.push(weight);
+      plan.pauseMs.push(ms);
     };
+    for (let k = 0; k < pairs; k++) {
+      const weight = Math.round(((k + 1) * 60) / pairs);
+      const seconds = rng.int(2, 5);
+      add({ setWeight: weight }, weight);
+      add({ pause: { duration: `${seconds}s` } }, weight, seconds * 1000);
+      if (k === analysisAfter) {
+        plan.analysisStep = plan.steps.length;
+        add({ analysis }, weight);
+      }
+    }
+    plan.weights.push(100);
+    return plan;
   });
 }
 
-/** One crash: wait `afterMs` once the controller answers /healthz, SIGKILL it, stay down `downMs`. */
+/**
+ * One crash: SIGKILL `afterMs` after the controller is ready (caches synced, reconciling: a cache sync
+ * writes nothing, so a kill there proves little), then stay down `downMs`. Each restart stalls progress, so
+ * the Rollouts slow down with the kills and stay in flight through all of them.
+ */
 export type Kill = { afterMs: number; downMs: number };
 
 export function killSchedule(kills: number, rng: Rng): Kill[] {
-  // From 0.2 s (often mid cache sync) to 3 s (mid step): kills land in every phase of a reconcile, and
-  // most of them while the Rollouts still progress (a pause is 2-5 s).
-  return Array.from({ length: kills }, () => ({ afterMs: rng.int(200, 3000), downMs: rng.int(0, 1000) }));
+  return Array.from({ length: kills }, () => ({ afterMs: rng.int(0, 2500), downMs: rng.int(0, 1000) }));
 }

@@ -14,14 +14,15 @@ import { planRollouts, seeded } from "../../support/chaos/plan.ts";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");
 const iso = (ms: number) => new Date(T0 + ms).toISOString();
-const [good, bad] = planRollouts(2, seeded(7)) as [Timeline["plan"], Timeline["plan"]];
+const [good, bad] = planRollouts(2, seeded(7), 4) as [Timeline["plan"], Timeline["plan"]];
 
 /** A history as a correct controller writes it: routes first, then the status that records the step. */
 function history(plan: Timeline["plan"]): Timeline {
   let rv = 0;
   let now = 0;
+  const n = plan.steps.length;
   const statuses: StatusView[] = [
-    { rv: ++rv, currentPodHash: "old", stableRS: "old", currentStepIndex: 6, phase: "Healthy" },
+    { rv: ++rv, currentPodHash: "old", stableRS: "old", currentStepIndex: n, phase: "Healthy" },
   ];
   const routes: RouteView[] = [{ rv: ++rv, deleted: false, canaryPercent: 0 }];
   const events: EventView[] = [];
@@ -43,17 +44,17 @@ function history(plan: Timeline["plan"]): Timeline {
     if (i > 0)
       events.push({
         reason: "StepStarted",
-        message: `step ${Math.min(i + 1, 6)}/6: ${i === 6 ? "all steps done" : "x"}`,
+        message: `step ${Math.min(i + 1, n)}/${n}: ${i === n ? "all steps done" : "x"}`,
         count: 1,
         firstTimestamp: `${iso(now).slice(0, 19)}Z`,
       });
   };
   const route = (percent: number) => routes.push({ rv: ++rv, deleted: false, canaryPercent: percent });
-  const last = plan.good ? 6 : plan.analysisStep;
+  const last = plan.good ? n : plan.analysisStep;
   for (let i = 0; i <= last; i++) {
     if ((plan.weights[i] ?? 0) !== (plan.weights[i - 1] ?? 0) && i > 0) route(plan.weights[i] ?? 0);
     status(i);
-    if (i === 0) route(20);
+    if (i === 0) route(plan.weights[0] ?? 0);
     now += (plan.pauseMs[i] ?? 0) + 1000;
   }
   if (plan.good) {
