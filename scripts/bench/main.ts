@@ -145,6 +145,7 @@ async function main(argv: string[]): Promise<number> {
         replicas: opts.replicas,
         steps: opts.steps,
         wave: opts.wave,
+        ship: opts.ship,
         workers: opts.workers,
         nodeArgs: opts.nodeArgs,
       },

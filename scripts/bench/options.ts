@@ -10,6 +10,8 @@ export type BenchOptions = {
   steps: BenchStep[];
   /** Rollouts shipped at once; the rest wait for a slot (0 = all at once). */
   wave: number;
+  /** Rollouts each pass ships to (the first ones); the rest stay managed and idle (0 = all). */
+  ship: number;
   /** A second pass in which every analysis fails and every Rollout rolls back. */
   rollback: boolean;
   soakMs: number;
@@ -29,6 +31,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --replicas R       replicas per Rollout (default 2)
   --steps LIST       canary steps: weights and pause durations (default 25,5s,50,5s; 100% comes last)
   --wave N           ship at most N Rollouts at once, the next as each finishes (default: all at once)
+  --ship N           each pass ships to the first N Rollouts only; the rest stay managed (default: all)
   --no-rollback      skip the second pass (every analysis fails, every Rollout rolls back)
   --soak DURATION    after the passes, keep shipping to 1% of the Rollouts every minute and sample memory
   --profile          write a CPU profile and a heap snapshot of the controller to bench/profiles/
@@ -43,6 +46,12 @@ export const USAGE = `Usage: npm run bench -- [options]
 const positive = (flag: string, value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: "${value}" must be a whole number >= 1`);
+  return n;
+};
+
+const whole = (flag: string, value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: "${value}" must be a whole number >= 0`);
   return n;
 };
 
@@ -74,6 +83,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
       replicas: { type: "string", default: "2" },
       steps: { type: "string", default: "25,5s,50,5s" },
       wave: { type: "string", default: "0" },
+      ship: { type: "string", default: "0" },
       "no-rollback": { type: "boolean", default: false },
       soak: { type: "string" },
       profile: { type: "boolean", default: false },
@@ -87,14 +97,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
     strict: true,
   });
   if (values.help) return "help";
-  const wave = Number(values.wave);
-  if (!Number.isInteger(wave) || wave < 0)
-    throw new Error(`--wave: "${values.wave}" must be a whole number >= 0`);
+  const wave = whole("--wave", values.wave);
   return {
     rollouts: positive("--rollouts", values.rollouts),
     replicas: positive("--replicas", values.replicas),
     steps: parseSteps(values.steps),
     wave,
+    ship: whole("--ship", values.ship),
     rollback: !values["no-rollback"],
     soakMs: values.soak ? parseDuration(values.soak, "--soak") : 0,
     profile: values.profile,

@@ -29,7 +29,8 @@ export async function runPass(
   steps: unknown[] | undefined,
 ): Promise<Pass> {
   const { opts, recorder } = ctx;
-  const names = Array.from({ length: opts.rollouts }, (_, i) => nameOf(i));
+  const shipped = opts.ship > 0 ? Math.min(opts.ship, opts.rollouts) : opts.rollouts;
+  const names = Array.from({ length: shipped }, (_, i) => nameOf(i));
   recorder.beginPass(kind, steps ?? opts.steps);
   const before = requestCounts(await scrape(ctx.controller.metricsUrl));
   const cpu0 = cpuOf(ctx.controller.pid);

@@ -36,6 +36,7 @@ export const BenchResult = z.object({
     replicas: z.int(),
     steps: z.array(z.unknown()),
     wave: z.int(),
+    ship: z.int().optional(),
     workers: z.int(),
     nodeArgs: z.array(z.string()),
   }),
