@@ -30,7 +30,7 @@ type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourc
 type Container = {
   image: string;
   args: string[];
-  env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+  env: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
   securityContext: Record<string, unknown>;
   livenessProbe: { httpGet: { path: string; port: string } };
   readinessProbe: { httpGet: { path: string; port: string } };
@@ -192,10 +192,12 @@ describe("helm chart: lint and render", () => {
       `--lease-namespace=${NS}`,
     ]);
     assert.deepEqual(
-      c.env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]),
+      c.env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath ?? e.value]),
       [
         ["POD_NAME", "metadata.name"],
         ["POD_NAMESPACE", "metadata.namespace"],
+        // An explicit heap limit: Node's own would be a quarter of the 512Mi memory limit.
+        ["NODE_OPTIONS", "--max-old-space-size=384"],
       ],
     );
     assert.deepEqual(c.livenessProbe.httpGet, { path: "/healthz", port: "health" });
