@@ -23,7 +23,7 @@ export type ChartController = {
 
 type Container = {
   args?: string[];
-  env?: { name: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[];
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[];
 };
 
 /** The container the chart's Deployment runs. */
@@ -61,6 +61,11 @@ export async function startChartController(opts: {
   };
   const env: Record<string, string> = { ...opts.image.env, PATH: process.env.PATH ?? "" };
   for (const e of container.env ?? []) {
+    // A literal value (NODE_OPTIONS' heap limit) is passed on as the pod would see it.
+    if (e.value !== undefined) {
+      env[e.name] = e.value;
+      continue;
+    }
     const path = e.valueFrom?.fieldRef?.fieldPath;
     if (path === undefined || !(path in fields)) throw new Error(`unexpected env ${e.name} in the chart`);
     env[e.name] = fields[path] ?? "";
