@@ -2,11 +2,12 @@
 // until each is done, and turn the watches, the controller's request counter and /proc into figures.
 import type { Clients } from "../../src/kube/client.ts";
 import type { ControllerProcess } from "../../test/support/e2e/controller.ts";
+import { scrape } from "../../test/support/scrape.ts";
 import type { BenchOptions } from "./options.ts";
 import { waitUntil } from "./progress.ts";
 import type { PassKind, Recorder } from "./recorder.ts";
 import { type Pass, round, spread } from "./report.ts";
-import { diffCounts, isRead, isWrite, readProc, requestCounts, scrape } from "./sampler.ts";
+import { diffCounts, isRead, isWrite, readProc, requestCounts } from "./sampler.ts";
 import { nameOf, passPatch, patchRollout, pool } from "./workload.ts";
 
 export type BenchContext = {

@@ -2,6 +2,7 @@
 // API requests by verb and resource), so each figure is the controller's alone.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { type Scrape, scrape } from "../../test/support/scrape.ts";
 
 const TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
@@ -25,45 +26,12 @@ export function readProc(pid: number): ProcReading | undefined {
 
 export type Sample = { at: number; rssBytes: number; heapUsedBytes?: number };
 
-/** Reads one metric family's samples: `{labels} value` per line. */
-export function metricSamples(
-  text: string,
-  name: string,
-): { labels: Record<string, string>; value: number }[] {
-  const out: { labels: Record<string, string>; value: number }[] = [];
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const labels: Record<string, string> = {};
-    const brace = line.indexOf("}");
-    if (line.startsWith(`${name}{`)) {
-      for (const m of line.slice(name.length + 1, brace).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
-        labels[m[1] ?? ""] = m[2] ?? "";
-      }
-    }
-    out.push({
-      labels,
-      value: Number(
-        line
-          .slice(brace >= 0 ? brace + 1 : name.length)
-          .trim()
-          .split(" ")[0],
-      ),
-    });
-  }
-  return out;
-}
-
 /** `verb resource` → count of the controller's API requests so far (all response codes). */
 export type RequestCounts = Record<string, number>;
 
-export async function scrape(metricsUrl: string): Promise<string> {
-  const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) });
-  return res.text();
-}
-
-export function requestCounts(text: string): RequestCounts {
+export function requestCounts(scraped: Scrape): RequestCounts {
   const counts: RequestCounts = {};
-  for (const s of metricSamples(text, "ramp_kube_api_requests_total")) {
+  for (const s of scraped.find("ramp_kube_api_requests_total")) {
     const key = `${s.labels.verb} ${s.labels.resource}`;
     counts[key] = (counts[key] ?? 0) + s.value;
   }
@@ -111,8 +79,7 @@ export class ControllerSampler {
     if (!p) return;
     if (this.#n++ % 5 === 0) {
       try {
-        const used = metricSamples(await scrape(this.#metricsUrl), "nodejs_heap_size_used_bytes")[0];
-        this.#heap = used?.value;
+        this.#heap = (await scrape(this.#metricsUrl)).value("nodejs_heap_size_used_bytes");
       } catch {
         // A busy controller may answer late; the next sample tries again.
       }
