@@ -151,6 +151,14 @@ export class TrafficFixture {
         { what: `${service} to serve only ${version}`, timeoutMs: 30_000, intervalMs: 50 },
       );
     }
+    // EndpointSlices trail a ReplicaSet's availability (a DestinationRule subset can name pods the data
+    // plane does not list yet): let a small probe answer in full before measuring.
+    const probe = { host: opts.host, ...(opts.headers ? { headers: opts.headers } : {}) };
+    await waitFor(async () => (await proxy.measure(20, probe)).errors === 0, {
+      what: "the data plane to answer every request",
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    }).catch(() => {});
     const n = opts.n ?? 2000;
     const measured = await proxy.measure(n, {
       host: opts.host,
