@@ -40,6 +40,8 @@ export type CanaryContext = {
   pauseReason?: "step" | "inconclusive" | undefined;
   progressAt: string;
   progressMark: number;
+  /** Held by a pause in Git or by a user at the last tick: the progress clock restarts on release. */
+  held: boolean;
   deadlineExceeded: boolean;
   fullPromotion: boolean;
   /** Incremented by retry: analysis runs are named per attempt, so a retry starts fresh ones. */
@@ -82,15 +84,24 @@ const record = (type: RecordParams["type"], reason: string, message: (a: ParamAr
   type: "record" as const,
   params: (a: ParamArgs): RecordParams => ({ type, reason, message: message(a) }),
 });
-const stepStarted = ({ context, event }: ParamArgs) => {
-  const s = step(event.env, context.stepIndex);
-  return `step ${position(context, event.env)}: ${s ? s.describe : "all steps done"}`;
+/** StepStarted for the step advanced into; past the last step the Promoting Event says it instead. */
+const stepStarted = {
+  type: "record" as const,
+  params: ({ context, event }: ParamArgs): RecordParams | undefined => {
+    const s = step(event.env, context.stepIndex);
+    if (!s) return undefined;
+    return {
+      type: "Normal",
+      reason: "StepStarted",
+      message: `step ${position(context, event.env)}: ${s.describe}`,
+    };
+  },
 };
 const by = (e: CanaryEvent) => ("by" in e && e.by ? ` by ${e.by}` : "");
 const promoted = ({ event }: ParamArgs) => `promoted${by(event)}`;
 const promotedFull = ({ event }: ParamArgs) =>
   `fully promoted${by(event)}: remaining steps and analyses skipped`;
-const advance = ["advance" as const, record("Normal", "StepStarted", stepStarted)];
+const advance = ["advance" as const, stepStarted];
 
 export const canaryMachine = setup({
   types: {
@@ -100,6 +111,7 @@ export const canaryMachine = setup({
   },
   guards: {
     held: ({ context, event }) => context.userPaused || event.env.specPaused,
+    released: ({ context }) => context.held,
     allStepsDone: ({ context, event }) => context.stepIndex >= event.env.steps.length,
     atPauseStep: ({ context, event }) => step(event.env, context.stepIndex)?.kind === "pause",
     atAnalysisStep: ({ context, event }) => step(event.env, context.stepIndex)?.kind === "analysis",
@@ -132,13 +144,17 @@ export const canaryMachine = setup({
       progressMark: event.env.canaryAvailable,
       pauseReason: undefined,
       userPaused: false,
+      held: false,
       deadlineExceeded: false,
     })),
     enterPause: assign({ pauseReason: "step" as const }),
     enterInconclusive: assign({ pauseReason: "inconclusive" as const }),
-    holdClock: assign(({ event }) => ({
+    // Marked once, not re-stamped every tick: a held Rollout's status stays still.
+    hold: assign({ held: true }),
+    release: assign(({ event }) => ({
       progressAt: iso(event.env.now),
       progressMark: event.env.canaryAvailable,
+      held: false,
     })),
     trackProgress: assign(({ context, event }) =>
       event.env.canaryAvailable > context.progressMark
@@ -178,6 +194,7 @@ export const canaryMachine = setup({
       abort: undefined,
       pauseReason: undefined,
       userPaused: false,
+      held: false,
       deadlineExceeded: false,
       fullPromotion: false,
     })),
@@ -186,10 +203,15 @@ export const canaryMachine = setup({
       fullPromotion: true,
       pauseReason: undefined,
       userPaused: false,
+      held: false,
       progressAt: iso(event.env.now),
     })),
     pauseByUser: assign({ userPaused: true }),
-    resumeByUser: assign(({ event }) => ({ userPaused: false, progressAt: iso(event.env.now) })),
+    resumeByUser: assign(({ event }) => ({
+      userPaused: false,
+      held: false,
+      progressAt: iso(event.env.now),
+    })),
   },
 }).createMachine({
   id: "canary",
@@ -202,6 +224,7 @@ export const canaryMachine = setup({
     userPaused: false,
     progressAt: iso(input.now),
     progressMark: 0,
+    held: false,
     deadlineExceeded: false,
     fullPromotion: false,
     attempt: 0,
@@ -215,15 +238,17 @@ export const canaryMachine = setup({
     Stepping: {
       on: {
         TICK: [
-          { guard: "held", actions: "holdClock" },
+          { guard: "held", actions: "hold" },
+          { guard: "released", actions: "release" },
           { guard: "backgroundFailed", target: "Aborted", actions: "abortForBackground" },
           { guard: "allStepsDone", target: "Promoting" },
           { guard: "atPauseStep", target: "Paused", actions: "enterPause" },
           { guard: "analysisSucceeded", actions: advance },
           { guard: "analysisFailed", target: "Aborted", actions: "abortForStepAnalysis" },
           { guard: "analysisInconclusive", target: "Paused", actions: "enterInconclusive" },
-          // An analysis takes as long as its metrics say: the progress deadline is for pods.
-          { guard: "atAnalysisStep", actions: "holdClock" },
+          // An analysis takes as long as its metrics say: the progress deadline is for pods (and the
+          // clock restarts when the step ends).
+          { guard: "atAnalysisStep" },
           { guard: "stepSatisfied", actions: advance },
           { guard: "deadlineAbort", target: "Aborted", actions: ["markDeadline", "abortForDeadline"] },
           { guard: "deadlinePassed", actions: "markDeadline" },
@@ -252,7 +277,7 @@ export const canaryMachine = setup({
       },
       on: {
         TICK: [
-          { guard: "held", actions: "holdClock" },
+          { guard: "held", actions: "hold" },
           { guard: "backgroundFailed", target: "Aborted", actions: "abortForBackground" },
           { guard: "pauseElapsed", target: "Stepping", actions: advance },
         ],
@@ -272,7 +297,8 @@ export const canaryMachine = setup({
       entry: record("Normal", "Promoting", () => "all steps done: the new version goes to 100%"),
       on: {
         TICK: [
-          { guard: "held", actions: "holdClock" },
+          { guard: "held", actions: "hold" },
+          { guard: "released", actions: "release" },
           { guard: "backgroundFailed", target: "Aborted", actions: "abortForBackground" },
           { guard: "stepSatisfied", target: "Completed" },
           { guard: "deadlineAbort", target: "Aborted", actions: ["markDeadline", "abortForDeadline"] },

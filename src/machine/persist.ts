@@ -16,6 +16,7 @@ const CanaryContextSchema = z.object({
   pauseReason: z.enum(["step", "inconclusive"]).optional(),
   progressAt: z.iso.datetime(),
   progressMark: z.int().min(0),
+  held: z.boolean().default(false),
   deadlineExceeded: z.boolean(),
   fullPromotion: z.boolean(),
   attempt: z.int().min(0).default(0),

@@ -12,6 +12,7 @@ import { mergePatchDiff } from "./merge-patch.ts";
 import type { StatusFields, StrategyOutcome } from "./outcome.ts";
 import type { Versions } from "./replicasets.ts";
 import { assembleStatus, invalidStatus } from "./status.ts";
+import { StatusCoalescer } from "./status-coalesce.ts";
 import { validateReferences } from "./validate.ts";
 
 export type ReconcileResult = { requeueAfterMs?: number } | undefined;
@@ -37,15 +38,18 @@ export class Reconciler {
   readonly #staleFrom = new Map<string, string>();
   /** Told every status a reconcile wrote (or found already written): the Rollout metrics. */
   readonly #observe: ((o: RolloutObservation) => void) | undefined;
+  readonly #coalesce: StatusCoalescer;
 
-  constructor(deps: Deps, observe?: (o: RolloutObservation) => void) {
+  constructor(deps: Deps, observe?: (o: RolloutObservation) => void, coalesce = new StatusCoalescer()) {
     this.#deps = deps;
     this.#observe = observe;
+    this.#coalesce = coalesce;
   }
 
   /** Forget a deleted Rollout. */
   forget(key: string): void {
     this.#staleFrom.delete(key);
+    this.#coalesce.forget(key);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -81,7 +85,7 @@ export class Reconciler {
         message: `the Rollout does not match ramp's schema: ${issues}`,
       };
       log.warn({ issues }, "invalid rollout");
-      await this.#write(
+      const held = await this.#write(
         key,
         raw,
         invalidStatus(raw as never, reason, this.#deps.now()),
@@ -89,7 +93,7 @@ export class Reconciler {
         [{ type: "Warning", reason: reason.reason, message: reason.message }],
         true,
       );
-      return undefined;
+      return held === undefined ? undefined : { requeueAfterMs: held };
     }
     const rollout = parsed.data;
     // The finalizer is on before any route is written, and off once the spec no longer routes traffic.
@@ -114,7 +118,7 @@ export class Reconciler {
       // A problem the spec must fix: Degraded with the code, state kept, other Rollouts unaffected.
       log.warn({ code: err.code, err: err.message }, "rollout cannot be reconciled");
       const status = invalidStatus(rollout, { reason: codeOf(err), message: err.message }, ctx.now);
-      await this.#write(
+      const held = await this.#write(
         key,
         raw,
         status,
@@ -123,15 +127,25 @@ export class Reconciler {
         true,
         ctx.versions,
       );
-      return undefined;
+      return held === undefined ? undefined : { requeueAfterMs: held };
     }
-    await this.#write(key, raw, assembleStatus(ctx, outcome), target, outcome.records, false, ctx.versions);
-    return outcome.requeueAfterMs === undefined ? undefined : { requeueAfterMs: outcome.requeueAfterMs };
+    const held = await this.#write(
+      key,
+      raw,
+      assembleStatus(ctx, outcome),
+      target,
+      outcome.records,
+      false,
+      ctx.versions,
+    );
+    const after = [outcome.requeueAfterMs, held].filter((ms) => ms !== undefined);
+    return after.length === 0 ? undefined : { requeueAfterMs: Math.min(...after) };
   }
 
   /**
    * Writes the status diff (none when nothing changed) and records Events. `onChange` Events are
    * recorded only when the Stalled reason or message changes: one Event per problem, not per reconcile.
+   * A diff of counts only may be held (see status-coalesce.ts): then returns when to reconcile again.
    */
   async #write(
     key: string,
@@ -141,12 +155,13 @@ export class Reconciler {
     records: StrategyOutcome["records"],
     onChange = false,
     versions?: Versions,
-  ): Promise<void> {
+  ): Promise<number | undefined> {
     const patch = mergePatchDiff(
       raw.status as Record<string, unknown> | undefined,
       status as Record<string, unknown>,
     );
-    if (Object.keys(patch).length > 0) {
+    const held = this.#coalesce.hold(key, patch, this.#deps.now());
+    if (held === undefined && Object.keys(patch).length > 0) {
       const rv = raw.metadata?.resourceVersion ?? "";
       await this.#deps.writer.patchRolloutStatus(target.namespace, target.name, rv, patch);
       this.#staleFrom.set(key, rv);
@@ -155,7 +170,8 @@ export class Reconciler {
     const stalled = (c: RolloutStatus["conditions"] | null | undefined) =>
       c?.find((x) => x.type === "Stalled" && x.status === "True");
     const [before, after] = [stalled(raw.status?.conditions), stalled(status.conditions)];
-    if (onChange && before?.reason === after?.reason && before?.message === after?.message) return;
-    for (const r of records) this.#deps.events.record(target, r);
+    if (!(onChange && before?.reason === after?.reason && before?.message === after?.message))
+      for (const r of records) this.#deps.events.record(target, r);
+    return held;
   }
 }

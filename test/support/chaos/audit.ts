@@ -84,10 +84,9 @@ export function auditSteps(t: Timeline): Finding[] {
   return out;
 }
 
-const stepOfMessage = (message: string, steps: number): number | undefined => {
+const stepOfMessage = (message: string): number | undefined => {
   const m = /^step (\d+)\/(\d+): (.*)$/.exec(message);
-  if (!m) return undefined;
-  return m[3] === "all steps done" ? steps : Number(m[1]) - 1;
+  return m ? Number(m[1]) - 1 : undefined;
 };
 
 /** StepStarted Events: none repeated (one Event, count 1), none for a step the version never reached. */
@@ -97,8 +96,9 @@ export function auditEvents(t: Timeline): { findings: Finding[]; lost: Audit["lo
   const n = t.plan.steps.length;
   const last = t.plan.good ? n : t.plan.analysisStep;
   const started = new Map<number, EventView[]>();
-  for (const e of t.events.filter((x) => x.reason === "StepStarted")) {
-    const i = stepOfMessage(e.message, n);
+  // Past the last step, the Promoting Event marks the start of the promotion (index n).
+  for (const e of t.events.filter((x) => x.reason === "StepStarted" || x.reason === "Promoting")) {
+    const i = e.reason === "Promoting" ? n : stepOfMessage(e.message);
     if (i === undefined) f(`StepStarted with an unexpected message: ${e.message}`);
     else started.set(i, [...(started.get(i) ?? []), e]);
   }
@@ -212,7 +212,11 @@ export function auditPauses(t: Timeline): Finding[] {
     const ended = Date.parse(next.machine?.context?.stepStartedAt ?? "");
     const waited = ended - Date.parse(start);
     if (!(waited >= ms)) f(`the ${ms} ms pause of step ${i} ended after ${waited} ms`);
-    const event = t.events.find((e) => e.reason === "StepStarted" && stepOfMessage(e.message, n) === i + 1);
+    const event = t.events.find((e) =>
+      i + 1 === n
+        ? e.reason === "Promoting"
+        : e.reason === "StepStarted" && stepOfMessage(e.message) === i + 1,
+    );
     const floorStart = Math.floor(Date.parse(start) / 1000) * 1000;
     if (event && Date.parse(event.firstTimestamp) < floorStart + ms)
       f(

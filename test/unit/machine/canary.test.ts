@@ -163,6 +163,20 @@ describe("canary machine: progress deadline", () => {
     s = tick(s, withPause, { at: 650, abortOnDeadline: true }).snapshot;
     assert.equal(where(s), "Stepping@1");
   });
+  test("a hold in Git is marked once, not re-stamped every tick, and the clock restarts on release", () => {
+    const held = tick(start(), steps, { at: 10, specPaused: true }).snapshot;
+    assert.equal(held.context.held, true);
+    // Later ticks while held leave the context as it was: no status write per reconcile.
+    const later = tick(held, steps, { at: 500, specPaused: true }).snapshot;
+    assert.deepEqual(later.context, held.context);
+    // Released long after the deadline: the clock starts again from the release, nothing is exceeded.
+    let s = tick(later, steps, { at: 900, abortOnDeadline: true }).snapshot;
+    assert.equal(where(s), "Stepping@0");
+    assert.equal(s.context.held, false);
+    assert.equal(s.context.progressAt, new Date(T0 + 900_000).toISOString());
+    s = tick(s, steps, { at: 961, abortOnDeadline: true }).snapshot;
+    assert.equal(stateOf(s), "Aborted");
+  });
 });
 
 describe("canary machine: analysis", () => {
@@ -176,6 +190,11 @@ describe("canary machine: analysis", () => {
       abortOnDeadline: true,
     }).snapshot;
     assert.equal(where(s), "Stepping@1");
+  });
+  test("a running analysis leaves the context still, tick after tick", () => {
+    const s = tick(start(), steps, { satisfied: [0], analysis: { 1: "Running" } }).snapshot;
+    const later = tick(s, steps, { at: 30, satisfied: [0], analysis: { 1: "Running" } }).snapshot;
+    assert.deepEqual(later.context, s.context);
   });
   test("Successful → next step", () => assert.equal(where(at("Successful")), "Stepping@2"));
   test("Failed → abort naming the metric", () => {

@@ -43,8 +43,8 @@ function history(plan: Timeline["plan"]): Timeline {
     });
     if (i > 0)
       events.push({
-        reason: "StepStarted",
-        message: `step ${Math.min(i + 1, n)}/${n}: ${i === n ? "all steps done" : "x"}`,
+        reason: i === n ? "Promoting" : "StepStarted",
+        message: i === n ? "all steps done: the new version goes to 100%" : `step ${i + 1}/${n}: x`,
         count: 1,
         firstTimestamp: `${iso(now).slice(0, 19)}Z`,
       });

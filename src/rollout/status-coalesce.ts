@@ -1,0 +1,57 @@
+// Status writes that only report counts are held briefly so they ride along with the next real change.
+// A Rollout's pods come and go one at a time; writing each count on its own doubled the status writes of
+// a canary step. What is held is an observation, re-derived by every reconcile, so a restart loses nothing.
+
+/** How long a count-only change may wait for company before it is written on its own. */
+export const COALESCE_MS = 2000;
+
+const COUNTS = new Set(["replicas", "updatedReplicas", "readyReplicas", "availableReplicas"]);
+/** The progress clock moves whenever pods become available; it only matters once a deadline nears. */
+const PROGRESS = new Set(["progressAt", "progressMark"]);
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Whether a status merge patch changes nothing but replica counts and the machine's progress clock. */
+export function countsOnly(patch: Record<string, unknown>): boolean {
+  return Object.entries(patch).every(([key, value]) => {
+    if (COUNTS.has(key)) return true;
+    if (key !== "machine" || !isObject(value)) return false;
+    return Object.entries(value).every(
+      ([k, v]) => k === "context" && isObject(v) && Object.keys(v).every((c) => PROGRESS.has(c)),
+    );
+  });
+}
+
+/**
+ * Per Rollout, since when a count-only change has been held. `hold` says whether to skip the write now
+ * and, if so, when to look again; any write (or no change at all) clears the hold.
+ */
+export class StatusCoalescer {
+  readonly #since = new Map<string, number>();
+  readonly #windowMs: number;
+
+  constructor(windowMs = COALESCE_MS) {
+    this.#windowMs = windowMs;
+  }
+
+  /** undefined: write now. A number: skip the write, reconcile again within that many milliseconds. */
+  hold(key: string, patch: Record<string, unknown>, now: number): number | undefined {
+    if (Object.keys(patch).length === 0 || !countsOnly(patch)) {
+      this.#since.delete(key);
+      return undefined;
+    }
+    const since = this.#since.get(key) ?? now;
+    const left = since + this.#windowMs - now;
+    if (left <= 0) {
+      this.#since.delete(key);
+      return undefined;
+    }
+    this.#since.set(key, since);
+    return left;
+  }
+
+  forget(key: string): void {
+    this.#since.delete(key);
+  }
+}

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { COALESCE_MS, countsOnly, StatusCoalescer } from "../../../src/rollout/status-coalesce.ts";
+
+describe("countsOnly", () => {
+  test("replica counts and the machine's progress clock are counts", () => {
+    assert.equal(countsOnly({ replicas: 3, availableReplicas: 2 }), true);
+    assert.equal(
+      countsOnly({ readyReplicas: 3, machine: { context: { progressAt: "t", progressMark: 1 } } }),
+      true,
+    );
+  });
+  test("anything else is a real change", () => {
+    assert.equal(countsOnly({ replicas: 3, phase: "Healthy" }), false);
+    assert.equal(countsOnly({ machine: { value: "Completed" } }), false);
+    assert.equal(countsOnly({ machine: { context: { progressAt: "t", stepIndex: 2 } } }), false);
+    assert.equal(countsOnly({ conditions: [] }), false);
+    assert.equal(countsOnly({ machine: null }), false);
+  });
+});
+
+describe("StatusCoalescer", () => {
+  const counts = { availableReplicas: 1 };
+  test("holds a count-only change for the window, then lets it through", () => {
+    const c = new StatusCoalescer();
+    assert.equal(c.hold("ns/a", counts, 1000), COALESCE_MS);
+    assert.equal(c.hold("ns/a", counts, 1500), COALESCE_MS - 500);
+    assert.equal(c.hold("ns/a", counts, 1000 + COALESCE_MS), undefined);
+    // Written: the next count-only change waits a whole window again.
+    assert.equal(c.hold("ns/a", counts, 5000), COALESCE_MS);
+  });
+  test("a real change is written at once and ends the hold; so does no change", () => {
+    const c = new StatusCoalescer();
+    assert.equal(c.hold("ns/a", counts, 0), COALESCE_MS);
+    assert.equal(c.hold("ns/a", { phase: "Healthy", ...counts }, 10), undefined);
+    assert.equal(c.hold("ns/a", counts, 20), COALESCE_MS);
+    assert.equal(c.hold("ns/a", {}, 30), undefined);
+    assert.equal(c.hold("ns/a", counts, 40), COALESCE_MS);
+  });
+  test("Rollouts are held apart, and a forgotten one starts over", () => {
+    const c = new StatusCoalescer();
+    assert.equal(c.hold("ns/a", counts, 0), COALESCE_MS);
+    assert.equal(c.hold("ns/b", counts, 1000), COALESCE_MS);
+    c.forget("ns/a");
+    assert.equal(c.hold("ns/a", counts, 1500), COALESCE_MS);
+  });
+});
