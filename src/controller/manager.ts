@@ -10,6 +10,7 @@ import { WorkQueue } from "../kube/workqueue.ts";
 import { type HttpServer, startHttpServer } from "../observability/http.ts";
 import { createMetrics } from "../observability/metrics.ts";
 import { RolloutMetrics } from "../observability/rollout-metrics.ts";
+import { rolloutStateCollector } from "../observability/rollout-state.ts";
 import type { EventSink } from "../rollout/deps.ts";
 import { Reconciler } from "../rollout/reconcile.ts";
 import { analysisController } from "./analysis-runs.ts";
@@ -94,8 +95,14 @@ export async function runController(
   };
 
   const servers: HttpServer[] = [];
+  // The Rollout state series are rendered from the caches at each scrape, by followers too (warm caches).
+  const collectors = [rolloutStateCollector(caches)];
   servers.push(
-    await startHttpServer({ addr: opts.metricsAddr, routes: { registry: metrics.registry }, log }),
+    await startHttpServer({
+      addr: opts.metricsAddr,
+      routes: { registry: metrics.registry, collectors },
+      log,
+    }),
   );
   servers.push(
     await startHttpServer({

@@ -2,7 +2,9 @@
 // probes. Plain node:http: three read-only routes do not need a framework.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Registry } from "prom-client";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { Registry } from "prom-client";
+import type { ExpositionSource } from "./exposition.ts";
 import { type Logger, silentLogger } from "./log.ts";
 
 /** A health check: healthy when it returns true; false, a throw or a timeout mean unhealthy. */
@@ -11,6 +13,11 @@ export type Check = () => boolean | Promise<boolean>;
 export interface HttpRoutes {
   /** Served on /metrics; without it /metrics is 404. */
   registry?: Registry;
+  /**
+   * Series rendered at scrape time, written after the registry's on /metrics chunk by chunk. They write
+   * the Prometheus text format, so the registry must keep prom-client's default content type.
+   */
+  collectors?: ExpositionSource[];
   /** Liveness checks by name, served on /healthz (no checks: always ok). */
   healthz?: Record<string, Check>;
   /** Readiness checks by name, served on /readyz (no checks: always ok). */
@@ -52,6 +59,13 @@ export function parseListenAddress(addr: string): { host: string | undefined; po
 export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServer> {
   const { host, port } = parseListenAddress(opts.addr ?? "127.0.0.1:8080");
   const log = opts.log ?? silentLogger;
+  const { registry, collectors = [] } = opts.routes;
+  // Collectors write text 0.0.4; OpenMetrics after it would be one mixed, unparsable exposition.
+  if (collectors.length > 0 && registry && registry.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) {
+    throw new Error(
+      `/metrics collectors need the registry's content type ${Registry.PROMETHEUS_CONTENT_TYPE}`,
+    );
+  }
   const server = createServer((req, res) => {
     handle(req, res, opts).catch((err: unknown) => {
       log.error({ err, path: req.url }, "http handler failed");
@@ -97,7 +111,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpServe
     case "/metrics": {
       const registry = opts.routes.registry;
       if (!registry) break;
-      send(res, 200, await registry.metrics(), registry.contentType);
+      const collectors = opts.routes.collectors ?? [];
+      if (collectors.length === 0) send(res, 200, await registry.metrics(), registry.contentType);
+      else await stream(res, registry, collectors);
       return;
     }
     case "/healthz":
@@ -133,6 +149,49 @@ async function passes(check: Check, timeoutMs: number): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The registry's text, then each collector's chunks as they come (no Content-Length: chunked encoding). */
+async function stream(
+  res: ServerResponse,
+  registry: Registry,
+  collectors: ExpositionSource[],
+): Promise<void> {
+  res.statusCode = 200;
+  res.setHeader("Content-Type", registry.contentType);
+  if (res.req.method === "HEAD") {
+    res.end();
+    return;
+  }
+  if (!(await write(res, await registry.metrics()))) return;
+  for (const collect of collectors)
+    for await (const chunk of collect()) if (!(await write(res, chunk))) return;
+  res.end();
+}
+
+/**
+ * Writes one chunk, waiting for the socket to drain when its buffer is full, and otherwise letting the
+ * event loop run (watches, reconciles) before the next chunk is rendered. False once the client is gone.
+ */
+async function write(res: ServerResponse, chunk: string): Promise<boolean> {
+  if (res.destroyed) return false;
+  if (res.write(chunk)) await yieldToLoop();
+  else if (!(await drained(res))) return false;
+  return !res.destroyed;
+}
+
+function drained(res: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => () => {
+      res.off("drain", onDrain);
+      res.off("close", onClose);
+      resolve(ok);
+    };
+    const onDrain = done(true);
+    const onClose = done(false);
+    res.once("drain", onDrain);
+    res.once("close", onClose);
+  });
 }
 
 function send(res: ServerResponse, status: number, body: string, contentType = "text/plain; charset=utf-8") {

@@ -4,7 +4,7 @@ import type { Rollout, RolloutStatus } from "../api/index.ts";
 import type { Deps } from "./deps.ts";
 import { podTemplateHash } from "./hash.ts";
 import { surgeLimits } from "./replicas.ts";
-import { partition, type Versions } from "./replicasets.ts";
+import { ownedBy, partition, type Versions } from "./replicasets.ts";
 
 export type RolloutContext = {
   key: string;
@@ -30,10 +30,7 @@ export function buildContext(key: string, rollout: Rollout, deps: Deps): Rollout
   const [namespace = "", name = ""] = key.split("/");
   const status = rollout.status ?? {};
   const uid = rollout.metadata.uid;
-  // Only ReplicaSets this very Rollout owns (a recreated Rollout of the same name must not adopt old ones).
-  const all = deps.caches
-    .replicaSetsOf(key)
-    .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === uid && o.controller));
+  const all = ownedBy(uid, deps.caches.replicaSetsOf(key));
   const currentHash = podTemplateHash(rollout.spec.template);
   let stableHash = status.stableRS;
   const versions0 = partition(all, currentHash, stableHash);

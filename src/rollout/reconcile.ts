@@ -10,7 +10,6 @@ import { finalize, finalizersFor, wantsFinalizer } from "./finalizer.ts";
 import { TRAFFIC_FINALIZER } from "./labels.ts";
 import { mergePatchDiff } from "./merge-patch.ts";
 import type { StatusFields, StrategyOutcome } from "./outcome.ts";
-import type { Versions } from "./replicasets.ts";
 import { assembleStatus, invalidStatus } from "./status.ts";
 import { StatusCoalescer } from "./status-coalesce.ts";
 import { validateReferences } from "./validate.ts";
@@ -125,19 +124,10 @@ export class Reconciler {
         target,
         [{ type: "Warning", reason: err.code, message: err.message }],
         true,
-        ctx.versions,
       );
       return held === undefined ? undefined : { requeueAfterMs: held };
     }
-    const held = await this.#write(
-      key,
-      raw,
-      assembleStatus(ctx, outcome),
-      target,
-      outcome.records,
-      false,
-      ctx.versions,
-    );
+    const held = await this.#write(key, raw, assembleStatus(ctx, outcome), target, outcome.records);
     const after = [outcome.requeueAfterMs, held].filter((ms) => ms !== undefined);
     return after.length === 0 ? undefined : { requeueAfterMs: Math.min(...after) };
   }
@@ -154,7 +144,6 @@ export class Reconciler {
     target: EventTarget,
     records: StrategyOutcome["records"],
     onChange = false,
-    versions?: Versions,
   ): Promise<number | undefined> {
     const patch = mergePatchDiff(
       raw.status as Record<string, unknown> | undefined,
@@ -166,7 +155,7 @@ export class Reconciler {
       await this.#deps.writer.patchRolloutStatus(target.namespace, target.name, rv, patch);
       this.#staleFrom.set(key, rv);
     }
-    this.#observe?.({ key, object: raw as RolloutObservation["object"], written: status, versions });
+    this.#observe?.({ key, object: raw as RolloutObservation["object"], written: status });
     const stalled = (c: RolloutStatus["conditions"] | null | undefined) =>
       c?.find((x) => x.type === "Stalled" && x.status === "True");
     const [before, after] = [stalled(raw.status?.conditions), stalled(status.conditions)];

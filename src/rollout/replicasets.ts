@@ -91,3 +91,7 @@ export function beyondHistory(others: V1ReplicaSet[], limit: number): V1ReplicaS
   const idle = others.filter((rs) => specReplicas(rs) === 0 && (rs.status?.replicas ?? 0) === 0);
   return idle.sort((a, b) => revisionOf(b) - revisionOf(a)).slice(limit);
 }
+
+/** Only the ReplicaSets this very Rollout owns (a recreated Rollout of the same name must not adopt old ones). */
+export const ownedBy = (uid: unknown, sets: V1ReplicaSet[]): V1ReplicaSet[] =>
+  sets.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === uid && o.controller));

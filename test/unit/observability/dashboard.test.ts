@@ -10,10 +10,14 @@ import { AnalysisMetrics } from "../../../src/analysis/metrics.ts";
 import { parseRules, RULES_FILE } from "../../../src/observability/alert-files.ts";
 import { createMetrics } from "../../../src/observability/metrics.ts";
 import { RolloutMetrics } from "../../../src/observability/rollout-metrics.ts";
+import { ROLLOUT_STATE_FAMILIES } from "../../../src/observability/rollout-state.ts";
 import { dashboardQueries, panelsOf, readDashboard, selectors } from "../../support/promql.ts";
 import { repoRoot } from "../../support/yaml.ts";
 
-/** Exported series name → its label names, from the registry the controller builds (runController). */
+/**
+ * Exported series name → its label names: the registry the controller builds (runController) and the
+ * Rollout state families it renders from its caches at scrape time.
+ */
 function exportedSeries(): Map<string, Set<string>> {
   const metrics = createMetrics();
   new RolloutMetrics(metrics.registry);
@@ -27,6 +31,7 @@ function exportedSeries(): Map<string, Set<string>> {
       out.set(`${m.name}_count`, new Set(labels));
     } else out.set(m.name, new Set(labels));
   }
+  for (const f of ROLLOUT_STATE_FAMILIES) out.set(f.name, new Set(f.labelNames));
   return out;
 }
 

@@ -1,5 +1,6 @@
 // The Rollout series as a table of status writes: what each write sets, counts and observes, and that a
-// deleted Rollout leaves nothing behind.
+// deleted Rollout leaves nothing behind. A scrape is the registry's text (the event-like series) followed by
+// the state series rendered from a fake cache that, like the watch, holds each status as written.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { V1ReplicaSet } from "@kubernetes/client-node";
@@ -7,7 +8,8 @@ import { ApiException } from "@kubernetes/client-node";
 import { Registry } from "prom-client";
 import type { Condition, RolloutStatus } from "../../../src/api/index.ts";
 import { RampError } from "../../../src/errors.ts";
-import { RolloutMetrics, type RolloutObservation } from "../../../src/observability/rollout-metrics.ts";
+import { RolloutMetrics } from "../../../src/observability/rollout-metrics.ts";
+import { type RolloutStateSource, rolloutStateCollector } from "../../../src/observability/rollout-state.ts";
 import type { StatusFields } from "../../../src/rollout/outcome.ts";
 import { parseExposition, type Scrape } from "../../support/scrape.ts";
 
@@ -27,8 +29,15 @@ const machine = (podHash: string, startedAt?: number) => ({
   value: "Completed",
   context: { podHash, ...(startedAt === undefined ? {} : { startedAt: iso(startedAt) }) },
 });
-const rs = (hash: string, replicas: number, available: number): V1ReplicaSet => ({
-  metadata: { name: `web-${hash}`, labels: { "ramp.dev/pod-template-hash": hash } },
+const UID = "uid-web";
+const rs = (hash: string, replicas: number, available: number, owner = UID): V1ReplicaSet => ({
+  metadata: {
+    name: `web-${hash}`,
+    labels: { "ramp.dev/pod-template-hash": hash },
+    ownerReferences: [
+      { apiVersion: "ramp.dev/v1alpha1", kind: "Rollout", name: "web", uid: owner, controller: true },
+    ],
+  },
   spec: { replicas, selector: {}, template: {} },
   status: { replicas, availableReplicas: available },
 });
@@ -36,24 +45,46 @@ const rs = (hash: string, replicas: number, available: number): V1ReplicaSet => 
 function setup(exists: (key: string) => boolean = () => true) {
   const registry = new Registry();
   const m = new RolloutMetrics(registry, { exists });
+  const rollouts = new Map<string, unknown>();
+  const replicaSets = new Map<string, V1ReplicaSet[]>();
+  const cache: RolloutStateSource = {
+    rollouts: { list: () => [...rollouts.values()] },
+    replicaSetsOf: (key) => replicaSets.get(key) ?? [],
+  };
+  const render = rolloutStateCollector(cache, { chunkBytes: 256 });
+  const scrape = async () => {
+    let text = await registry.metrics();
+    for (const chunk of render() as Iterable<string>) text += chunk;
+    return parseExposition(text);
+  };
   let status: RolloutStatus = {};
   return {
     m,
-    /** One reconcile's write on top of the last; returns the scrape after it. */
+    rollouts,
+    replicaSets,
+    /** One reconcile's write on top of the last, seen by the cache as the watch would; returns the scrape. */
     async write(
       written: StatusFields,
-      extra: Partial<RolloutObservation> = {},
+      extra: { replicaSets?: V1ReplicaSet[] } = {},
       s: unknown = spec,
     ): Promise<Scrape> {
-      m.observe({ key: KEY, object: { spec: s, status }, written, ...extra });
+      m.observe({ key: KEY, object: { spec: s, status }, written });
       const next: Record<string, unknown> = { ...status };
       for (const [k, v] of Object.entries(written))
         if (v === null) delete next[k];
         else next[k] = v;
       status = next as RolloutStatus;
-      return parseExposition(await registry.metrics());
+      if (exists(KEY))
+        rollouts.set(KEY, { metadata: { namespace: "shop", name: "web", uid: UID }, spec: s, status });
+      if (extra.replicaSets) replicaSets.set(KEY, extra.replicaSets);
+      return scrape();
     },
-    scrape: async () => parseExposition(await registry.metrics()),
+    /** The Rollout's delete as the controller handles it: gone from the cache, its series forgotten. */
+    remove(key: string) {
+      rollouts.delete(key);
+      m.forget(key);
+    },
+    scrape,
   };
 }
 
@@ -73,7 +104,7 @@ describe("RolloutMetrics", () => {
         stepCount: 1,
         canary: { weight: 25, stableWeight: 75 },
       },
-      { versions: { current: rs("b", 1, 1), stable: rs("a", 4, 4), others: [] } },
+      { replicaSets: [rs("b", 1, 1), rs("a", 4, 4)] },
     );
     assert.deepEqual(
       s.find("ramp_rollout_info").map((x) => x.labels),
@@ -118,6 +149,36 @@ describe("RolloutMetrics", () => {
     assert.equal(s.find("ramp_rollout_step").length, 0);
     assert.equal(s.find("ramp_rollout_canary_weight").length, 0);
     assert.equal(s.find("ramp_rollout_info")[0]?.labels.strategy, "blueGreen");
+  });
+
+  test("replicas follow the cached ReplicaSets between reconciles; an earlier Rollout's of the same name are not counted", async () => {
+    const r = setup();
+    await r.write(
+      { phase: "Progressing", currentPodHash: "b", stableRS: "a", availableReplicas: 4 },
+      { replicaSets: [rs("b", 1, 0), rs("a", 4, 4), rs("b", 9, 9, "uid-of-a-deleted-web")] },
+    );
+    r.replicaSets.set(KEY, [rs("b", 2, 2), rs("a", 3, 3)]);
+    const s = await r.scrape();
+    assert.equal(s.value("ramp_rollout_replicas_desired", { ...web, role: "canary" }), 2);
+    assert.equal(s.value("ramp_rollout_replicas_available", { ...web, role: "canary" }), 2);
+    assert.equal(s.value("ramp_rollout_replicas_available", { ...web, role: "stable" }), 3);
+    // Available never exceeds desired: a ReplicaSet's status may not have seen its new spec yet.
+    r.replicaSets.set(KEY, [rs("b", 2, 5), rs("a", 3, 3)]);
+    assert.equal((await r.scrape()).value("ramp_rollout_replicas_available", { ...web, role: "canary" }), 2);
+  });
+
+  test("a Rollout not reconciled yet: info with phase None, every phase 0, no replica series", async () => {
+    const r = setup();
+    r.rollouts.set(KEY, { metadata: { namespace: "shop", name: "web", uid: UID }, spec });
+    r.replicaSets.set(KEY, [rs("a", 4, 4)]);
+    const s = await r.scrape();
+    assert.equal(s.find("ramp_rollout_info", web)[0]?.labels.phase, "None");
+    assert.deepEqual(
+      s.find("ramp_rollout_phase", web).map((x) => x.value),
+      [0, 0, 0, 0],
+    );
+    assert.equal(s.find("ramp_rollout_replicas_desired", web).length, 0);
+    assert.equal(s.find("ramp_rollout_condition", web).length, 0);
   });
 
   test("transitions count phase changes from the status, None for the first", async () => {
@@ -258,11 +319,17 @@ describe("RolloutMetrics", () => {
         abort: { reason: "AbortedByUser", message: "", at: iso(1) },
         conditions: [ready("True", 20)],
       },
-      { versions: { current: rs("a", 4, 4), stable: rs("a", 4, 4), others: [] } },
+      { replicaSets: [rs("a", 4, 4)] },
     );
     await assert.rejects(r.m.time(KEY, () => Promise.reject(new Error("x"))));
     r.m.observe({ key: "shop/api", object: { spec, status: {} }, written: { phase: "Healthy" } });
-    r.m.forget(KEY);
+    r.rollouts.set("shop/api", {
+      metadata: { namespace: "shop", name: "api" },
+      spec,
+      status: { phase: "Healthy" },
+    });
+    assert.ok((await r.scrape()).find("ramp_rollout_replicas_desired", web).length === 3);
+    r.remove(KEY);
     const s = await r.scrape();
     assert.deepEqual(
       s.samples.filter((x) => x.labels.rollout === "web"),
