@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 # The ramp-controller image (the chart's default image, ghcr.io/ramp-dev/ramp-controller:<appVersion>).
-# Node 24 runs src/**/*.ts directly (type stripping), so there is no build step: the first stage installs
-# the production dependencies, the second is distroless (no shell, no package manager) and carries them
-# with src/. Node refuses to strip types under node_modules/, so src/ stays at /app/src.
+# Three stages: production dependencies; src/ compiled to plain JavaScript (dist/), since running .ts
+# through Node's type stripping keeps its compiler resident (about 40 MiB in every process and worker);
+# and a distroless runtime (no shell, no package manager) that carries only those two.
 #   docker build -t ghcr.io/ramp-dev/ramp-controller:0.1.0 .
 ARG BUILD_IMAGE=node:24-trixie-slim
 ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot
@@ -17,6 +17,15 @@ COPY package.json package-lock.json ./
 RUN npm pkg delete devDependencies \
  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
+FROM ${BUILD_IMAGE} AS build
+WORKDIR /build
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+# Only the compiler, at the version the lock pins, beside the sources (no dependencies: emit needs none).
+RUN npm install --prefix .tsc --ignore-scripts --no-audit --no-fund \
+      "typescript@$(node -p "require('./package-lock.json').packages['node_modules/typescript'].version")" \
+ && node .tsc/node_modules/typescript/bin/tsc -p tsconfig.build.json
+
 FROM ${RUNTIME_IMAGE}
 LABEL org.opencontainers.image.title="ramp-controller" \
       org.opencontainers.image.description="Progressive delivery for Kubernetes: canary and blue-green Rollouts" \
@@ -25,11 +34,13 @@ LABEL org.opencontainers.image.title="ramp-controller" \
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-# src/ imports ../../package.json for its version (the User-Agent and build info).
+# dist/ imports ../../package.json for its version (the User-Agent and build info).
 COPY package.json ./
-COPY src ./src
+COPY --from=build /build/dist ./dist
 # distroless's nonroot user; numeric so that runAsNonRoot can verify it.
 USER 65532:65532
 EXPOSE 8080 8081
-ENTRYPOINT ["/nodejs/bin/node", "src/controller/main.ts"]
+# A young generation of 2 × 4 MiB instead of V8's up to 2 × 32 MiB: watch events are short-lived, so a
+# smaller nursery costs little CPU and keeps tens of MiB out of the resident set (docs/performance.md).
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "dist/controller/main.js"]
 CMD ["--metrics-addr=:8080", "--health-addr=:8081"]

@@ -16,6 +16,7 @@ import {
   startPrometheus,
 } from "../../test/support/prometheus.ts";
 import { repoRoot } from "../../test/support/yaml.ts";
+import { buildDist, imageEntry } from "./entrypoint.ts";
 import { Infra } from "./infra.ts";
 import { type BenchOptions, parseBenchOptions, USAGE } from "./options.ts";
 import { runPass } from "./pass.ts";
@@ -80,12 +81,17 @@ async function main(argv: string[]): Promise<number> {
     infra.namespace = namespace;
     const profileDir = join(repoRoot, "bench", "profiles", namespace);
     if (opts.profile) mkdirSync(profileDir, { recursive: true });
+    // What ships: the image's build and Node flags, unless --source.
+    const image = opts.source ? { entry: "src/controller/main.ts", nodeArgs: [] } : imageEntry();
+    if (!opts.source) buildDist();
+    const nodeArgs = [...image.nodeArgs, ...opts.nodeArgs];
     controller = await startController({
       name: "bench",
       namespace,
+      entry: image.entry,
       args: ["--log-level", "info", "--workers", String(opts.workers)],
       nodeArgs: [
-        ...opts.nodeArgs,
+        ...nodeArgs,
         ...(opts.profile
           ? [
               "--cpu-prof",
@@ -147,7 +153,8 @@ async function main(argv: string[]): Promise<number> {
         wave: opts.wave,
         ship: opts.ship,
         workers: opts.workers,
-        nodeArgs: opts.nodeArgs,
+        nodeArgs,
+        entry: image.entry,
       },
       setup: { createSeconds, firstHealthySeconds, nodes },
       passes,

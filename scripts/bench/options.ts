@@ -23,6 +23,8 @@ export type BenchOptions = {
   keep: boolean;
   /** Options for the controller's node (V8 heap flags, say), to compare their effect. */
   nodeArgs: string[];
+  /** Run src/ through type stripping instead of the image's compiled entrypoint. */
+  source: boolean;
 };
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -39,7 +41,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --timeout DURATION give up on a pass after this long (default 30m)
   --out FILE         JSON results (default bench/results/<date>-<N>.json)
   --keep             leave the namespace, its Rollouts and the extra fake Nodes in place
-  --node-args=ARGS   options for the controller's node, e.g. --node-args="--max-semi-space-size=2"
+  --node-args=ARGS   more options for the controller's node, after the image's own (see Dockerfile)
+  --source           run src/controller/main.ts (type stripping) instead of the image's build, dist/
   -h, --help         this help
 `;
 
@@ -92,6 +95,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
       out: { type: "string" },
       keep: { type: "boolean", default: false },
       "node-args": { type: "string", default: "" },
+      source: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -112,5 +116,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
     timeoutMs: parseDuration(values.timeout, "--timeout"),
     keep: values.keep,
     nodeArgs: values["node-args"].split(/\s+/).filter((a) => a !== ""),
+    source: values.source,
   };
 }

@@ -39,6 +39,8 @@ export const BenchResult = z.object({
     ship: z.int().optional(),
     workers: z.int(),
     nodeArgs: z.array(z.string()),
+    /** The script run: dist/controller/main.js (the image's) or src/controller/main.ts (--source). */
+    entry: z.string().optional(),
   }),
   setup: z.object({ createSeconds: z.number(), firstHealthySeconds: z.number(), nodes: z.int() }),
   passes: z.array(Pass),

@@ -1,4 +1,5 @@
 // Evaluates success/failure conditions off the main thread, with a time bound per evaluation.
+import { extname } from "node:path";
 import { Worker } from "node:worker_threads";
 import { compileCel } from "../cel/index.ts";
 import type { Value } from "./assess.ts";
@@ -52,7 +53,8 @@ export class ConditionEvaluator {
 
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(new URL("./condition-worker.ts", import.meta.url));
+    // Beside this module: .ts when run from source, .js in the built image (dist/).
+    const worker = new Worker(new URL(`./condition-worker${extname(import.meta.url)}`, import.meta.url));
     worker.unref();
     this.#ready = new Promise((resolve) => {
       const onReady = (msg: { ready?: boolean }) => {

@@ -1,9 +1,10 @@
 // Given the Dockerfile (no container engine here to build it), when its stages are carried out by the
-// test interpreter, then the image holds production dependencies only, src/ outside node_modules, a
-// non-root distroless Node 24 runtime, and its entrypoint runs the controller.
+// test interpreter, then the image holds production dependencies only, src/ compiled to dist/ (no
+// TypeScript left to strip at run time), a non-root distroless Node 24 runtime, and its entrypoint runs
+// the controller.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
@@ -27,18 +28,23 @@ describe("the controller image (Dockerfile)", () => {
   });
   after(() => image?.cleanup());
 
-  test("two stages: Node 24 installs, a distroless Node 24 runs as the chart's non-root user", () => {
+  test("Node 24 installs and compiles, a distroless Node 24 runs as the chart's non-root user", () => {
     const stages = parseDockerfile(dockerfile);
-    assert.equal(stages.length, 2);
+    assert.equal(stages.length, 3);
     assert.match(stages[0]?.base ?? "", /^node:24[-.]/);
-    assert.match(stages[1]?.base ?? "", /^gcr\.io\/distroless\/nodejs24-debian\d+:nonroot$/);
+    assert.match(stages[1]?.base ?? "", /^node:24[-.]/);
+    assert.match(stages[2]?.base ?? "", /^gcr\.io\/distroless\/nodejs24-debian\d+:nonroot$/);
     assert.ok(image);
     assert.equal(
       image.user,
       `${values.podSecurityContext.runAsUser}:${values.podSecurityContext.runAsGroup}`,
     );
     assert.notEqual(values.podSecurityContext.runAsUser, 0);
-    assert.deepEqual(image.entrypoint, ["/nodejs/bin/node", "src/controller/main.ts"]);
+    assert.deepEqual(image.entrypoint, [
+      "/nodejs/bin/node",
+      "--max-semi-space-size=4",
+      "dist/controller/main.js",
+    ]);
     assert.deepEqual(image.cmd, [
       `--metrics-addr=:${values.metrics.port}`,
       `--health-addr=:${values.health.port}`,
@@ -51,6 +57,8 @@ describe("the controller image (Dockerfile)", () => {
     for (const p of [
       "package.json",
       "package-lock.json",
+      "tsconfig.json",
+      "tsconfig.build.json",
       "src/controller/main.ts",
       "src/analysis/condition-worker.ts",
     ]) {
@@ -68,7 +76,7 @@ describe("the controller image (Dockerfile)", () => {
     }
   });
 
-  test("production dependencies only, src/ outside node_modules (Node strips types only there)", () => {
+  test("production dependencies only, and the controller as JavaScript: no .ts, no compiler", () => {
     assert.ok(image);
     const workdir = image.workdir;
     const modules = join(workdir, "node_modules");
@@ -85,8 +93,30 @@ describe("the controller image (Dockerfile)", () => {
     );
     const shipped = devOnly.filter(([path]) => existsSync(join(workdir, path))).map(([path]) => path);
     assert.deepEqual(shipped, [], "dev-only packages in the image");
-    assert.ok(existsSync(join(workdir, "src", "controller", "main.ts")));
-    assert.ok(!existsSync(join(workdir, "test")), "no tests in the image");
+    assert.ok(existsSync(join(workdir, "dist", "controller", "main.js")));
+    const ts = readdirSync(join(workdir, "dist"), { recursive: true }).filter((f) =>
+      String(f).endsWith(".ts"),
+    );
+    assert.deepEqual(ts, [], "TypeScript in dist/");
+    for (const gone of ["src", "test", ".tsc"])
+      assert.ok(!existsSync(join(workdir, gone)), `no ${gone}/ in the image`);
+  });
+
+  test("the compiled condition worker loads beside its module and evaluates", () => {
+    assert.ok(image);
+    const script = `
+      const { ConditionEvaluator } = await import("./dist/analysis/conditions.js");
+      const e = new ConditionEvaluator({ timeoutMs: 5000 });
+      process.stdout.write(String(await e.evaluate("result > 0.5", 0.9)));
+      await e.close();`;
+    // No --input-type: the worker would inherit it and refuse its file.
+    const run = spawnSync(process.execPath, ["-e", script], {
+      cwd: image.workdir,
+      env: { PATH: process.env.PATH ?? "", ...image.env },
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, "true");
   });
 
   test("the entrypoint loads the whole controller with those dependencies (--help)", () => {

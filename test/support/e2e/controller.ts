@@ -28,6 +28,8 @@ export type ControllerOptions = {
   env?: Record<string, string>;
   /** Options for node itself (e.g. --cpu-prof), before the script. */
   nodeArgs?: string[];
+  /** The script to run, relative to the repository (default the source, src/controller/main.ts). */
+  entry?: string;
 };
 
 const logsDir = join(repoRoot, ".ramp", "test-logs");
@@ -37,7 +39,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   const metricsPort = await freePort();
   const healthPort = await freePort();
   const args = [
-    join(repoRoot, "src", "controller", "main.ts"),
+    join(repoRoot, opts.entry ?? "src/controller/main.ts"),
     "--kubeconfig",
     opts.kubeconfig ?? kubeconfigPath(),
     "--metrics-addr",
