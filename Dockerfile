@@ -40,7 +40,9 @@ COPY --from=build /build/dist ./dist
 # distroless's nonroot user; numeric so that runAsNonRoot can verify it.
 USER 65532:65532
 EXPOSE 8080 8081
-# A young generation of 2 × 4 MiB instead of V8's up to 2 × 32 MiB: watch events are short-lived, so a
-# smaller nursery costs little CPU and keeps tens of MiB out of the resident set (docs/performance.md).
-ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "dist/controller/main.js"]
+# V8 sized for a controller whose garbage is mostly replaced cache entries (docs/performance.md): a young
+# generation of 2 × 4 MiB instead of up to 2 × 32 MiB, and an old generation collected once it grows by
+# half its live size instead of by up to four times it. At 1,000 Rollouts that took peak RSS from 325 to
+# 208 MiB for the same CPU.
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/controller/main.js"]
 CMD ["--metrics-addr=:8080", "--health-addr=:8081"]

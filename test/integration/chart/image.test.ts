@@ -43,6 +43,7 @@ describe("the controller image (Dockerfile)", () => {
     assert.deepEqual(image.entrypoint, [
       "/nodejs/bin/node",
       "--max-semi-space-size=4",
+      "--heap-growing-percent=50",
       "dist/controller/main.js",
     ]);
     assert.deepEqual(image.cmd, [
