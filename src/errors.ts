@@ -86,8 +86,8 @@ export const ERROR_CODES = {
   },
   WebAnalysisDenied: {
     summary:
-      "A web metric's URL (or a redirect) leads to an address web analysis may not call: a cloud metadata service, the controller's own metrics or health endpoint, or a --web-analysis-deny entry. The measurement is an Error.",
-    fix: "The message names the metric, the URL and the entry. Point the metric elsewhere, or have the operator add the address to --web-analysis-allow (Helm analysis.web.allow); the controller's own endpoints cannot be allowed.",
+      "An analysis provider's address (a web metric's URL, a Prometheus metric's provider.prometheus.address, or a redirect from either) leads to an address analysis may not call: a cloud metadata service, the controller's own metrics or health endpoint, or a --web-analysis-deny entry. The measurement is an Error.",
+    fix: "The message names the metric, the URL or field and the entry. Point the metric elsewhere, or have the operator add the address to --web-analysis-allow (Helm analysis.web.allow); the controller's own endpoints cannot be allowed.",
   },
   ApiError: {
     summary: "A Kubernetes API request failed; ramp retries with backoff.",

@@ -205,6 +205,7 @@ export class AnalysisRunReconciler {
     }
     const ctx: MeasureContext = {
       metric: m,
+      metricIndex: run.spec.metrics.indexOf(m),
       args: at.args,
       namespace: run.metadata.namespace ?? "",
       runName: run.metadata.name,

@@ -32,11 +32,12 @@ export const USAGE = `Usage: ramp-controller [options]
   --log-level LEVEL      trace, debug, info, warn, error (default info)
   --workers N            Rollouts reconciled at once (default 8)
   --web-analysis-allow LIST
-                         addresses web analysis may call despite a deny entry: comma-separated IPs,
-                         CIDRs or host names (*.example.com), each optionally with :PORT; the most
-                         specific matching entry wins (default: $RAMP_WEB_ANALYSIS_ALLOW, or none)
+                         addresses web and Prometheus analysis may call despite a deny entry:
+                         comma-separated IPs, CIDRs or host names (*.example.com), each optionally
+                         with :PORT; the most specific matching entry wins (default:
+                         $RAMP_WEB_ANALYSIS_ALLOW, or none)
   --web-analysis-deny LIST
-                         more addresses web analysis may not call, same format (default:
+                         more addresses web and Prometheus analysis may not call, same format (default:
                          $RAMP_WEB_ANALYSIS_DENY); always denied as well: cloud metadata (169.254.0.0/16,
                          fd00:ec2::254, metadata.google.internal, …) and this controller's own endpoints
   -h, --help             this help

@@ -92,7 +92,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   };
 }
 
-/** Web analysis marks its requests with this header: they may never read the controller's endpoints. */
+/** Web and Prometheus analysis mark their requests with this header: they may never read the controller's endpoints. */
 export const WEB_ANALYSIS_HEADER = "ramp-web-analysis";
 
 async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpServerOptions): Promise<void> {

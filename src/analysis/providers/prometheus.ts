@@ -1,10 +1,14 @@
 // The prometheus provider: an instant query through prometheus-query; a vector becomes a list, a scalar a number.
+// The address is the author's choice, so its requests go through the analysis address policy as web's do.
 import { Agent } from "node:https";
 import type { AxiosResponse, InternalAxiosRequestConfig } from "axios";
 import { PrometheusDriver } from "prometheus-query";
 import { parseDuration } from "../../api/index.ts";
+import { RampError } from "../../errors.ts";
 import { promqlEscape, substitute } from "./args.ts";
+import { guardedAdapter, type Resolve, resolveAll } from "./guarded-http.ts";
 import type { MeasureContext, MetricProvider, Outcome } from "./provider.ts";
+import { type WebPolicy, webPolicy } from "./web-policy.ts";
 
 const insecureAgent = new Agent({ rejectUnauthorized: false });
 const MAX_BYTES = 8 * 1024 * 1024;
@@ -27,6 +31,9 @@ function keepInfinities(response: AxiosResponse): AxiosResponse {
 
 /** prometheus-query rejects with plain objects; turn them into Errors that say what went wrong. */
 function asError(err: unknown): Error {
+  // A refusal keeps its code and message; prometheus-query wraps whatever the adapter threw in `original`.
+  const original = err && typeof err === "object" && "original" in err ? err.original : undefined;
+  if (original instanceof RampError) return original;
   if (err && typeof err === "object" && "errorType" in err) {
     const e = err as { errorType?: string; error?: string };
     return new Error(`prometheus ${e.errorType ?? "error"}: ${e.error ?? "unknown"}`);
@@ -34,7 +41,10 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-export const prometheusProvider: MetricProvider = {
+export const prometheusProvider = (
+  policy: WebPolicy = webPolicy({}),
+  resolve: Resolve = resolveAll,
+): MetricProvider => ({
   async measure(ctx: MeasureContext): Promise<Outcome> {
     const cfg = ctx.metric.provider.prometheus;
     if (!cfg) throw new Error("not a prometheus metric");
@@ -54,6 +64,15 @@ export const prometheusProvider: MetricProvider = {
         }
       : undefined;
     const query = substitute(cfg.query, ctx.args, promqlEscape);
+    // The address as written, minus any user:password@ in it.
+    const shown = cfg.address.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+    const field = `spec.metrics[${ctx.metricIndex}].provider.prometheus.address ${shown}`;
+    const adapter = guardedAdapter({
+      policy,
+      resolve,
+      subject: (u, hop) =>
+        `metric ${ctx.metric.name}: ${field}${hop === 0 ? "" : `: its redirect to ${u.origin}${u.pathname}`}`,
+    });
     const driver = new PrometheusDriver({
       endpoint: cfg.address.replace(/\/+$/, ""),
       baseURL: "/api/v1",
@@ -63,6 +82,7 @@ export const prometheusProvider: MetricProvider = {
       requestInterceptor: {
         onFulfilled: (c: InternalAxiosRequestConfig) => {
           c.maxContentLength = MAX_BYTES;
+          c.adapter = adapter;
           if (cfg.insecureSkipVerify) c.httpsAgent = insecureAgent;
           return c;
         },
@@ -83,4 +103,4 @@ export const prometheusProvider: MetricProvider = {
       `prometheus returned a ${result.resultType}; use an instant query that returns a vector or scalar`,
     );
   },
-};
+});

@@ -10,6 +10,8 @@ export type Outcome =
 
 export type MeasureContext = {
   metric: Metric;
+  /** The metric's position in the AnalysisRun's spec.metrics, for messages naming a field. */
+  metricIndex: number;
   /** Resolved args, Secret values included (never logged or stored). */
   args: Record<string, string>;
   namespace: string;

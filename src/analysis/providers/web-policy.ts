@@ -1,5 +1,5 @@
-// Which addresses web analysis may call: allow/deny entries (CIDRs, IPs, host names, optional :port)
-// judged against the URL's host and every address it resolves to. See docs/analysis.md, "Web analysis".
+// Which addresses analysis may call (web URLs, Prometheus addresses): allow/deny entries (CIDRs, IPs, host
+// names, optional :port) judged against the URL's host and every address it resolves to. See docs/analysis.md.
 import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
 import { parseListenAddress } from "../../observability/http.ts";

@@ -13,6 +13,7 @@ import { startHttpServer } from "../../../src/observability/http.ts";
 type Web = NonNullable<Metric["provider"]["web"]>;
 const ctx = (web: Web): MeasureContext => ({
   metric: { name: "probe", provider: { web } },
+  metricIndex: 0,
   args: {},
   namespace: "ns",
   runName: "run",
