@@ -15,6 +15,7 @@ import type { EventSink } from "../rollout/deps.ts";
 import { Reconciler } from "../rollout/reconcile.ts";
 import { analysisController } from "./analysis-runs.ts";
 import { ControllerCaches } from "./caches.ts";
+import { startMemoryTrim } from "./memory-trim.ts";
 import type { ControllerOptions } from "./options.ts";
 import { kubePods } from "./pods.ts";
 import { kubeWriter } from "./writer.ts";
@@ -112,6 +113,7 @@ export async function runController(
     }),
   );
 
+  const trim = startMemoryTrim({ log });
   await Promise.all([caches.start(), analysis.jobs.start()]);
   log.info(
     { namespace: opts.namespace ?? "(all)", rollouts: caches.rollouts.keys().length },
@@ -144,6 +146,7 @@ export async function runController(
     async stop() {
       stopping = true;
       leading = false;
+      trim?.stop();
       await Promise.all([queue.shutdown(), analysis.stop()]);
       await elector?.release();
       await caches.stop();

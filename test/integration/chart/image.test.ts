@@ -44,6 +44,7 @@ describe("the controller image (Dockerfile)", () => {
       "/nodejs/bin/node",
       "--max-semi-space-size=4",
       "--heap-growing-percent=50",
+      "--expose-gc",
       "dist/controller/main.js",
     ]);
     assert.deepEqual(image.cmd, [

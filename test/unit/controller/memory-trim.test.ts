@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { shouldTrim, TRIM_SLACK_BYTES } from "../../../src/controller/memory-trim.ts";
+import { repoRoot } from "../../support/yaml.ts";
+
+const MiB = 1024 * 1024;
+
+describe("shouldTrim", () => {
+  const last = { rss: 300 * MiB, heapUsed: 100 * MiB };
+  test("memory outside the live heap grown by more than the slack: trim", () => {
+    assert.equal(shouldTrim({ rss: 300 * MiB + TRIM_SLACK_BYTES + 1, heapUsed: 100 * MiB }, last), true);
+  });
+  test("growth the live heap explains is not trimmed, nor growth within the slack", () => {
+    assert.equal(shouldTrim({ rss: 500 * MiB, heapUsed: 300 * MiB }, last), false);
+    assert.equal(shouldTrim({ rss: 300 * MiB + TRIM_SLACK_BYTES, heapUsed: 100 * MiB }, last), false);
+  });
+});
+
+// A real V8: churn builds the page pool a busy controller keeps; the trim must give it back.
+const script = (intervalMs: number) => `
+  const { startMemoryTrim } = await import(${JSON.stringify(join(repoRoot, "src/controller/memory-trim.ts"))});
+  const lines = [];
+  const log = { info: (o, msg) => lines.push({ ...o, msg }) };
+  const trim = startMemoryTrim({ log, intervalMs: ${intervalMs} });
+  let cache = new Map();
+  for (let round = 0; round < 30; round++)
+    for (let i = 0; i < 20000; i++) cache.set(i, { s: "x".repeat(300) + i + round, a: [round, i, { i }] });
+  cache = new Map();
+  // An ordinary full collection, as the controller's own happen: the freed pages go to V8's pool.
+  globalThis.gc?.();
+  await new Promise((r) => setTimeout(r, ${intervalMs * 3}));
+  trim?.stop();
+  process.stdout.write(JSON.stringify({ started: trim !== undefined, lines }));
+`;
+
+const run = (nodeArgs: string[]) => {
+  const out = spawnSync(process.execPath, [...nodeArgs, "--input-type=module", "-e", script(300)], {
+    encoding: "utf8",
+  });
+  assert.equal(out.status, 0, out.stderr);
+  return JSON.parse(out.stdout) as { started: boolean; lines: { msg: string; rssMiB: number[] }[] };
+};
+
+describe("startMemoryTrim in a real process", () => {
+  test("with --expose-gc, the pool a burst left is given back", () => {
+    const result = run(["--expose-gc", "--max-semi-space-size=4", "--heap-growing-percent=50"]);
+    assert.equal(result.started, true);
+    const trims = result.lines.filter((l) => l.msg === "memory trimmed");
+    assert.ok(trims.length >= 1, `no trim: ${JSON.stringify(result.lines)}`);
+    const [before = 0, after = 0] = trims[0]?.rssMiB ?? [];
+    assert.ok(after < before, `RSS ${before} → ${after} MiB`);
+  });
+  test("without --expose-gc it does nothing", () => {
+    assert.deepEqual(run([]), { started: false, lines: [] });
+  });
+});
