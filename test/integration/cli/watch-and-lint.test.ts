@@ -87,6 +87,8 @@ describe("kubectl ramp: get --watch, list and lint through kubectl", () => {
   });
 
   test("get rollout and list rollouts show the live objects; -o name and -o json", async () => {
+    // Count-only status changes reach status up to 2 s after the step's own write (status-coalesce.ts).
+    await f.waitStatus("tv", "5 ready at step 4/5", (s) => s.currentStepIndex === 3 && s.readyReplicas === 5);
     const tree = await kubectlRamp(["-n", f.namespace, "get", "rollout", "tv"]);
     assert.equal(tree.code, 0, tree.stderr);
     assert.match(tree.stdout, /^Name: +tv\nNamespace: +cli-watch-/);
