@@ -58,6 +58,8 @@ export const BenchResult = z.object({
       endRssMiB: z.number(),
       maxRssMiB: z.number(),
       growthPercent: z.number(),
+      /** Fitted RSS trend after the warm-up; absent in results from before it was measured. */
+      slopeMiBPer10Min: z.number().optional(),
     })
     .optional(),
   profile: z.object({ cpuProfile: z.string(), heapSnapshot: z.string() }).optional(),
@@ -114,7 +116,7 @@ export function render(r: BenchResult): string {
   if (r.soak) {
     const s = r.soak;
     lines.push(
-      `soak ${s.minutes} min: RSS ${s.warmRssMiB} MiB after warm-up, ${s.endRssMiB} MiB at the end, max ${s.maxRssMiB} MiB (${s.growthPercent}% growth)`,
+      `soak ${s.minutes} min: RSS ${s.warmRssMiB} MiB after warm-up, ${s.endRssMiB} MiB at the end, max ${s.maxRssMiB} MiB (${s.growthPercent}% growth${s.slopeMiBPer10Min === undefined ? "" : `, trend ${s.slopeMiBPer10Min} MiB per 10 min`})`,
     );
   }
   if (r.profile) lines.push(`profile: ${r.profile.cpuProfile}, ${r.profile.heapSnapshot}`);
