@@ -4,6 +4,7 @@
 // ReplicaSet) comes back instead of a look-alike new version.
 import type { V1ReplicaSet } from "@kubernetes/client-node";
 import { PodTemplateSpec } from "../api/index.ts";
+import { isObject } from "../json.ts";
 import { podTemplateHash } from "../rollout/hash.ts";
 import { HASH_LABEL, REVISION_ANNOTATION } from "../rollout/labels.ts";
 import { ActionRefused } from "./actions.ts";
@@ -11,7 +12,6 @@ import type { RolloutRef, SpecClient } from "./client.ts";
 import { GITOPS_WARNING, type SpecActionResult } from "./spec.ts";
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const isEmptyObject = (v: unknown) => isObject(v) && Object.keys(v).length === 0;
 
 /** A field the apiserver defaults in a ReplicaSet's pod template, found by walking `path` (`*` = each). */

@@ -2,6 +2,7 @@
 // the controller rejected, or one of a newer schema, is still shown as far as it can be.
 import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 import { type CanaryStep, RolloutSpec, RolloutStatus } from "../api/index.ts";
+import { isObject } from "../json.ts";
 import { HASH_LABEL, REVISION_ANNOTATION } from "../rollout/labels.ts";
 
 type Meta = {
@@ -29,9 +30,6 @@ export type RolloutView = {
   restartAt: string | undefined;
   status: RolloutStatus;
 };
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Images of a pod template's containers, in order. */
 export function imagesOf(template: unknown): string[] {

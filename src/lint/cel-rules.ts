@@ -3,12 +3,11 @@
 import { type CompiledCel, compileCel } from "../cel/index.ts";
 import { CRDS, toCrd } from "../crd/definitions.ts";
 import type { JsonSchema } from "../crd/structural.ts";
+import { isObject } from "../json.ts";
 
 export type CelFinding = { path: string; message: string; rule: string };
 
 type Rule = { rule: string; message?: string };
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const isSchema = (v: unknown): v is JsonSchema => isObject(v);
 
 /** The openAPIV3Schema of a kind's CRD (as crds/*.yaml carries it), or undefined for another kind. */

@@ -4,6 +4,7 @@
 import { type Document, LineCounter, parseAllDocuments } from "yaml";
 import type { z } from "zod";
 import { AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollout } from "../api/index.ts";
+import { isObject } from "../json.ts";
 import { celFindings } from "./cel-rules.ts";
 import { referenceFindings } from "./refs.ts";
 
@@ -45,9 +46,6 @@ const PLURALS: Record<string, string> = {
   ClusterAnalysisTemplate: "clusteranalysistemplates",
   AnalysisRun: "analysisruns",
 };
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A zod issue path as the controller writes it (src/rollout/reconcile.ts): spec.steps[0].setWeight */
 export const fieldPath = (path: readonly PropertyKey[]): string =>

@@ -3,12 +3,12 @@
 
 import { LabelSelector } from "../api/index.ts";
 import { CelError, compileCel } from "../cel/index.ts";
+import { isObject } from "../json.ts";
 import { selectorMatches } from "../rollout/selector.ts";
 import type { Doc, Finding } from "./lint.ts";
 import { pathSegments } from "./lint.ts";
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObject) : []);
 const obj = (v: unknown): Obj => (isObject(v) ? v : {});
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);

@@ -3,6 +3,7 @@
 // Objects are read defensively: a Rollout that does not match the schema never breaks a scrape.
 import type { V1ReplicaSet } from "@kubernetes/client-node";
 import { PHASES } from "../api/index.ts";
+import { isObject } from "../json.ts";
 import { observe, ownedBy, partition } from "../rollout/replicasets.ts";
 import {
   Chunker,
@@ -44,21 +45,20 @@ type View = {
 };
 type StateFamily = Family & { lines(v: View, source: RolloutStateSource): string };
 
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const line = (name: string, labels: string, value: number) => `${name}{${labels}} ${formatValue(value)}\n`;
 const label = (name: string, value: string) => `,${name}="${escapeLabel(value)}"`;
 
 function viewOf(o: unknown): View | undefined {
-  if (!isObj(o) || !isObj(o.metadata) || typeof o.metadata.name !== "string") return undefined;
+  if (!isObject(o) || !isObject(o.metadata) || typeof o.metadata.name !== "string") return undefined;
   const name = o.metadata.name;
   const namespace = typeof o.metadata.namespace === "string" ? o.metadata.namespace : "";
   return {
     key: `${namespace}/${name}`,
     base: `namespace="${escapeLabel(namespace)}",rollout="${escapeLabel(name)}"`,
     uid: o.metadata.uid,
-    spec: (isObj(o.spec) ? o.spec : {}) as SpecView,
-    status: isObj(o.status) ? o.status : {},
+    spec: (isObject(o.spec) ? o.spec : {}) as SpecView,
+    status: isObject(o.status) ? o.status : {},
   };
 }
 
@@ -69,9 +69,9 @@ function conditionLines(name: string, v: View): string {
   const all = Array.isArray(v.status.conditions) ? (v.status.conditions as unknown[]) : [];
   let out = "";
   all.forEach((c, i) => {
-    if (!isObj(c) || typeof c.type !== "string" || !CONDITION_TYPES.has(c.type)) return;
+    if (!isObject(c) || typeof c.type !== "string" || !CONDITION_TYPES.has(c.type)) return;
     if (typeof c.status !== "string") return;
-    if (all.some((d, j) => j > i && isObj(d) && d.type === c.type)) return;
+    if (all.some((d, j) => j > i && isObject(d) && d.type === c.type)) return;
     const labels = `${v.base}${label("type", c.type)}${label("status", c.status)}`;
     out += line(name, `${labels}${label("reason", known(CONDITION_REASONS, c.reason))}`, 1);
   });
@@ -80,7 +80,7 @@ function conditionLines(name: string, v: View): string {
 
 /** Percent of traffic to the canary; weights are out of maxTrafficWeight, not always 100. */
 function canaryPercent(v: View): number | undefined {
-  const canary = isObj(v.status.canary) ? v.status.canary : {};
+  const canary = isObject(v.status.canary) ? v.status.canary : {};
   const weight = num(canary.weight);
   if (weight === undefined) return undefined;
   const total = weight + (num(canary.stableWeight) ?? 0);

@@ -1,8 +1,8 @@
 // RFC 7386 JSON merge patches computed as a diff, so a write carries only what changed.
+import { isObject } from "../json.ts";
 import { canonicalJson } from "./hash.ts";
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * The merge patch turning `before` into `after` for the keys `after` names: `null` in `after` removes a

@@ -1,6 +1,7 @@
 // Status writes that only report counts are held briefly so they ride along with the next real change.
 // A Rollout's pods come and go one at a time; writing each count on its own doubled the status writes of
 // a canary step. What is held is an observation, re-derived by every reconcile, so a restart loses nothing.
+import { isObject } from "../json.ts";
 
 /** How long a count-only change may wait for company before it is written on its own. */
 export const COALESCE_MS = 2000;
@@ -8,9 +9,6 @@ export const COALESCE_MS = 2000;
 const COUNTS = new Set(["replicas", "updatedReplicas", "readyReplicas", "availableReplicas"]);
 /** The progress clock moves whenever pods become available; it only matters once a deadline nears. */
 const PROGRESS = new Set(["progressAt", "progressMark"]);
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Whether a status merge patch changes nothing but replica counts and the machine's progress clock. */
 export function countsOnly(patch: Record<string, unknown>): boolean {
