@@ -22,33 +22,21 @@ describe("prometheus analysis allow/deny", () => {
     await prom?.stop();
   });
 
-  const ship = async (name: string, address: string) => {
-    await f.applyFixture("analysis/step.yaml", {
-      NAME: name,
+  const ship = (name: string, address: string) =>
+    f.shipAnalysisStep(name, {
       METRIC: "check",
       COUNT: "1",
       VERSION: "good",
       CONDITION: 'successCondition: "result[0] == 1"',
       PROVIDER: `prometheus: {address: "${address}", timeout: 2s, query: "vector(1)"}`,
     });
-    await f.waitHealthy(name);
-    await f.setImage(name, "app:2");
-  };
 
   /** Ships `name`, waits for the abort, checks it carries the code and field, returns the measurement's message. */
   const refused = async (name: string, address: string) => {
     await ship(name, address);
-    const s = await f.waitStatus(
-      name,
-      "aborted on errors",
-      (st) => st.abort?.reason === "AnalysisError",
-      60_000,
-    );
-    const run = await f.analysisRun((await f.analysisRuns(name))[0] ?? "");
-    const m = run.status?.metricResults?.[0]?.measurements?.[0];
-    assert.equal(m?.phase, "Error");
-    assert.ok(s.abort?.message?.includes(`WebAnalysisDenied: metric check: ${FIELD}`), s.abort?.message);
-    return m?.message ?? "";
+    const { abort, measurement } = await f.abortedOnError(name);
+    assert.ok(abort.includes(`WebAnalysisDenied: metric check: ${FIELD}`), abort);
+    return measurement;
   };
 
   test("an ordinary Prometheus address passes the step", async () => {

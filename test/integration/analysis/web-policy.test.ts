@@ -38,33 +38,21 @@ describe("web analysis allow/deny", () => {
     denied?.server.close();
   });
 
-  const ship = async (name: string, url: string) => {
-    await f.applyFixture("analysis/step.yaml", {
-      NAME: name,
+  const ship = (name: string, url: string) =>
+    f.shipAnalysisStep(name, {
       METRIC: "check",
       COUNT: "1",
       VERSION: "good",
       CONDITION: 'successCondition: "result == true"',
       PROVIDER: `web: {url: "${url}", jsonPath: "{$.ok}"}`,
     });
-    await f.waitHealthy(name);
-    await f.setImage(name, "app:2");
-  };
 
   /** Ships `name`, waits for the abort, and returns the first measurement's message. */
   const refused = async (name: string, url: string) => {
     await ship(name, url);
-    const s = await f.waitStatus(
-      name,
-      "aborted on errors",
-      (st) => st.abort?.reason === "AnalysisError",
-      60_000,
-    );
-    const run = await f.analysisRun((await f.analysisRuns(name))[0] ?? "");
-    const m = run.status?.metricResults?.[0]?.measurements?.[0];
-    assert.equal(m?.phase, "Error");
-    assert.match(s.abort?.message ?? "", /WebAnalysisDenied/, "the abort carries the reason");
-    return m?.message ?? "";
+    const { abort, measurement } = await f.abortedOnError(name);
+    assert.match(abort, /WebAnalysisDenied/, "the abort carries the reason");
+    return measurement;
   };
 
   test("an allowed endpoint passes the step", async () => {

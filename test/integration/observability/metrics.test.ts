@@ -64,18 +64,14 @@ describe("controller metrics, dashboard queries and alerts on a real Prometheus"
   const own = (s: Scrape, name: string, labels: Record<string, string> = {}) =>
     s.value(name, { namespace: f.namespace, ...labels });
 
-  const shipWithAnalysis = async (name: string, version: string) => {
-    await f.applyFixture("analysis/step.yaml", {
-      NAME: name,
+  const shipWithAnalysis = (name: string, version: string) =>
+    f.shipAnalysisStep(name, {
       METRIC: "error-rate",
       COUNT: "3",
       CONDITION: 'failureCondition: "result[0] > 0.05"',
       PROVIDER: provider(env.prometheus.url),
       VERSION: version,
     });
-    await f.waitHealthy(name);
-    await f.setImage(name, "app:2");
-  };
 
   test("a paused canary: phase, step, weight and replicas by role are the status' own numbers", async () => {
     await f.applyFixture("canary/three-steps.yaml", {

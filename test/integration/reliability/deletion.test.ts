@@ -71,16 +71,13 @@ describe("deletion mid-rollout", () => {
 
   /** Ships v2 of an analysis-step canary and waits until its AnalysisRun is measuring. */
   async function midAnalysis(name: string): Promise<string> {
-    await f.applyFixture("analysis/step.yaml", {
-      NAME: name,
+    await f.shipAnalysisStep(name, {
       METRIC: "ok",
       COUNT: "100000",
       VERSION: "v2",
       CONDITION: 'successCondition: "result == true"',
       PROVIDER: `web: {url: "${url}", jsonPath: "{$.ok}"}`,
     });
-    await f.waitHealthy(name);
-    await f.setImage(name, "app:2");
     await f.waitStatus(name, "in the analysis step", (st) => st.currentStepIndex === 1, 90_000);
     return waitFor(
       async () => {

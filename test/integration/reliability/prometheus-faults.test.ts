@@ -35,16 +35,13 @@ describe("Prometheus faults", () => {
     test(`${name}: ${phase}, never promoted`, async () => {
       const rollout = `f-${mode}`;
       const address = mode === "down" ? `http://127.0.0.1:${closedPort}` : fake.url(mode);
-      await f.applyFixture("analysis/step.yaml", {
-        NAME: rollout,
+      await f.shipAnalysisStep(rollout, {
         METRIC: "error-rate",
         COUNT: "1",
         VERSION: "canary",
         CONDITION: 'failureCondition: "result[0] > 0.05"',
         PROVIDER: `prometheus: {address: "${address}", timeout: 1s, query: 'up{version="{{args.version}}"}'}`,
       });
-      await f.waitHealthy(rollout);
-      await f.setImage(rollout, "app:2");
       const s = await f.waitStatus(
         rollout,
         `${phase} analysis`,

@@ -97,6 +97,16 @@ export class Fixture {
     assert.equal(res.code, 0, res.stderr);
   }
 
+  /**
+   * Creates a canary with one analysis step (fixtures/analysis/step.yaml: METRIC, COUNT, VERSION, CONDITION,
+   * PROVIDER), waits until its first version is Healthy, then ships app:2 into the analysis.
+   */
+  async shipAnalysisStep(name: string, vars: Record<string, string>): Promise<void> {
+    await this.applyFixture("analysis/step.yaml", { NAME: name, ...vars });
+    await this.waitHealthy(name);
+    await this.setImage(name, "app:2");
+  }
+
   async patchSpec(name: string, spec: Record<string, unknown>): Promise<void> {
     await this.#api.patchNamespacedCustomObject(
       {
@@ -174,6 +184,20 @@ export class Fixture {
       (s) => s.phase === "Healthy" && s.stableRS === s.currentPodHash,
       timeoutMs,
     );
+  }
+
+  /** Waits for an abort on analysis errors; its message and that of the first (Error) measurement. */
+  async abortedOnError(name: string): Promise<{ abort: string; measurement: string }> {
+    const s = await this.waitStatus(
+      name,
+      "aborted on errors",
+      (st) => st.abort?.reason === "AnalysisError",
+      60_000,
+    );
+    const run = await this.analysisRun((await this.analysisRuns(name))[0] ?? "");
+    const m = run.status?.metricResults?.[0]?.measurements?.[0];
+    assert.equal(m?.phase, "Error");
+    return { abort: s.abort?.message ?? "", measurement: m?.message ?? "" };
   }
 
   async analysisRun(name: string): Promise<AnalysisRun> {

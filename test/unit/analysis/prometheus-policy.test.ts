@@ -6,7 +6,6 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { Resolve } from "../../../src/analysis/providers/guarded-http.ts";
 import { prometheusProvider } from "../../../src/analysis/providers/prometheus.ts";
-import type { MeasureContext } from "../../../src/analysis/providers/provider.ts";
 import {
   controllerWebPolicy,
   ownEndpointRules,
@@ -17,18 +16,10 @@ import {
 import type { Metric } from "../../../src/api/index.ts";
 import { RampError } from "../../../src/errors.ts";
 import { startHttpServer } from "../../../src/observability/http.ts";
+import { measureContext } from "../../support/measure.ts";
 
 type Prom = NonNullable<Metric["provider"]["prometheus"]>;
-const ctx = (prometheus: Prom): MeasureContext => ({
-  metric: { name: "error-rate", provider: { prometheus } },
-  metricIndex: 1,
-  args: {},
-  namespace: "ns",
-  runName: "run",
-  runUid: "uid",
-  index: 1,
-  secret: async () => "s3cret",
-});
+const ctx = (prometheus: Prom) => measureContext({ name: "error-rate", provider: { prometheus } }, 1);
 const FIELD = "spec.metrics[1].provider.prometheus.address";
 const ALLOW_FIX = "the operator may allow it with --web-analysis-allow (Helm value analysis.web.allow)";
 

@@ -3,24 +3,15 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import type { MeasureContext } from "../../../src/analysis/providers/provider.ts";
 import { webProvider } from "../../../src/analysis/providers/web.ts";
 import { ownEndpointRules, webPolicy } from "../../../src/analysis/providers/web-policy.ts";
 import type { Metric } from "../../../src/api/index.ts";
 import { RampError } from "../../../src/errors.ts";
 import { startHttpServer } from "../../../src/observability/http.ts";
+import { measureContext } from "../../support/measure.ts";
 
 type Web = NonNullable<Metric["provider"]["web"]>;
-const ctx = (web: Web): MeasureContext => ({
-  metric: { name: "probe", provider: { web } },
-  metricIndex: 0,
-  args: {},
-  namespace: "ns",
-  runName: "run",
-  runUid: "uid",
-  index: 1,
-  secret: async () => "s3cret",
-});
+const ctx = (web: Web) => measureContext({ name: "probe", provider: { web } });
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
