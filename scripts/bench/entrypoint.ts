@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseDockerfile } from "../../test/support/image.ts";
+import { jsonArray, parseDockerfile } from "../../test/support/image.ts";
 import { repoRoot } from "../../test/support/yaml.ts";
 
 export type Entry = { entry: string; nodeArgs: string[] };
@@ -12,9 +12,8 @@ export type Entry = { entry: string; nodeArgs: string[] };
 export function imageEntry(dockerfile = join(repoRoot, "Dockerfile")): Entry {
   const final = parseDockerfile(readFileSync(dockerfile, "utf8")).at(-1);
   const args = final?.instructions.find((i) => i.op === "ENTRYPOINT")?.args;
-  const argv: unknown = args === undefined ? undefined : JSON.parse(args);
-  if (!Array.isArray(argv) || argv.length < 2) throw new Error("Dockerfile: no exec-form ENTRYPOINT");
-  const [, ...rest] = argv as string[];
+  if (args === undefined) throw new Error("Dockerfile: the final stage has no ENTRYPOINT");
+  const [, ...rest] = jsonArray(args, "ENTRYPOINT");
   const script = rest.findIndex((a) => !a.startsWith("-"));
   if (script < 0) throw new Error(`Dockerfile: ENTRYPOINT ${args} names no script`);
   return { entry: rest[script] as string, nodeArgs: rest.slice(0, script) };

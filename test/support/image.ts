@@ -122,7 +122,8 @@ export type StagedImage = {
   cleanup(): void;
 };
 
-const jsonArray = (args: string, what: string): string[] => {
+/** An exec-form instruction's argument (ENTRYPOINT, CMD): a JSON array of strings. */
+export const jsonArray = (args: string, what: string): string[] => {
   const v: unknown = JSON.parse(args);
   if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
     throw new Error(`Dockerfile: ${what} must be an exec-form JSON array of strings`);
