@@ -27,6 +27,12 @@ type Meta = {
 };
 type Raw = { apiVersion?: string; kind?: string; metadata?: Meta; status?: RolloutStatus };
 
+/** Reconcile again after the earliest of these delays; none given, only when something changes. */
+function requeue(...delays: (number | undefined)[]): ReconcileResult {
+  const due = delays.filter((ms): ms is number => ms !== undefined);
+  return due.length === 0 ? undefined : { requeueAfterMs: Math.min(...due) };
+}
+
 /** A zod issue path as a field path: spec.strategy.canary.steps[0].setWeight */
 const fieldPath = (path: readonly PropertyKey[]): string =>
   path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
@@ -37,12 +43,11 @@ export class Reconciler {
   readonly #staleFrom = new Map<string, string>();
   /** Told every status a reconcile wrote (or found already written): the Rollout metrics. */
   readonly #observe: ((o: RolloutObservation) => void) | undefined;
-  readonly #coalesce: StatusCoalescer;
+  readonly #coalesce = new StatusCoalescer();
 
-  constructor(deps: Deps, observe?: (o: RolloutObservation) => void, coalesce = new StatusCoalescer()) {
+  constructor(deps: Deps, observe?: (o: RolloutObservation) => void) {
     this.#deps = deps;
     this.#observe = observe;
-    this.#coalesce = coalesce;
   }
 
   /** Forget a deleted Rollout. */
@@ -92,7 +97,7 @@ export class Reconciler {
         [{ type: "Warning", reason: reason.reason, message: reason.message }],
         true,
       );
-      return held === undefined ? undefined : { requeueAfterMs: held };
+      return requeue(held);
     }
     const rollout = parsed.data;
     // The finalizer is on before any route is written, and off once the spec no longer routes traffic.
@@ -125,11 +130,10 @@ export class Reconciler {
         [{ type: "Warning", reason: err.code, message: err.message }],
         true,
       );
-      return held === undefined ? undefined : { requeueAfterMs: held };
+      return requeue(held);
     }
     const held = await this.#write(key, raw, assembleStatus(ctx, outcome), target, outcome.records);
-    const after = [outcome.requeueAfterMs, held].filter((ms) => ms !== undefined);
-    return after.length === 0 ? undefined : { requeueAfterMs: Math.min(...after) };
+    return requeue(outcome.requeueAfterMs, held);
   }
 
   /**
