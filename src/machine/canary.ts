@@ -79,24 +79,26 @@ const analysisAbort = (env: Env, phase: RunPhase | undefined, what: string): Abo
 });
 
 type ParamArgs = { context: CanaryContext; event: CanaryEvent };
-/** A record action whose message is computed from the context after the transition's assigns. */
-const record = (type: RecordParams["type"], reason: string, message: (a: ParamArgs) => string) => ({
+/**
+ * A record action whose message is computed from the context after the transition's assigns; a message
+ * of undefined records nothing.
+ */
+const record = (
+  type: RecordParams["type"],
+  reason: string,
+  message: (a: ParamArgs) => string | undefined,
+) => ({
   type: "record" as const,
-  params: (a: ParamArgs): RecordParams => ({ type, reason, message: message(a) }),
+  params: (a: ParamArgs): RecordParams | undefined => {
+    const text = message(a);
+    return text === undefined ? undefined : { type, reason, message: text };
+  },
 });
 /** StepStarted for the step advanced into; past the last step the Promoting Event says it instead. */
-const stepStarted = {
-  type: "record" as const,
-  params: ({ context, event }: ParamArgs): RecordParams | undefined => {
-    const s = step(event.env, context.stepIndex);
-    if (!s) return undefined;
-    return {
-      type: "Normal",
-      reason: "StepStarted",
-      message: `step ${position(context, event.env)}: ${s.describe}`,
-    };
-  },
-};
+const stepStarted = record("Normal", "StepStarted", ({ context, event }) => {
+  const s = step(event.env, context.stepIndex);
+  return s ? `step ${position(context, event.env)}: ${s.describe}` : undefined;
+});
 const by = (e: CanaryEvent) => ("by" in e && e.by ? ` by ${e.by}` : "");
 const promoted = ({ event }: ParamArgs) => `promoted${by(event)}`;
 const promotedFull = ({ event }: ParamArgs) =>
@@ -264,17 +266,11 @@ export const canaryMachine = setup({
     },
     Paused: {
       // A pause step already has its StepStarted Event; only an inconclusive analysis needs its own.
-      entry: {
-        type: "record",
-        params: ({ context, event }: ParamArgs) =>
-          context.pauseReason === "inconclusive"
-            ? {
-                type: "Normal",
-                reason: "Paused",
-                message: `step ${position(context, event.env)}: analysis inconclusive, waiting for promote or abort`,
-              }
-            : undefined,
-      },
+      entry: record("Normal", "Paused", ({ context, event }) =>
+        context.pauseReason === "inconclusive"
+          ? `step ${position(context, event.env)}: analysis inconclusive, waiting for promote or abort`
+          : undefined,
+      ),
       on: {
         TICK: [
           { guard: "held", actions: "hold" },
