@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
+import { applyCrds, oncePerProcess } from "./crds.ts";
 import { type KubectlResult, kubectl, loadKubeConfig } from "./kube.ts";
 import { repoRoot } from "./yaml.ts";
 
@@ -162,31 +163,21 @@ export async function served(resource: string, group: string): Promise<boolean> 
   return res.code === 0 && res.stdout.split("\n").includes(`${resource}.${group}`);
 }
 
-let monitoringInstalled: Promise<void> | undefined;
-
 /** Installs the Prometheus Operator's ServiceMonitor and PrometheusRule CRDs (fetched from its Go module). */
-export function installMonitoringCrds(): Promise<void> {
-  monitoringInstalled ??= (async () => {
-    const fetched = spawnSync("bash", [join(scripts, "monitoring-crds.sh")], { encoding: "utf8" });
-    if (fetched.status !== 0) {
-      throw new Error(`ramp: scripts/cluster/monitoring-crds.sh failed:\n${fetched.stderr}`);
-    }
-    const dir = fetched.stdout.trim();
-    const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
-    const args = ["apply", "--server-side", "--force-conflicts", "--field-manager=ramp-tests"];
-    const applied = await kubectl([...args, ...files.flatMap((f) => ["-f", join(dir, f)])], {
-      timeoutMs: 120_000,
-    });
-    if (applied.code !== 0) throw new Error(`installing monitoring CRDs failed: ${applied.stderr}`);
-    const names = ["servicemonitors", "prometheusrules"].map((r) => `crd/${r}.monitoring.coreos.com`);
-    const ready = await kubectl(["wait", "--for=condition=Established", "--timeout=60s", ...names]);
-    if (ready.code !== 0) throw new Error(`monitoring CRDs not Established: ${ready.stderr}`);
-  })().catch((err: unknown) => {
-    monitoringInstalled = undefined;
-    throw err;
-  });
-  return monitoringInstalled;
-}
+export const installMonitoringCrds = oncePerProcess(async () => {
+  const fetched = spawnSync("bash", [join(scripts, "monitoring-crds.sh")], { encoding: "utf8" });
+  if (fetched.status !== 0) {
+    throw new Error(`ramp: scripts/cluster/monitoring-crds.sh failed:\n${fetched.stderr}`);
+  }
+  const dir = fetched.stdout.trim();
+  const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+  const names = ["servicemonitors", "prometheusrules"].map((r) => `${r}.monitoring.coreos.com`);
+  await applyCrds(
+    files.map((f) => join(dir, f)),
+    names,
+    "monitoring CRDs",
+  );
+});
 
 /**
  * A kubeconfig file that authenticates as `system:serviceaccount:<namespace>:<name>` with a fresh

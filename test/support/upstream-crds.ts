@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { applyCrds, oncePerProcess, waitEstablished } from "./crds.ts";
 import { kubectl } from "./kube.ts";
 import { repoRoot } from "./yaml.ts";
 
@@ -15,53 +16,38 @@ export const ROUTE_CRDS = [
   "destinationrules.networking.istio.io",
 ];
 
-let installed: Promise<void> | undefined;
-
-/** Fetches (cached) and server-side applies the upstream CRDs; once per process, idempotent across runs. */
-export function installUpstreamCrds(): Promise<void> {
-  installed ??= install().catch((err: unknown) => {
-    installed = undefined;
-    throw err;
-  });
-  return installed;
-}
-
 // Records which fetched versions the cluster has, so later test files skip a 3-4 s re-apply.
 const MARKER = ["-n", "kube-system", "configmap", "ramp-test-upstream-crds"];
 
-async function install(): Promise<void> {
+/** Fetches (cached) and server-side applies the upstream CRDs; once per process, idempotent across runs. */
+export const installUpstreamCrds = oncePerProcess(async () => {
   const fetched = spawnSync("bash", [script], { encoding: "utf8" });
   if (fetched.status !== 0) {
     throw new Error(`ramp: ${script} failed (exit ${fetched.status ?? fetched.signal}):\n${fetched.stderr}`);
   }
   const dirs = fetched.stdout.trim().split("\n").filter(Boolean);
-  const established = [
-    "wait",
-    "--for=condition=Established",
-    "--timeout=60s",
-    ...ROUTE_CRDS.map((c) => `crd/${c}`),
-  ];
   const marker = await kubectl(["get", ...MARKER, "-o", "jsonpath={.data.dirs}"]);
   if (marker.code === 0 && marker.stdout === dirs.join(",")) {
-    const ready = await kubectl(established, { timeoutMs: 90_000 });
-    if (ready.code === 0) return;
+    await waitEstablished(ROUTE_CRDS, "upstream CRDs");
+    return;
   }
   const files = dirs.flatMap((d) =>
     readdirSync(d)
       .filter((f) => f.endsWith(".yaml"))
       .map((f) => join(d, f)),
   );
-  const args = ["apply", "--server-side", "--force-conflicts", "--field-manager=ramp-tests"];
-  const applied = await kubectl([...args, ...files.flatMap((f) => ["-f", f])], { timeoutMs: 120_000 });
-  if (applied.code !== 0) throw new Error(`installing upstream CRDs failed: ${applied.stderr}`);
-  const ready = await kubectl(established, { timeoutMs: 90_000 });
-  if (ready.code !== 0) throw new Error(`upstream CRDs not Established: ${ready.stderr}`);
+  await applyCrds(files, ROUTE_CRDS, "upstream CRDs");
   const cm = {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: MARKER[3], namespace: "kube-system" },
     data: { dirs: dirs.join(",") },
   };
-  const saved = await kubectl([...args, "-f", "-"], { input: JSON.stringify(cm) });
+  const saved = await kubectl(
+    ["apply", "--server-side", "--force-conflicts", "--field-manager=ramp-tests", "-f", "-"],
+    {
+      input: JSON.stringify(cm),
+    },
+  );
   if (saved.code !== 0) throw new Error(`recording the upstream CRDs: ${saved.stderr}`);
-}
+});
