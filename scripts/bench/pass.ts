@@ -3,6 +3,7 @@
 import type { Clients } from "../../src/kube/client.ts";
 import type { ControllerProcess } from "../../test/support/e2e/controller.ts";
 import { scrape } from "../../test/support/scrape.ts";
+import { stagesBetween } from "./histograms.ts";
 import type { BenchOptions } from "./options.ts";
 import { waitUntil } from "./progress.ts";
 import type { PassKind, Recorder } from "./recorder.ts";
@@ -33,7 +34,8 @@ export async function runPass(
   const shipped = opts.ship > 0 ? Math.min(opts.ship, opts.rollouts) : opts.rollouts;
   const names = Array.from({ length: shipped }, (_, i) => nameOf(i));
   recorder.beginPass(kind, steps ?? opts.steps);
-  const before = requestCounts(await scrape(ctx.controller.metricsUrl));
+  const scrapedBefore = await scrape(ctx.controller.metricsUrl);
+  const before = requestCounts(scrapedBefore);
   const cpu0 = cpuOf(ctx.controller.pid);
   const cp0 = ctx.controlPlane.map((p) => cpuOf(p.pid));
   const patch = passPatch(image, steps as never);
@@ -63,7 +65,8 @@ export async function runPass(
   const totalSeconds = round((Date.now() - started) / 1000);
   // Let the last status writes of the pass land in the counter before reading it.
   await new Promise((r) => setTimeout(r, 2_000));
-  const requests = diffCounts(requestCounts(await scrape(ctx.controller.metricsUrl)), before);
+  const scrapedAfter = await scrape(ctx.controller.metricsUrl);
+  const requests = diffCounts(requestCounts(scrapedAfter), before);
   const writes = Object.entries(requests)
     .filter(([k]) => isWrite(k))
     .reduce((n, [, v]) => n + v, 0);
@@ -83,6 +86,7 @@ export async function runPass(
       pauseDeadlineToNextStep: spread(f.pauseToNextStep),
       failedMeasurementToZeroCanary: spread(f.failedMeasurementToZero),
     },
+    controllerStagesMs: stagesBetween(scrapedBefore, scrapedAfter),
     pausesEndedEarly: f.pauseToNextStep.filter((ms) => ms < 0).length,
     duplicateReplicaSets: f.duplicateReplicaSets,
     api: {

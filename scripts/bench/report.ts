@@ -4,6 +4,7 @@ import type { RequestCounts } from "./sampler.ts";
 
 const Spread = z.object({ n: z.int(), p50: z.number(), p99: z.number(), max: z.number() });
 export type Spread = z.infer<typeof Spread>;
+const Stage = z.object({ n: z.number(), p50: z.number(), p99: z.number() });
 
 const Pass = z.object({
   kind: z.enum(["promote", "rollback"]),
@@ -15,6 +16,8 @@ const Pass = z.object({
     pauseDeadlineToNextStep: Spread,
     failedMeasurementToZeroCanary: Spread,
   }),
+  // Optional: results written before the controller exported its request-duration histogram lack it.
+  controllerStagesMs: z.object({ queueWait: Stage, handler: Stage, apiWrite: Stage }).optional(),
   pausesEndedEarly: z.int(),
   duplicateReplicaSets: z.int(),
   api: z.object({
@@ -103,6 +106,9 @@ export function render(r: BenchResult): string {
         ["spec → canary ReplicaSet", fmt(p.latencyMs.specChangeToCanaryReplicaSet, "ms")],
         ["pause deadline → next step", fmt(p.latencyMs.pauseDeadlineToNextStep, "ms")],
         ["failed measurement → 0%", fmt(p.latencyMs.failedMeasurementToZeroCanary, "ms")],
+        ...(p.controllerStagesMs
+          ? [["controller stages", stagesLine(p.controllerStagesMs)] as [string, string]]
+          : []),
         ["pauses ended early", String(p.pausesEndedEarly)],
         ["duplicate ReplicaSets", String(p.duplicateReplicaSets)],
         ["API writes / Rollout / step", String(p.api.writesPerRolloutPerStep)],
@@ -122,6 +128,10 @@ export function render(r: BenchResult): string {
   if (r.profile) lines.push(`profile: ${r.profile.cpuProfile}, ${r.profile.heapSnapshot}`);
   return lines.join("\n");
 }
+
+// p50/p99 of each stage, from the controller's histograms (bucket-interpolated, like histogram_quantile).
+const stagesLine = (s: NonNullable<Pass["controllerStagesMs"]>) =>
+  `queue wait ${s.queueWait.p50} / ${s.queueWait.p99} ms, handler ${s.handler.p50} / ${s.handler.p99} ms, API write ${s.apiWrite.p50} / ${s.apiWrite.p99} ms`;
 
 const requestsLine = (c: RequestCounts) =>
   Object.entries(c)

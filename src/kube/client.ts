@@ -212,9 +212,13 @@ class CountedTransport {
       const timeout = AbortSignal.timeout(this.#timeoutMs);
       signal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     }
+    const started = performance.now();
     try {
       const resp = await this.#inner.send({ ...out, signal });
       this.#metrics.kube.requests.inc({ verb, resource, code: String(resp.httpStatusCode) });
+      // A watch's answer is its headers; the stream that follows is not a request's latency.
+      if (!out.streaming)
+        this.#metrics.kube.requestDuration.observe({ verb, resource }, (performance.now() - started) / 1000);
       return resp;
     } catch (err) {
       this.#metrics.kube.requests.inc({ verb, resource, code: "error" });

@@ -172,6 +172,17 @@ describe("the counted transport honours Retry-After", () => {
         text,
         new RegExp(`ramp_kube_api_requests_total\\{verb="create",resource="configmaps",code="${code}"\\} 1`),
       );
+    // Each attempt is timed on its own: the Retry-After waits between them are not apiserver latency.
+    assert.match(
+      text,
+      /ramp_kube_api_request_duration_seconds_count\{verb="create",resource="configmaps"\} 3/,
+    );
+    const sum = Number(
+      /ramp_kube_api_request_duration_seconds_sum\{verb="create",resource="configmaps"\} (\S+)/.exec(
+        text,
+      )?.[1],
+    );
+    assert.ok(sum < 1, `three local answers took ${sum} s: the 1 s Retry-After wait was counted`);
   });
 
   test("a 500 without Retry-After, and a 409, reach the caller at once", async () => {
@@ -187,7 +198,8 @@ describe("the counted transport honours Retry-After", () => {
   });
 
   test("reads and watches retry too", async () => {
-    const clients = makeClients(kc, createMetrics({ defaultMetrics: false }), {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const clients = makeClients(kc, metrics, {
       retryAfter: { maxDelayMs: 0 },
     });
     scripts.set("/api/v1/namespaces/x", [
@@ -204,5 +216,12 @@ describe("the counted transport honours Retry-After", () => {
     assert.ok(events);
     assert.equal(seen.filter((s) => s.path === "/api/v1/namespaces/x").length, 3);
     assert.equal(seen.filter((s) => s.path === watchPath).length, 2);
+    const text = await metrics.registry.metrics();
+    assert.match(text, /ramp_kube_api_request_duration_seconds_count\{verb="get",resource="namespaces"\} 3/);
+    assert.doesNotMatch(
+      text,
+      /ramp_kube_api_request_duration_seconds_count\{verb="watch"/,
+      "a watch is a stream",
+    );
   });
 });
