@@ -43,11 +43,13 @@ export async function runPass(
     `pass "${kind}": shipping ${image} to ${names.length} Rollouts${opts.wave ? `, ${opts.wave} at a time` : ""}`,
   );
   const started = Date.now();
-  const ship = async (name: string): Promise<Promise<void>> => {
+  // Resolves once the patch is in, with `done` boxed: an async function returning a bare promise would
+  // adopt it, and then the pool would hold every slot until its Rollout finished (32 at a time, not all).
+  const ship = async (name: string): Promise<{ done: Promise<void> }> => {
     const { hash } = recorder.current(name);
     const at = Date.now();
     const generation = await patchRollout(ctx.clients, ctx.namespace, name, patch);
-    return recorder.shipped(name, at, generation, hash);
+    return { done: recorder.shipped(name, at, generation, hash) };
   };
   const waiting = waitUntil(
     () => recorder.doneCount() >= names.length,
@@ -58,9 +60,10 @@ export async function runPass(
   );
   // A wave holds its slot until its Rollout is done; all-at-once only limits the patches in flight.
   await pool(names, opts.wave || 32, async (name) => {
-    const done = await ship(name);
+    const { done } = await ship(name);
     if (opts.wave) await done;
   });
+  const shippedInSeconds = round((Date.now() - started) / 1000);
   await waiting;
   const totalSeconds = round((Date.now() - started) / 1000);
   // Let the last status writes of the pass land in the counter before reading it.
@@ -80,6 +83,7 @@ export async function runPass(
     kind,
     rollouts: names.length,
     totalSeconds,
+    shippedInSeconds,
     perRolloutSeconds: spread(f.done.map((ms) => ms / 1000)),
     latencyMs: {
       specChangeToCanaryReplicaSet: spread(f.specToReplicaSet),

@@ -10,6 +10,8 @@ const Pass = z.object({
   kind: z.enum(["promote", "rollback"]),
   rollouts: z.int(),
   totalSeconds: z.number(),
+  /** Until the last image patch was accepted: how "at once" all-at-once was. Absent in older results. */
+  shippedInSeconds: z.number().optional(),
   perRolloutSeconds: Spread,
   latencyMs: z.object({
     specChangeToCanaryReplicaSet: Spread,
@@ -101,7 +103,10 @@ export function render(r: BenchResult): string {
     lines.push(
       `pass "${p.kind}" (p50 / p99 / max):`,
       table([
-        ["all done in", `${p.totalSeconds} s`],
+        [
+          "all done in",
+          `${p.totalSeconds} s${p.shippedInSeconds === undefined ? "" : `, all shipped in ${p.shippedInSeconds} s`}`,
+        ],
         ["per Rollout", fmt(p.perRolloutSeconds, "s")],
         ["spec → canary ReplicaSet", fmt(p.latencyMs.specChangeToCanaryReplicaSet, "ms")],
         ["pause deadline → next step", fmt(p.latencyMs.pauseDeadlineToNextStep, "ms")],
