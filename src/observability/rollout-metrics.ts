@@ -1,7 +1,9 @@
 // The Rollout series that record events (phase transitions, aborts, rollout and reconcile durations,
-// reconcile errors): counted from each reconcile's status write, removed with the Rollout. The state
-// gauges (phase, conditions, replicas…) are rendered from the caches at scrape time (rollout-state.ts).
-import { Counter, Histogram, type Registry } from "prom-client";
+// reconcile errors): counted from each reconcile's status write, removed with the Rollout. The rollout
+// duration histogram is per namespace (its buckets per Rollout would dwarf every other series), removed with
+// the namespace's last Rollout. The state gauges (phase, conditions, replicas…) are rendered from the
+// caches at scrape time (rollout-state.ts).
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { RolloutStatus } from "../api/index.ts";
 import { RampError } from "../errors.ts";
 import { statusCodeOf } from "../kube/client.ts";
@@ -27,11 +29,14 @@ const reconcileBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 export class RolloutMetrics {
   readonly transitions: Counter<Base | "from" | "to">;
   readonly aborts: Counter<Base | "reason">;
-  readonly duration: Histogram<Base>;
+  readonly duration: Histogram<"namespace">;
+  readonly lastDuration: Gauge<Base>;
   readonly reconcileDuration: Histogram;
   readonly reconcileErrors: Counter<Base | "reason">;
   /** Per Rollout key, every series set for it (metric → label sets), so forget() removes them all. */
-  readonly #series = new Map<string, Map<Tracked, Map<string, Labels>>>();
+  readonly #series = new Map<string, Map<Tracked, Map<string, Labels>> | undefined>();
+  /** Per namespace, how many Rollouts #series tracks: its duration series go when the count reaches 0. */
+  readonly #rollouts = new Map<string, number>();
 
   /** Whether the Rollout is still in the cache: a reconcile ending after its delete must not revive series. */
   readonly #exists: (key: string) => boolean;
@@ -55,8 +60,14 @@ export class RolloutMetrics {
     this.duration = new Histogram({
       name: "ramp_rollout_duration_seconds",
       help: "Time from the start of a new version's rollout (status.machine) to the Rollout's first Healthy with it.",
-      labelNames: base,
+      labelNames: ["namespace"],
       buckets: rolloutBuckets,
+      registers,
+    });
+    this.lastDuration = new Gauge({
+      name: "ramp_rollout_last_duration_seconds",
+      help: "Time the Rollout's latest new version took from its start to its first Healthy (the last duration observed).",
+      labelNames: base,
       registers,
     });
     this.reconcileDuration = new Histogram({
@@ -91,6 +102,8 @@ export class RolloutMetrics {
   /** Counts what a reconcile's status write changed: a phase transition, an abort, a rollout's end. */
   observe(o: RolloutObservation): void {
     if (!this.#exists(o.key)) return;
+    // Every reconcile ends here, so every live Rollout is counted in its namespace, series or not.
+    this.#join(o.key);
     const base = labelsOf(o.key);
     const before = o.object.status ?? {};
     const after = effective(before, o.written);
@@ -103,16 +116,25 @@ export class RolloutMetrics {
     const seconds =
       before.phase !== "Healthy" && after.phase === "Healthy" ? rolloutSeconds(before, after) : undefined;
     if (seconds !== undefined) {
-      this.duration.observe(base, seconds);
-      this.#track(o.key, this.duration, base);
+      this.duration.observe({ namespace: base.namespace }, seconds);
+      this.lastDuration.set(base, seconds);
+      this.#track(o.key, this.lastDuration, base);
     }
   }
 
-  /** Removes every series of a deleted Rollout. */
+  /** Removes every series of a deleted Rollout, and its namespace's duration series if it was the last. */
   forget(key: string): void {
+    if (!this.#series.has(key)) return;
     for (const [metric, sets] of this.#series.get(key) ?? [])
       for (const labels of sets.values()) metric.remove(labels);
     this.#series.delete(key);
+    const { namespace } = labelsOf(key);
+    const left = (this.#rollouts.get(namespace) ?? 1) - 1;
+    if (left > 0) this.#rollouts.set(namespace, left);
+    else {
+      this.#rollouts.delete(namespace);
+      this.duration.remove({ namespace });
+    }
   }
 
   #inc(key: string, c: Counter<string>, labels: Labels): void {
@@ -120,7 +142,16 @@ export class RolloutMetrics {
     this.#track(key, c, labels);
   }
 
+  /** Tracks the Rollout, counted once in its namespace; no series map until its first series (heap). */
+  #join(key: string): void {
+    if (this.#series.has(key)) return;
+    this.#series.set(key, undefined);
+    const { namespace } = labelsOf(key);
+    this.#rollouts.set(namespace, (this.#rollouts.get(namespace) ?? 0) + 1);
+  }
+
   #track(key: string, metric: Tracked, labels: Labels): void {
+    this.#join(key);
     const byMetric = this.#series.get(key) ?? new Map<Tracked, Map<string, Labels>>();
     this.#series.set(key, byMetric);
     const sets = byMetric.get(metric) ?? new Map<string, Labels>();
@@ -130,9 +161,9 @@ export class RolloutMetrics {
 }
 
 type Labels = Record<string, string>;
-type Tracked = Counter<string> | Histogram<string>;
+type Tracked = Counter<string> | Gauge<string>;
 
-function labelsOf(key: string): Labels {
+function labelsOf(key: string): { namespace: string; rollout: string } {
   const [namespace = "", rollout = ""] = key.split("/");
   return { namespace, rollout };
 }

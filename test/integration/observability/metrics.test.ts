@@ -1,7 +1,8 @@
 // Given the real controller and a real Prometheus scraping it with ramp's alert rules, when canaries are
 // promoted, paused, aborted by their analysis and by a person, then /metrics has the Rollout series with
 // the values the statuses say, passes promtool, feeds every dashboard query and fires the right alerts;
-// a deleted Rollout's series are gone, and a rollout's duration survives a controller restart.
+// a deleted Rollout's series are gone (the namespace's duration histogram stays while Rollouts remain), and
+// a rollout's duration survives a controller restart.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -171,11 +172,21 @@ describe("controller metrics, dashboard queries and alerts on a real Prometheus"
     const s = await waitFor(
       async () => {
         const got = await scrape(controller.metricsUrl);
-        return own(got, "ramp_rollout_duration_seconds_count", { rollout: "good" }) === 1 ? got : undefined;
+        return own(got, "ramp_rollout_last_duration_seconds", { rollout: "good" }) !== undefined
+          ? got
+          : undefined;
       },
       { what: "good's rollout duration on /metrics", timeoutMs: 10_000, intervalMs: 200 },
     );
-    const seconds = own(s, "ramp_rollout_duration_seconds_sum", { rollout: "good" }) ?? -1;
+    const seconds = own(s, "ramp_rollout_last_duration_seconds", { rollout: "good" }) ?? -1;
+    // The histogram is the namespace's: held never finished a new version, and first deploys are not observed.
+    assert.equal(own(s, "ramp_rollout_duration_seconds_count"), 1);
+    assert.equal(own(s, "ramp_rollout_duration_seconds_sum"), seconds);
+    assert.deepEqual(
+      s.find("ramp_rollout_duration_seconds_count", { namespace: f.namespace }).map((x) => x.labels),
+      [{ namespace: f.namespace }],
+      "no rollout label",
+    );
     const machineStart = Date.parse(String(st.machine?.context.startedAt));
     assert.ok(machineStart >= shipped - 1000, "the machine's start is when v2 was shipped");
     assert.ok(seconds > 0 && seconds <= (Date.now() - shipped) / 1000 + 1, `duration ${seconds}s`);
@@ -221,10 +232,11 @@ describe("controller metrics, dashboard queries and alerts on a real Prometheus"
     const value = s.find("ramp_analysis_metric_value", { namespace: f.namespace, rollout: "bad" })[0]?.value;
     assert.ok(value !== undefined && Math.abs(value - 0.3) < 0.1, `error rate ${value}`);
     assert.equal(
-      own(s, "ramp_rollout_duration_seconds_count", { rollout: "bad" }),
+      own(s, "ramp_rollout_last_duration_seconds", { rollout: "bad" }),
       undefined,
       "never Healthy",
     );
+    assert.equal(own(s, "ramp_rollout_duration_seconds_count"), 1, "good's only");
 
     // The alert rules, evaluated every second by the real Prometheus, see it.
     const active = await waitFor(
@@ -340,6 +352,11 @@ describe("controller metrics, dashboard queries and alerts on a real Prometheus"
       { what: "every series of bad to go", timeoutMs: 30_000, intervalMs: 250 },
     );
     assert.ok(own(s, "ramp_rollout_phase", { rollout: "good", phase: "Healthy" }) === 1, "others stay");
+    assert.equal(
+      own(s, "ramp_rollout_duration_seconds_count"),
+      1,
+      "the namespace's histogram stays with good",
+    );
   });
 
   test("a controller restarted mid-rollout measures the duration from the start recorded in status", async () => {
@@ -358,11 +375,12 @@ describe("controller metrics, dashboard queries and alerts on a real Prometheus"
     const s = await waitFor(
       async () => {
         const got = await scrape(controller.metricsUrl);
-        return own(got, "ramp_rollout_duration_seconds_count", { rollout: "good" }) === 1 ? got : undefined;
+        return own(got, "ramp_rollout_duration_seconds_count") === 1 ? got : undefined;
       },
       { what: "the new controller to observe v3's duration", timeoutMs: 10_000, intervalMs: 200 },
     );
-    const seconds = own(s, "ramp_rollout_duration_seconds_sum", { rollout: "good" }) ?? -1;
+    const seconds = own(s, "ramp_rollout_duration_seconds_sum") ?? -1;
+    assert.equal(own(s, "ramp_rollout_last_duration_seconds", { rollout: "good" }), seconds);
     assert.ok(
       seconds >= killedAfter - 1 && seconds <= (Date.now() - shipped) / 1000 + 1,
       `duration ${seconds}s counts from before the restart (${killedAfter}s in)`,

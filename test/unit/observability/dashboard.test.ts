@@ -127,6 +127,7 @@ describe("Grafana dashboard", () => {
       "ramp_analysis_metric_threshold",
       "ramp_rollout_aborts_total",
       "ramp_rollout_duration_seconds_bucket",
+      "ramp_rollout_last_duration_seconds",
       "ramp_rollout_reconcile_duration_seconds_bucket",
       "ramp_rollout_reconcile_errors_total",
       "ramp_workqueue_depth",
@@ -136,18 +137,34 @@ describe("Grafana dashboard", () => {
       assert.ok(used.has(name), `no panel shows ${name}`);
   });
 
-  test("Rollout panels follow the namespace and rollout variables", () => {
+  test("Rollout panels follow the namespace and rollout variables, as far as each metric has those labels", () => {
+    const exported = exportedSeries();
     for (const { where, expr } of dashboardQueries(dashboard)) {
       if (where.startsWith("variable")) continue;
       for (const s of selectors(expr)) {
-        const perRollout =
-          (s.metric.startsWith("ramp_rollout_") && !s.metric.startsWith("ramp_rollout_reconcile_duration")) ||
-          s.metric.startsWith("ramp_analysis_");
-        if (!perRollout) continue;
-        assert.match(expr, /namespace=~"\$namespace"/, `${where} ignores $namespace`);
-        assert.match(expr, /rollout=~"\$rollout"/, `${where} ignores $rollout`);
+        if (!s.metric.startsWith("ramp_rollout_") && !s.metric.startsWith("ramp_analysis_")) continue;
+        const labels = exported.get(s.metric) ?? new Set();
+        if (labels.has("namespace"))
+          assert.match(expr, /namespace=~"\$namespace"/, `${where} ignores $namespace`);
+        if (labels.has("rollout")) assert.match(expr, /rollout=~"\$rollout"/, `${where} ignores $rollout`);
       }
     }
+  });
+
+  test("rollout durations: quantiles from the per-namespace histogram, per Rollout from the last-duration gauge", () => {
+    const exported = exportedSeries();
+    assert.deepEqual([...(exported.get("ramp_rollout_duration_seconds_bucket") ?? [])].sort(), [
+      "le",
+      "namespace",
+    ]);
+    const uses = (metric: string) =>
+      dashboardQueries(dashboard).filter((q) => selectors(q.expr).some((s) => s.metric === metric));
+    const quantiles = uses("ramp_rollout_duration_seconds_bucket");
+    assert.equal(quantiles.length, 2);
+    for (const q of quantiles) assert.match(q.expr, /^histogram_quantile\(0\.[59], sum by \(le\) /, q.where);
+    const last = uses("ramp_rollout_last_duration_seconds");
+    assert.equal(last.length, 1);
+    assert.match(last[0]?.expr ?? "", /^max by \(namespace, rollout\) /, "one row per Rollout");
   });
 
   test("the chart's ConfigMap template embeds this file for Grafana's dashboard sidecar", () => {

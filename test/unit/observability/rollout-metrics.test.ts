@@ -89,6 +89,29 @@ function setup(exists: (key: string) => boolean = () => true) {
 }
 
 const web = { namespace: "shop", rollout: "web" };
+const shop = { namespace: "shop" };
+
+/** A new version of `key` from its start at `from` to its first Healthy at `to`, as two reconciles write it. */
+function ship(m: RolloutMetrics, key: string, hash: string, from: number, to: number): void {
+  const progressing: RolloutStatus = {
+    phase: "Progressing",
+    currentPodHash: hash,
+    machine: machine(hash, from),
+    conditions: [ready("False", from)],
+  };
+  m.observe({ key, object: { spec, status: { phase: "Healthy" } }, written: progressing });
+  m.observe({
+    key,
+    object: { spec, status: progressing },
+    written: { phase: "Healthy", conditions: [ready("True", to)] },
+  });
+}
+
+/** The namespaces that have duration histogram series, each with its observation count. */
+const histograms = (s: Scrape) =>
+  Object.fromEntries(
+    s.find("ramp_rollout_duration_seconds_count").map((x) => [JSON.stringify(x.labels), x.value]),
+  );
 
 describe("RolloutMetrics", () => {
   test("info, phase, step, weight and replicas follow the status; the old info series is replaced", async () => {
@@ -255,14 +278,16 @@ describe("RolloutMetrics", () => {
     await r.write({ phase: "Paused" });
     await r.write({ phase: "Progressing" });
     s = await r.write({ phase: "Healthy", conditions: [ready("True", 400)] });
-    assert.equal(s.value("ramp_rollout_duration_seconds_count", web), 1);
-    assert.equal(s.value("ramp_rollout_duration_seconds_sum", web), 300);
-    assert.equal(s.value("ramp_rollout_duration_seconds_bucket", { ...web, le: "300" }), 1);
-    assert.equal(s.value("ramp_rollout_duration_seconds_bucket", { ...web, le: "120" }), 0);
+    assert.equal(s.value("ramp_rollout_duration_seconds_count", shop), 1);
+    assert.equal(s.value("ramp_rollout_duration_seconds_sum", shop), 300);
+    assert.equal(s.value("ramp_rollout_duration_seconds_bucket", { ...shop, le: "300" }), 1);
+    assert.equal(s.value("ramp_rollout_duration_seconds_bucket", { ...shop, le: "120" }), 0);
+    assert.equal(s.value("ramp_rollout_last_duration_seconds", web), 300);
     // A scale-up later (Ready False at 900, after the start) going Healthy again is not a new rollout.
     await r.write({ phase: "Progressing", conditions: [ready("False", 900)] });
     s = await r.write({ phase: "Healthy", conditions: [ready("True", 950)] });
-    assert.equal(s.value("ramp_rollout_duration_seconds_count", web), 1);
+    assert.equal(s.value("ramp_rollout_duration_seconds_count", shop), 1);
+    assert.equal(s.value("ramp_rollout_last_duration_seconds", web), 300);
   });
 
   test("duration: a rollout that started while Degraded counts from its own start; the machine may be gone (blue-green)", async () => {
@@ -270,7 +295,8 @@ describe("RolloutMetrics", () => {
     await r.write({ phase: "Degraded", currentPodHash: "b", conditions: [ready("False", 10)] });
     await r.write({ phase: "Progressing", currentPodHash: "c", machine: machine("c", 50) });
     const s = await r.write({ phase: "Healthy", machine: null, conditions: [ready("True", 80)] });
-    assert.equal(s.value("ramp_rollout_duration_seconds_sum", web), 30);
+    assert.equal(s.value("ramp_rollout_duration_seconds_sum", shop), 30);
+    assert.equal(s.value("ramp_rollout_last_duration_seconds", web), 30);
   });
 
   test("duration: never for another version's machine or a snapshot without a start", async () => {
@@ -291,6 +317,52 @@ describe("RolloutMetrics", () => {
     });
     s = await r.write({ phase: "Healthy", conditions: [ready("True", 90)] });
     assert.equal(s.find("ramp_rollout_duration_seconds_count").length, 0);
+    assert.equal(s.find("ramp_rollout_last_duration_seconds").length, 0);
+  });
+
+  test("duration: one histogram per namespace, without a rollout label; the gauge holds each Rollout's last", async () => {
+    const r = setup();
+    ship(r.m, "shop/web", "a", 0, 300);
+    ship(r.m, "shop/api", "b", 100, 160);
+    ship(r.m, "bank/ledger", "c", 0, 20);
+    ship(r.m, "shop/web", "d", 1000, 1090);
+    const s = await r.scrape();
+    assert.deepEqual(histograms(s), { '{"namespace":"shop"}': 3, '{"namespace":"bank"}': 1 });
+    assert.equal(s.value("ramp_rollout_duration_seconds_sum", shop), 450);
+    const buckets = s.find("ramp_rollout_duration_seconds_bucket");
+    assert.equal(buckets.length, 2 * 14, "13 buckets and +Inf per namespace");
+    assert.deepEqual(new Set(buckets.map((x) => Object.keys(x.labels).join())), new Set(["le,namespace"]));
+    assert.equal(s.value("ramp_rollout_last_duration_seconds", web), 90);
+    assert.equal(s.value("ramp_rollout_last_duration_seconds", { namespace: "shop", rollout: "api" }), 60);
+    assert.equal(s.value("ramp_rollout_last_duration_seconds", { namespace: "bank", rollout: "ledger" }), 20);
+  });
+
+  test("forget: the Rollout's gauge goes; its namespace's histogram stays while another Rollout of it remains", async () => {
+    const r = setup();
+    ship(r.m, "shop/web", "a", 0, 300);
+    ship(r.m, "shop/api", "b", 0, 60);
+    ship(r.m, "bank/ledger", "c", 0, 20);
+    // A Rollout that never completed a rollout (nor changed phase since the controller started) counts too.
+    r.m.observe({ key: "shop/idle", object: { spec, status: { phase: "Healthy" } }, written: {} });
+    r.m.forget("shop/web");
+    r.m.forget("shop/web");
+    let s = await r.scrape();
+    assert.equal(s.find("ramp_rollout_last_duration_seconds", web).length, 0);
+    assert.equal(s.value("ramp_rollout_last_duration_seconds", { namespace: "shop", rollout: "api" }), 60);
+    assert.deepEqual(histograms(s), { '{"namespace":"shop"}': 2, '{"namespace":"bank"}': 1 });
+    r.m.forget("shop/api");
+    assert.deepEqual(histograms(await r.scrape()), { '{"namespace":"shop"}': 2, '{"namespace":"bank"}': 1 });
+    // The namespace's last Rollout: its histogram series go, buckets and sum too; other namespaces stay.
+    r.m.forget("shop/idle");
+    s = await r.scrape();
+    assert.deepEqual(histograms(s), { '{"namespace":"bank"}': 1 });
+    assert.deepEqual(
+      s.samples.filter((x) => x.labels.namespace === "shop"),
+      [],
+    );
+    // A new Rollout in the namespace starts its histogram afresh.
+    ship(r.m, "shop/web", "e", 0, 10);
+    assert.deepEqual(histograms(await r.scrape()), { '{"namespace":"bank"}': 1, '{"namespace":"shop"}': 1 });
   });
 
   test("reconciles are timed; failures are counted by code (ApiError for the apiserver, else Unknown) and rethrown", async () => {
@@ -329,6 +401,7 @@ describe("RolloutMetrics", () => {
       status: { phase: "Healthy" },
     });
     assert.ok((await r.scrape()).find("ramp_rollout_replicas_desired", web).length === 3);
+    assert.equal((await r.scrape()).value("ramp_rollout_last_duration_seconds", web), 20);
     r.remove(KEY);
     const s = await r.scrape();
     assert.deepEqual(
@@ -336,6 +409,7 @@ describe("RolloutMetrics", () => {
       [],
     );
     assert.ok(s.find("ramp_rollout_info", { rollout: "api" }).length === 1);
+    assert.equal(s.value("ramp_rollout_duration_seconds_count", shop), 1, "shop/api keeps shop's histogram");
   });
 
   test("a Rollout already deleted from the cache gets no series from a reconcile that ends late", async () => {
