@@ -91,6 +91,7 @@ export async function runPass(
       failedMeasurementToZeroCanary: spread(f.failedMeasurementToZero),
     },
     controllerStagesMs: stagesBetween(scrapedBefore, scrapedAfter),
+    harnessWatchDelayMs: spread(f.replicaSetWatchDelay),
     pausesEndedEarly: f.pauseToNextStep.filter((ms) => ms < 0).length,
     duplicateReplicaSets: f.duplicateReplicaSets,
     api: {

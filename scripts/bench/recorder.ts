@@ -16,7 +16,7 @@ type Status = {
   canary?: { weight?: number };
   abort?: { reason?: string };
 };
-type Obj = WatchedObject & { metadata?: { generation?: number } };
+type Obj = WatchedObject & { metadata?: { generation?: number; creationTimestamp?: string } };
 
 export type PassKind = "promote" | "rollback";
 
@@ -40,6 +40,8 @@ export type PassFigures = {
   /** ms from a pause's deadline until the status moved to the next step; negative = ended early. */
   pauseToNextStep: number[];
   failedMeasurementToZero: number[];
+  /** ms from a new ReplicaSet's creationTimestamp to its arrival here: how late this harness's watches run (whole-second stamps, so up to 1 s high). */
+  replicaSetWatchDelay: number[];
   duplicateReplicaSets: number;
 };
 
@@ -167,6 +169,8 @@ export class Recorder {
     const t = this.#tracks.get(name);
     if (!t || t.rsCreatedAt !== undefined || hash === t.oldHash) return;
     t.rsCreatedAt = Date.now();
+    const stamped = Date.parse(o.metadata?.creationTimestamp ?? "");
+    if (Number.isFinite(stamped)) this.#figures.replicaSetWatchDelay.push(t.rsCreatedAt - stamped);
     this.#figures.specToReplicaSet.push(t.rsCreatedAt - (t.specSeenAt ?? t.shippedAt));
   }
 
@@ -205,5 +209,6 @@ const emptyFigures = (): PassFigures => ({
   specToReplicaSet: [],
   pauseToNextStep: [],
   failedMeasurementToZero: [],
+  replicaSetWatchDelay: [],
   duplicateReplicaSets: 0,
 });

@@ -20,6 +20,8 @@ const Pass = z.object({
   }),
   // Optional: results written before the controller exported its request-duration histogram lack it.
   controllerStagesMs: z.object({ queueWait: Stage, handler: Stage, apiWrite: Stage }).optional(),
+  /** New ReplicaSets' arrival here minus their creationTimestamp (whole seconds): the harness's own lag. */
+  harnessWatchDelayMs: Spread.optional(),
   pausesEndedEarly: z.int(),
   duplicateReplicaSets: z.int(),
   api: z.object({
@@ -113,6 +115,14 @@ export function render(r: BenchResult): string {
         ["failed measurement → 0%", fmt(p.latencyMs.failedMeasurementToZeroCanary, "ms")],
         ...(p.controllerStagesMs
           ? [["controller stages", stagesLine(p.controllerStagesMs)] as [string, string]]
+          : []),
+        ...(p.harnessWatchDelayMs
+          ? [
+              ["harness watch delay", `${fmt(p.harnessWatchDelayMs, "ms")} (stamps in whole seconds)`] as [
+                string,
+                string,
+              ],
+            ]
           : []),
         ["pauses ended early", String(p.pausesEndedEarly)],
         ["duplicate ReplicaSets", String(p.duplicateReplicaSets)],

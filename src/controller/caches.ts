@@ -12,6 +12,14 @@ import { RouteCaches, routesOf } from "./route-caches.ts";
 
 type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: unknown };
 
+const phaseOf = (o: Obj): unknown => (o.status as { phase?: unknown } | undefined)?.phase;
+const intentOf = (o: Obj): string => JSON.stringify((o.status as { intent?: unknown } | undefined)?.intent);
+
+/** A new spec, or a user's request written to status.intent (kubectl ramp promote, abort…). */
+export function rolloutAsksToAct(old: Obj, o: Obj): boolean {
+  return old.metadata?.generation !== o.metadata?.generation || intentOf(old) !== intentOf(o);
+}
+
 /** Only the metadata a controller reads: no managedFields, no last-applied annotations. */
 function slimMeta(o: KubernetesObject): NonNullable<KubernetesObject["metadata"]> {
   const m = o.metadata ?? {};
@@ -134,20 +142,30 @@ export class ControllerCaches implements Caches {
     return this.#all().every((i) => i.hasSynced()) && this.routes.synced();
   }
 
-  /** Calls `enqueue` with the key of every Rollout a change may concern. */
-  routeEvents(enqueue: (key: string) => void): void {
-    const each = <T extends KubernetesObject>(inf: Informer<T>, keys: (o: T) => string[]) => {
-      const fire = (o: T) => {
-        for (const k of keys(o)) enqueue(k);
+  /**
+   * Calls `enqueue` with the key of every Rollout a change may concern; `urgent` when the change asks the
+   * Rollout to act (its spec, a user's request in status.intent, an analysis verdict), not just to look.
+   */
+  routeEvents(enqueue: (key: string, urgent: boolean) => void): void {
+    const each = <T extends KubernetesObject>(
+      inf: Informer<T>,
+      keys: (o: T) => string[],
+      urgent: (old: T, o: T) => boolean = () => false,
+    ) => {
+      const fire = (o: T, now: boolean) => {
+        for (const k of keys(o)) enqueue(k, now);
       };
-      inf.on("add", fire);
-      inf.on("update", (_old, o) => fire(o));
-      inf.on("delete", fire);
+      inf.on("add", (o) => fire(o, true));
+      inf.on("update", (old, o) => fire(o, urgent(old, o)));
+      inf.on("delete", (o) => fire(o, true));
     };
-    each(this.rollouts, (o) => [objectKey(o)]);
-    this.routes.routeEvents(enqueue, (k) => this.rollouts.byIndex("route", k).map(objectKey));
+    each(this.rollouts, (o) => [objectKey(o)], rolloutAsksToAct);
+    this.routes.routeEvents(
+      (k) => enqueue(k, false),
+      (k) => this.rollouts.byIndex("route", k).map(objectKey),
+    );
     each(this.replicaSets, rolloutKeyOf);
-    each(this.analysisRuns, rolloutKeyOf);
+    each(this.analysisRuns, rolloutKeyOf, (old, o) => phaseOf(old) !== phaseOf(o));
     each(this.services, (s) => this.rollouts.byIndex("service", objectKey(s)).map(objectKey));
     each(this.templates, (t) =>
       this.rollouts.byIndex("namespace", t.metadata?.namespace ?? "").map(objectKey),

@@ -71,8 +71,8 @@ export async function runController(
   // Only the leader reconciles; followers keep warm caches so a takeover starts at once.
   let leading = false;
   let stopping = false;
-  caches.routeEvents((key) => {
-    if (leading) queue.add(key);
+  caches.routeEvents((key, urgent) => {
+    if (leading) queue.add(key, { urgent });
   });
   caches.rollouts.on("delete", (o) => {
     reconciler.forget(objectKey(o));
@@ -148,6 +148,8 @@ export async function runController(
       leading = false;
       trim?.stop();
       await Promise.all([queue.shutdown(), analysis.stop()]);
+      // Events trail the writes they describe; give the last ones a moment while this process still leads.
+      await recorder.flush(5_000);
       await elector?.release();
       await caches.stop();
       await Promise.all(servers.map((s) => s.close()));

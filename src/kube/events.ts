@@ -1,8 +1,11 @@
 // Records core/v1 Events about ramp's objects. Repeats of the same (object, type, reason, message) within
 // ten minutes bump count and lastTimestamp on the existing Event instead of creating another, as
 // client-go's EventCorrelator does. Events are best effort: failures are logged and counted, never thrown.
+// They go out a few at a time behind a bounded backlog, as client-go's broadcaster sends them: in a burst of
+// a thousand Rollouts they trail the writes that move traffic instead of competing with them.
 import { randomBytes } from "node:crypto";
 import type { KubernetesObject } from "@kubernetes/client-node";
+import pLimit, { type LimitFunction } from "p-limit";
 import { type Logger, silentLogger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { type Clients, PatchType, statusCodeOf } from "./client.ts";
@@ -22,6 +25,10 @@ export interface EventRecorderOptions {
   aggregationWindowMs?: number;
   /** Distinct recent Events remembered for aggregation; default 4096. */
   maxCached?: number;
+  /** Event writes sent at once; default 4. */
+  maxInFlight?: number;
+  /** Events waiting to be sent beyond which new ones are dropped (and counted); default 1000, as client-go. */
+  maxQueued?: number;
   metrics?: Metrics;
   log?: Logger;
   now?: () => number;
@@ -39,12 +46,34 @@ export class EventRecorder {
   readonly #recent = new Map<string, Recent>();
   /** Writes in progress per aggregation key, so repeats fired together still aggregate. */
   readonly #inflight = new Map<string, Promise<void>>();
+  /** The lane every Event write goes through. */
+  readonly #lane: LimitFunction;
+  /** Events accepted and not yet written (or given up). */
+  #backlog = 0;
 
   constructor(opts: EventRecorderOptions) {
     this.#opts = opts;
     this.#log = opts.log ?? silentLogger;
     this.#now = opts.now ?? Date.now;
     this.#component = opts.component ?? "ramp-controller";
+    this.#lane = pLimit(opts.maxInFlight ?? 4);
+  }
+
+  /** Events accepted and not yet written: for metrics and for shutdown to wait on. */
+  get backlog(): number {
+    return this.#backlog;
+  }
+
+  /** Resolves when every accepted Event has been written or given up, or after `timeoutMs`. */
+  async flush(timeoutMs: number): Promise<void> {
+    // The last write per key chains every earlier one for that key, so these are all that is pending.
+    const pending = Promise.allSettled([...this.#inflight.values()]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([pending, timeout]);
+    clearTimeout(timer);
   }
 
   /**
@@ -52,13 +81,21 @@ export class EventRecorder {
    * Never rejects; await it only to know the write is done.
    */
   event(obj: KubernetesObject, type: EventType, reason: string, message: string): Promise<void> {
+    if (this.#backlog >= (this.#opts.maxQueued ?? 1000)) {
+      this.#opts.metrics?.kube.eventsDropped.inc({ reason });
+      this.#log.debug({ reason, object: obj.metadata?.name }, "event dropped: backlog full");
+      return Promise.resolve();
+    }
+    this.#backlog++;
     const text = truncateUtf8(message, maxMessageBytes);
     const meta = obj.metadata ?? {};
     const key = [obj.apiVersion, obj.kind, meta.namespace, meta.name, meta.uid, type, reason, text].join(
       "\u0000",
     );
     const previous = this.#inflight.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.#write(key, obj, type, reason, text));
+    const next = previous
+      .then(() => this.#write(key, obj, type, reason, text))
+      .finally(() => this.#backlog--);
     this.#inflight.set(key, next);
     void next.then(() => {
       if (this.#inflight.get(key) === next) this.#inflight.delete(key);
@@ -99,7 +136,7 @@ export class EventRecorder {
     const path = `/api/v1/namespaces/${recent.namespace}/events/${recent.name}`;
     const patch = { count: recent.count + 1, lastTimestamp: isoSeconds(now) };
     try {
-      await this.#opts.clients.request("PATCH", path, patch, PatchType.merge);
+      await this.#lane(() => this.#opts.clients.request("PATCH", path, patch, PatchType.merge));
     } catch (err) {
       if (statusCodeOf(err) === 404) return false;
       throw err;
@@ -144,7 +181,9 @@ export class EventRecorder {
       lastTimestamp: stamp,
       count: 1,
     };
-    await this.#opts.clients.request("POST", `/api/v1/namespaces/${namespace}/events`, body);
+    await this.#lane(() =>
+      this.#opts.clients.request("POST", `/api/v1/namespaces/${namespace}/events`, body),
+    );
     this.#remember(key, { namespace, name, count: 1, lastMs: now });
   }
 

@@ -1,10 +1,15 @@
 // A work queue keyed by `namespace/name`, like client-go's: a key added many times while it waits runs
 // once, one key never runs twice at the same time, failures back off per key, and a handler can ask to
 // run again later. Handlers read the newest object from the cache, so coalescing loses nothing.
+// Urgent keys (a spec change, a user's request, a deadline) run before the rest, as controller-runtime's
+// priority queue does: in a burst, a Rollout that must act waits behind no echo of a finished write.
 import { type Logger, silentLogger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 
-/** What a handler may return: run the key again after this many milliseconds. */
+/** How an add ranks: urgent keys run before every ordinary one, each lane in order of arrival. */
+export type AddOptions = { urgent?: boolean };
+
+/** What a handler may return: run the key again after this many milliseconds (a deadline: urgent). */
 export interface HandlerResult {
   requeueAfterMs?: number;
 }
@@ -52,8 +57,10 @@ export class WorkQueue {
   readonly #workers: number;
   /** Keys ready to run, in order; never holds a key that is running. */
   readonly #ready: string[] = [];
-  /** Keys waiting to run (in #ready, or to be put there when their current run ends), with when they were added. */
-  readonly #dirty = new Map<string, number>();
+  /** Urgent keys ready to run, in order, taken before #ready; a key is in one lane at most. */
+  readonly #urgent: string[] = [];
+  /** Keys waiting to run (in a lane, or to be put there when their current run ends): when added, and how. */
+  readonly #dirty = new Map<string, { at: number; urgent: boolean }>();
   readonly #running = new Set<string>();
   readonly #delayed = new Map<string, { at: number; cancel: () => void }>();
   readonly #failures = new Map<string, number>();
@@ -68,23 +75,28 @@ export class WorkQueue {
   }
 
   /** Queues key to run as soon as a worker is free (and its current run, if any, has ended). */
-  add(key: string): void {
+  add(key: string, opts: AddOptions = {}): void {
     if (this.#shuttingDown) return;
     this.#cancelDelayed(key);
-    if (this.#dirty.has(key)) return;
-    this.#dirty.set(key, this.#clock.now());
+    const urgent = opts.urgent === true;
+    const waiting = this.#dirty.get(key);
+    if (waiting) {
+      if (urgent && !waiting.urgent) this.#promote(key, waiting);
+      return;
+    }
+    this.#dirty.set(key, { at: this.#clock.now(), urgent });
     if (!this.#running.has(key)) {
-      this.#ready.push(key);
+      (urgent ? this.#urgent : this.#ready).push(key);
       this.#reportDepth();
       this.#pump();
     }
   }
 
   /** Queues key after ms; when the key is already due earlier (or queued now) the earlier time wins. */
-  addAfter(key: string, ms: number): void {
+  addAfter(key: string, ms: number, opts: AddOptions = {}): void {
     if (this.#shuttingDown) return;
     if (ms <= 0) {
-      this.add(key);
+      this.add(key, opts);
       return;
     }
     if (this.#dirty.has(key)) return;
@@ -94,7 +106,7 @@ export class WorkQueue {
     existing?.cancel();
     const cancel = this.#clock.schedule(() => {
       this.#delayed.delete(key);
-      this.add(key);
+      this.add(key, opts);
     }, ms);
     this.#delayed.set(key, { at, cancel });
   }
@@ -105,6 +117,7 @@ export class WorkQueue {
     for (const { cancel } of this.#delayed.values()) cancel();
     this.#delayed.clear();
     this.#ready.length = 0;
+    this.#urgent.length = 0;
     this.#dirty.clear();
     this.#reportDepth();
     if (this.#running.size === 0) return Promise.resolve();
@@ -115,7 +128,16 @@ export class WorkQueue {
 
   /** Keys ready to run now (not counting delayed or running keys). */
   get length(): number {
-    return this.#ready.length;
+    return this.#ready.length + this.#urgent.length;
+  }
+
+  // An ordinary key already waiting turns urgent: it moves to the urgent lane, keeping when it was added.
+  #promote(key: string, waiting: { at: number; urgent: boolean }): void {
+    waiting.urgent = true;
+    if (this.#running.has(key)) return;
+    const i = this.#ready.indexOf(key);
+    if (i >= 0) this.#ready.splice(i, 1);
+    this.#urgent.push(key);
   }
 
   /** Keys waiting for a delay to pass. */
@@ -130,9 +152,9 @@ export class WorkQueue {
 
   #pump(): void {
     while (!this.#shuttingDown && this.#running.size < this.#workers) {
-      const key = this.#ready.shift();
+      const key = this.#urgent.shift() ?? this.#ready.shift();
       if (key === undefined) break;
-      const addedAt = this.#dirty.get(key) ?? this.#clock.now();
+      const addedAt = this.#dirty.get(key)?.at ?? this.#clock.now();
       this.#dirty.delete(key);
       this.#running.add(key);
       this.#reportDepth();
@@ -149,7 +171,7 @@ export class WorkQueue {
       const result = await this.#opts.handler(key);
       this.#failures.delete(key);
       const after = result?.requeueAfterMs;
-      if (after !== undefined) this.addAfter(key, after);
+      if (after !== undefined) this.addAfter(key, after, { urgent: true });
     } catch (err) {
       const failures = (this.#failures.get(key) ?? 0) + 1;
       this.#failures.set(key, failures);
@@ -160,9 +182,10 @@ export class WorkQueue {
     } finally {
       this.#opts.metrics?.workqueue.workDuration.observe(labels, (this.#clock.now() - started) / 1000);
       this.#running.delete(key);
-      // Added again while it ran: it goes to the back of the line now that it is free.
-      if (this.#dirty.has(key)) {
-        this.#ready.push(key);
+      // Added again while it ran: it goes to the back of its lane now that it is free.
+      const again = this.#dirty.get(key);
+      if (again) {
+        (again.urgent ? this.#urgent : this.#ready).push(key);
         this.#reportDepth();
       }
       if (this.#shuttingDown && this.#running.size === 0) this.#idle?.();
@@ -187,6 +210,6 @@ export class WorkQueue {
   }
 
   #reportDepth(): void {
-    this.#opts.metrics?.workqueue.depth.set({ name: this.#opts.name }, this.#ready.length);
+    this.#opts.metrics?.workqueue.depth.set({ name: this.#opts.name }, this.length);
   }
 }

@@ -30,6 +30,8 @@ export interface Metrics {
     readonly watchRestarts: Counter<"resource" | "reason">;
     /** Events that could not be written (best effort, so only counted and logged). */
     readonly eventWriteFailures: Counter<"reason">;
+    /** Events not sent because the recorder's backlog was full (a burst beyond what the apiserver takes). */
+    readonly eventsDropped: Counter<"reason">;
   };
   /** 1 while this process holds the leader Lease, else 0. */
   readonly leader: Gauge;
@@ -139,6 +141,12 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       eventWriteFailures: new Counter({
         name: "ramp_kube_event_write_failures_total",
         help: "Kubernetes Events that could not be written.",
+        labelNames: ["reason"] as const,
+        registers,
+      }),
+      eventsDropped: new Counter({
+        name: "ramp_kube_events_dropped_total",
+        help: "Kubernetes Events not sent because the recorder's backlog was full, by Event reason.",
         labelNames: ["reason"] as const,
         registers,
       }),

@@ -104,7 +104,8 @@ export function apiserverSpec(ctx: ComponentContext): ComponentSpec {
       // It taints every new Node not-ready; only node-lifecycle-controller (off here: it would evict pods
       // whenever a busy kwok heartbeats late) removes that taint, so pods would never schedule.
       "--disable-admission-plugins=TaintNodesByCondition",
-      "--profiling=false",
+      // RAMP_APISERVER_PROFILING=1 serves /debug/pprof, to see where a benchmark's apiserver CPU goes.
+      `--profiling=${process.env.RAMP_APISERVER_PROFILING === "1"}`,
     ],
   };
 }

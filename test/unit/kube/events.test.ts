@@ -7,13 +7,17 @@ import { createMetrics } from "../../../src/observability/metrics.ts";
 type Call = { method: string; path: string; body: unknown; contentType: string | undefined };
 
 /** A recorder whose requests go to a list; `reply` decides what each request gets back. */
-function harness(reply: (call: Call) => unknown = () => ({})) {
+function harness(
+  reply: (call: Call) => unknown = () => ({}),
+  limits: { maxInFlight?: number; maxQueued?: number } = {},
+) {
   const calls: Call[] = [];
   let now = Date.parse("2026-01-01T00:00:00Z");
   const metrics = createMetrics({ defaultMetrics: false });
   const recorder = new EventRecorder({
     identity: "ramp-0",
     metrics,
+    ...limits,
     now: () => now,
     clients: {
       request: async <T>(method: string, path: string, body?: unknown, contentType?: string) => {
@@ -119,6 +123,54 @@ describe("EventRecorder", () => {
     const failed = await h.metrics.kube.eventWriteFailures.get();
     assert.equal(failed.values[0]?.value, 1);
     assert.deepEqual(failed.values[0]?.labels, { reason: "ApiError" });
+  });
+
+  test("a burst goes out a few at a time; flush waits for all of it", async () => {
+    let open = 0;
+    let most = 0;
+    const h = harness(
+      async () => {
+        open++;
+        most = Math.max(most, open);
+        await new Promise((r) => setTimeout(r, 5));
+        open--;
+        return {};
+      },
+      { maxInFlight: 3 },
+    );
+    for (let i = 0; i < 20; i++)
+      void h.recorder.normal({ ...h.rollout, metadata: { name: `r${i}` } }, "X", "m");
+    assert.equal(h.recorder.backlog, 20);
+    await h.recorder.flush(5_000);
+    assert.equal(h.calls.length, 20);
+    assert.equal(most, 3, "never more than maxInFlight writes at once");
+    assert.equal(h.recorder.backlog, 0);
+  });
+
+  test("beyond maxQueued an Event is dropped and counted, never queued without bound", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const h = harness(() => gate.then(() => ({})), { maxInFlight: 1, maxQueued: 5 });
+    const all = Array.from({ length: 8 }, (_, i) =>
+      h.recorder.normal({ ...h.rollout, metadata: { name: `r${i}` } }, "StepStarted", "m"),
+    );
+    assert.equal(h.recorder.backlog, 5);
+    release();
+    await Promise.all(all);
+    assert.equal(h.calls.length, 5);
+    const dropped = await h.metrics.kube.eventsDropped.get();
+    assert.deepEqual(dropped.values[0], { value: 3, labels: { reason: "StepStarted" } });
+  });
+
+  test("flush gives up after its timeout", async () => {
+    const h = harness(() => new Promise(() => {}));
+    void h.recorder.normal(h.rollout, "X", "m");
+    const started = Date.now();
+    await h.recorder.flush(50);
+    assert.ok(Date.now() - started < 1_000);
+    assert.equal(h.recorder.backlog, 1);
   });
 
   test("truncates messages to 1 KiB of UTF-8 without splitting a character", async () => {

@@ -239,4 +239,66 @@ describe("WorkQueue", () => {
     assert.equal(qcount?.value, 3);
     assert.equal((await h.metrics.workqueue.depth.get()).values[0]?.value, 0);
   });
+
+  test("urgent keys run before ordinary ones, each lane in arrival order", async () => {
+    const h = harness();
+    const release = h.hold("blocker");
+    h.queue.add("blocker");
+    await until(() => h.calls.length === 1, "blocker starts");
+    h.queue.add("echo-1");
+    h.queue.add("spec-1", { urgent: true });
+    h.queue.add("echo-2");
+    h.queue.add("spec-2", { urgent: true });
+    assert.equal(h.queue.length, 4);
+    release();
+    await until(() => h.calls.length === 5, "all ran");
+    assert.deepEqual(h.calls, ["blocker", "spec-1", "spec-2", "echo-1", "echo-2"]);
+  });
+
+  test("an ordinary key already waiting turns urgent, once, and still runs once", async () => {
+    const h = harness();
+    const release = h.hold("blocker");
+    h.queue.add("blocker");
+    await until(() => h.calls.length === 1, "blocker starts");
+    h.queue.add("a");
+    h.queue.add("b");
+    h.queue.add("b", { urgent: true });
+    h.queue.add("b", { urgent: true });
+    h.queue.add("b");
+    assert.equal(h.queue.length, 2);
+    release();
+    await until(() => h.calls.length === 3, "all ran");
+    await settle();
+    assert.deepEqual(h.calls, ["blocker", "b", "a"]);
+  });
+
+  test("added urgently while it runs: it runs again ahead of ordinary keys", async () => {
+    const h = harness();
+    const release = h.hold("a");
+    h.queue.add("a");
+    await until(() => h.calls.length === 1, "a starts");
+    h.queue.add("x");
+    h.queue.add("a", { urgent: true });
+    release();
+    await until(() => h.calls.length === 3, "a again, then x");
+    assert.deepEqual(h.calls, ["a", "a", "x"]);
+  });
+
+  test("a handler's deadline requeue is urgent; a failure's retry is not", async () => {
+    const h = harness({ fail: (key, call) => key === "flaky" && call === 1 });
+    h.results.set("timed", { requeueAfterMs: 100 });
+    h.queue.add("timed");
+    h.queue.add("flaky");
+    await until(() => h.calls.length === 2, "both ran once");
+    h.results.delete("timed");
+    const release = h.hold("blocker");
+    h.queue.add("blocker");
+    await until(() => h.calls.length === 3, "blocker starts");
+    // Retry of flaky is due after 100 ms of backoff (random 1 → the full ceiling); the deadline at 100 ms.
+    await h.clock.advance(100);
+    h.queue.add("plain");
+    release();
+    await until(() => h.calls.length === 6, "all ran");
+    assert.deepEqual(h.calls.slice(3), ["timed", "flaky", "plain"]);
+  });
 });
