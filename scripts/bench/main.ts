@@ -152,6 +152,7 @@ async function main(argv: string[]): Promise<number> {
         steps: opts.steps,
         wave: opts.wave,
         ship: opts.ship,
+        shipOverMs: opts.shipOverMs,
         workers: opts.workers,
         nodeArgs,
         entry: image.entry,

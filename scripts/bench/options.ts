@@ -1,6 +1,7 @@
 // Command-line options of `npm run bench`: how many Rollouts, their shape, and what to measure.
 import { parseArgs } from "node:util";
 import { parseDuration } from "../../src/api/duration.ts";
+import { DEFAULT_WORKERS } from "../../src/controller/options.ts";
 
 export type BenchStep = { setWeight: number } | { pause: { duration: string } };
 
@@ -12,6 +13,8 @@ export type BenchOptions = {
   wave: number;
   /** Rollouts each pass ships to (the first ones); the rest stay managed and idle (0 = all). */
   ship: number;
+  /** Spread each pass's patches evenly over this long (0 = as fast as the apiserver takes them). */
+  shipOverMs: number;
   /** A second pass in which every analysis fails and every Rollout rolls back. */
   rollback: boolean;
   soakMs: number;
@@ -34,10 +37,13 @@ export const USAGE = `Usage: npm run bench -- [options]
   --steps LIST       canary steps: weights and pause durations (default 25,5s,50,5s; 100% comes last)
   --wave N           ship at most N Rollouts at once, the next as each finishes (default: all at once)
   --ship N           each pass ships to the first N Rollouts only; the rest stay managed (default: all)
+  --ship-over DURATION  spread each pass's patches evenly over this long, so the burst itself does not
+                     saturate the apiserver; they still all progress together if it is shorter than a
+                     rollout (default: all at once)
   --no-rollback      skip the second pass (every analysis fails, every Rollout rolls back)
   --soak DURATION    after the passes, keep shipping to 1% of the Rollouts every minute and sample memory
   --profile          write a CPU profile and a heap snapshot of the controller to bench/profiles/
-  --workers N        the controller's --workers (default 8)
+  --workers N        the controller's --workers (default: the controller's own)
   --timeout DURATION give up on a pass after this long (default 30m)
   --out FILE         JSON results (default bench/results/<date>-<N>.json)
   --keep             leave the namespace, its Rollouts and the extra fake Nodes in place
@@ -87,10 +93,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
       steps: { type: "string", default: "25,5s,50,5s" },
       wave: { type: "string", default: "0" },
       ship: { type: "string", default: "0" },
+      "ship-over": { type: "string" },
       "no-rollback": { type: "boolean", default: false },
       soak: { type: "string" },
       profile: { type: "boolean", default: false },
-      workers: { type: "string", default: "8" },
+      workers: { type: "string", default: String(DEFAULT_WORKERS) },
       timeout: { type: "string", default: "30m" },
       out: { type: "string" },
       keep: { type: "boolean", default: false },
@@ -108,6 +115,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
     steps: parseSteps(values.steps),
     wave,
     ship: whole("--ship", values.ship),
+    shipOverMs: values["ship-over"] ? parseDuration(values["ship-over"], "--ship-over") : 0,
     rollback: !values["no-rollback"],
     soakMs: values.soak ? parseDuration(values.soak, "--soak") : 0,
     profile: values.profile,

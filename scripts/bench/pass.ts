@@ -40,7 +40,7 @@ export async function runPass(
   const cp0 = ctx.controlPlane.map((p) => cpuOf(p.pid));
   const patch = passPatch(image, steps as never);
   ctx.say(
-    `pass "${kind}": shipping ${image} to ${names.length} Rollouts${opts.wave ? `, ${opts.wave} at a time` : ""}`,
+    `pass "${kind}": shipping ${image} to ${names.length} Rollouts${opts.wave ? `, ${opts.wave} at a time` : ""}${opts.shipOverMs ? ` over ${opts.shipOverMs / 1000} s` : ""}`,
   );
   const started = Date.now();
   // Resolves once the patch is in, with `done` boxed: an async function returning a bare promise would
@@ -59,7 +59,12 @@ export async function runPass(
     ctx.say,
   );
   // A wave holds its slot until its Rollout is done; all-at-once only limits the patches in flight.
+  const gap = opts.shipOverMs / names.length;
+  let slot = 0;
   await pool(names, opts.wave || 32, async (name) => {
+    // --ship-over: the i-th patch leaves at i·gap, so the arrival rate is even across the window.
+    const wait = started + slot++ * gap - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const { done } = await ship(name);
     if (opts.wave) await done;
   });

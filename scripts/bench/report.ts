@@ -44,6 +44,7 @@ export const BenchResult = z.object({
     steps: z.array(z.unknown()),
     wave: z.int(),
     ship: z.int().optional(),
+    shipOverMs: z.number().optional(),
     workers: z.int(),
     nodeArgs: z.array(z.string()),
     /** The script run: dist/controller/main.js (the image's) or src/controller/main.ts (--source). */

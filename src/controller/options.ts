@@ -19,6 +19,9 @@ export type ControllerOptions = {
   webAnalysisDeny: string[];
 };
 
+/** Reconciles at once. They wait on the apiserver, not the CPU: at 8, a thousand Rollouts shipped together queued for 10 s here. */
+export const DEFAULT_WORKERS = 32;
+
 export const USAGE = `Usage: ramp-controller [options]
 
   --kubeconfig PATH      kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, or in-cluster)
@@ -30,7 +33,7 @@ export const USAGE = `Usage: ramp-controller [options]
   --metrics-addr ADDR    serve /metrics on ADDR (default 127.0.0.1:8080; ":8080" = all interfaces)
   --health-addr ADDR     serve /healthz and /readyz on ADDR (default 127.0.0.1:8081)
   --log-level LEVEL      trace, debug, info, warn, error (default info)
-  --workers N            Rollouts reconciled at once (default 8)
+  --workers N            Rollouts reconciled at once (default ${DEFAULT_WORKERS})
   --web-analysis-allow LIST
                          addresses web and Prometheus analysis may call despite a deny entry:
                          comma-separated IPs, CIDRs or host names (*.example.com), each optionally
@@ -63,7 +66,7 @@ export function parseOptions(
       "metrics-addr": { type: "string", default: "127.0.0.1:8080" },
       "health-addr": { type: "string", default: "127.0.0.1:8081" },
       "log-level": { type: "string", default: "info" },
-      workers: { type: "string", default: "8" },
+      workers: { type: "string", default: String(DEFAULT_WORKERS) },
       "web-analysis-allow": { type: "string", multiple: true },
       "web-analysis-deny": { type: "string", multiple: true },
       help: { type: "boolean", short: "h", default: false },

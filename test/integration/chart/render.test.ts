@@ -186,7 +186,7 @@ describe("helm chart: lint and render", () => {
       "--metrics-addr=:8080",
       "--health-addr=:8081",
       "--log-level=info",
-      "--workers=8",
+      "--workers=32",
       "--leader-elect",
       "--lease-name=ramp",
       `--lease-namespace=${NS}`,
