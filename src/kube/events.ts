@@ -25,9 +25,12 @@ export interface EventRecorderOptions {
   aggregationWindowMs?: number;
   /** Distinct recent Events remembered for aggregation; default 4096. */
   maxCached?: number;
-  /** Event writes sent at once; default 4. */
+  /** Event writes sent at once; default 8. */
   maxInFlight?: number;
-  /** Events waiting to be sent beyond which new ones are dropped (and counted); default 1000, as client-go. */
+  /**
+   * Events waiting to be sent beyond which new ones are dropped (and counted); default 10,000, about
+   * 10 MB at most: at 1,000 (client-go's) a thousand Rollouts shipped together dropped 400–800 of 6,000.
+   */
   maxQueued?: number;
   metrics?: Metrics;
   log?: Logger;
@@ -56,7 +59,7 @@ export class EventRecorder {
     this.#log = opts.log ?? silentLogger;
     this.#now = opts.now ?? Date.now;
     this.#component = opts.component ?? "ramp-controller";
-    this.#lane = pLimit(opts.maxInFlight ?? 4);
+    this.#lane = pLimit(opts.maxInFlight ?? 8);
   }
 
   /** Events accepted and not yet written: for metrics and for shutdown to wait on. */
@@ -81,7 +84,7 @@ export class EventRecorder {
    * Never rejects; await it only to know the write is done.
    */
   event(obj: KubernetesObject, type: EventType, reason: string, message: string): Promise<void> {
-    if (this.#backlog >= (this.#opts.maxQueued ?? 1000)) {
+    if (this.#backlog >= (this.#opts.maxQueued ?? 10_000)) {
       this.#opts.metrics?.kube.eventsDropped.inc({ reason });
       this.#log.debug({ reason, object: obj.metadata?.name }, "event dropped: backlog full");
       return Promise.resolve();
