@@ -15,8 +15,9 @@ type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: unknown
 const phaseOf = (o: Obj): unknown => (o.status as { phase?: unknown } | undefined)?.phase;
 const intentOf = (o: Obj): string => JSON.stringify((o.status as { intent?: unknown } | undefined)?.intent);
 
-/** A new spec, or a user's request written to status.intent (kubectl ramp promote, abort…). */
-export function rolloutAsksToAct(old: Obj, o: Obj): boolean {
+/** A new Rollout, a new spec, or a user's request written to status.intent (kubectl ramp promote, abort…). */
+export function rolloutAsksToAct(old: Obj | undefined, o: Obj): boolean {
+  if (old === undefined) return true;
   return old.metadata?.generation !== o.metadata?.generation || intentOf(old) !== intentOf(o);
 }
 
@@ -147,25 +148,27 @@ export class ControllerCaches implements Caches {
    * Rollout to act (its spec, a user's request in status.intent, an analysis verdict), not just to look.
    */
   routeEvents(enqueue: (key: string, urgent: boolean) => void): void {
+    // `urgent` sees no old object for an add. A deletion is never an echo of ramp's own writes: urgent.
     const each = <T extends KubernetesObject>(
       inf: Informer<T>,
       keys: (o: T) => string[],
-      urgent: (old: T, o: T) => boolean = () => false,
+      urgent: (old: T | undefined, o: T) => boolean = () => false,
     ) => {
       const fire = (o: T, now: boolean) => {
         for (const k of keys(o)) enqueue(k, now);
       };
-      inf.on("add", (o) => fire(o, true));
+      inf.on("add", (o) => fire(o, urgent(undefined, o)));
       inf.on("update", (old, o) => fire(o, urgent(old, o)));
       inf.on("delete", (o) => fire(o, true));
     };
+    // A new Rollout is urgent; a new ReplicaSet or AnalysisRun is mostly the echo of ramp's own create.
     each(this.rollouts, (o) => [objectKey(o)], rolloutAsksToAct);
     this.routes.routeEvents(
       (k) => enqueue(k, false),
       (k) => this.rollouts.byIndex("route", k).map(objectKey),
     );
     each(this.replicaSets, rolloutKeyOf);
-    each(this.analysisRuns, rolloutKeyOf, (old, o) => phaseOf(old) !== phaseOf(o));
+    each(this.analysisRuns, rolloutKeyOf, (old, o) => old !== undefined && phaseOf(old) !== phaseOf(o));
     each(this.services, (s) => this.rollouts.byIndex("service", objectKey(s)).map(objectKey));
     each(this.templates, (t) =>
       this.rollouts.byIndex("namespace", t.metadata?.namespace ?? "").map(objectKey),

@@ -8,6 +8,9 @@ const rollout = (generation: number, status: Record<string, unknown> = {}) => ({
 });
 
 describe("which Rollout updates are urgent", () => {
+  test("a new Rollout is", () => {
+    assert.equal(rolloutAsksToAct(undefined, rollout(1)), true);
+  });
   test("a new spec (generation) is", () => {
     assert.equal(rolloutAsksToAct(rollout(1), rollout(2)), true);
   });
