@@ -9,9 +9,10 @@ import type { Metrics } from "../observability/metrics.ts";
 /** How an add ranks: urgent keys run before every ordinary one, each lane in order of arrival. */
 export type AddOptions = { urgent?: boolean };
 
-/** What a handler may return: run the key again after this many milliseconds (a deadline: urgent). */
+/** What a handler may return: run the key again after this many milliseconds (a deadline: urgent unless `urgent: false`). */
 export interface HandlerResult {
   requeueAfterMs?: number;
+  urgent?: boolean;
 }
 
 /** Runs one key; return { requeueAfterMs } to run it again later, throw to retry with backoff. */
@@ -62,7 +63,7 @@ export class WorkQueue {
   /** Keys waiting to run (in a lane, or to be put there when their current run ends): when added, and how. */
   readonly #dirty = new Map<string, { at: number; urgent: boolean }>();
   readonly #running = new Set<string>();
-  readonly #delayed = new Map<string, { at: number; cancel: () => void }>();
+  readonly #delayed = new Map<string, { at: number; cancel: () => void; urgent: boolean }>();
   readonly #failures = new Map<string, number>();
   #shuttingDown = false;
   #idle: (() => void) | undefined;
@@ -77,8 +78,8 @@ export class WorkQueue {
   /** Queues key to run as soon as a worker is free (and its current run, if any, has ended). */
   add(key: string, opts: AddOptions = {}): void {
     if (this.#shuttingDown) return;
-    this.#cancelDelayed(key);
-    const urgent = opts.urgent === true;
+    // An add that cuts a delay short keeps the delayed add's rank: a deadline stays urgent.
+    const urgent = opts.urgent === true || this.#cancelDelayed(key);
     const waiting = this.#dirty.get(key);
     if (waiting) {
       if (urgent && !waiting.urgent) this.#promote(key, waiting);
@@ -108,7 +109,7 @@ export class WorkQueue {
       this.#delayed.delete(key);
       this.add(key, opts);
     }, ms);
-    this.#delayed.set(key, { at, cancel });
+    this.#delayed.set(key, { at, cancel, urgent: opts.urgent === true });
   }
 
   /** Stops taking and starting work, drops waiting keys; resolves when running handlers have finished. */
@@ -171,7 +172,7 @@ export class WorkQueue {
       const result = await this.#opts.handler(key);
       this.#failures.delete(key);
       const after = result?.requeueAfterMs;
-      if (after !== undefined) this.addAfter(key, after, { urgent: true });
+      if (after !== undefined) this.addAfter(key, after, { urgent: result?.urgent ?? true });
     } catch (err) {
       const failures = (this.#failures.get(key) ?? 0) + 1;
       this.#failures.set(key, failures);
@@ -202,11 +203,13 @@ export class WorkQueue {
     return Math.max(1, Math.round(ceiling / 2 + (random() * ceiling) / 2));
   }
 
-  #cancelDelayed(key: string): void {
+  /** Cancels key's delayed add; whether it was urgent. */
+  #cancelDelayed(key: string): boolean {
     const delayed = this.#delayed.get(key);
-    if (!delayed) return;
+    if (!delayed) return false;
     delayed.cancel();
     this.#delayed.delete(key);
+    return delayed.urgent;
   }
 
   #reportDepth(): void {

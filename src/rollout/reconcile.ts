@@ -14,7 +14,7 @@ import { assembleStatus, invalidStatus } from "./status.ts";
 import { StatusCoalescer } from "./status-coalesce.ts";
 import { validateReferences } from "./validate.ts";
 
-export type ReconcileResult = { requeueAfterMs?: number } | undefined;
+export type ReconcileResult = { requeueAfterMs?: number; urgent?: boolean } | undefined;
 
 type Meta = {
   name?: string;
@@ -27,10 +27,13 @@ type Meta = {
 };
 type Raw = { apiVersion?: string; kind?: string; metadata?: Meta; status?: RolloutStatus };
 
-/** Reconcile again after the earliest of these delays; none given, only when something changes. */
-function requeue(...delays: (number | undefined)[]): ReconcileResult {
-  const due = delays.filter((ms): ms is number => ms !== undefined);
-  return due.length === 0 ? undefined : { requeueAfterMs: Math.min(...due) };
+/**
+ * Reconcile again at the earlier of a deadline (urgent: a pause ends, a delay runs out) and the flush of
+ * held counts (not urgent); neither given, only when something changes.
+ */
+function requeue(deadline: number | undefined, held: number | undefined): ReconcileResult {
+  if (deadline !== undefined && (held === undefined || deadline <= held)) return { requeueAfterMs: deadline };
+  return held === undefined ? undefined : { requeueAfterMs: held, urgent: false };
 }
 
 /** A zod issue path as a field path: spec.strategy.canary.steps[0].setWeight */
@@ -97,7 +100,7 @@ export class Reconciler {
         [{ type: "Warning", reason: reason.reason, message: reason.message }],
         true,
       );
-      return requeue(held);
+      return requeue(undefined, held);
     }
     const rollout = parsed.data;
     // The finalizer is on before any route is written, and off once the spec no longer routes traffic.
@@ -130,7 +133,7 @@ export class Reconciler {
         [{ type: "Warning", reason: err.code, message: err.message }],
         true,
       );
-      return requeue(held);
+      return requeue(undefined, held);
     }
     const held = await this.#write(key, raw, assembleStatus(ctx, outcome), target, outcome.records);
     return requeue(outcome.requeueAfterMs, held);

@@ -301,4 +301,34 @@ describe("WorkQueue", () => {
     await until(() => h.calls.length === 6, "all ran");
     assert.deepEqual(h.calls.slice(3), ["timed", "flaky", "plain"]);
   });
+
+  test("a handler may ask to run again later without urgency (a flush, not a deadline)", async () => {
+    const h = harness();
+    h.results.set("flush", { requeueAfterMs: 100, urgent: false });
+    h.queue.add("flush");
+    await until(() => h.calls.length === 1, "flush ran");
+    h.results.delete("flush");
+    const release = h.hold("blocker");
+    h.queue.add("blocker");
+    await until(() => h.calls.length === 2, "blocker starts");
+    h.queue.add("plain");
+    await h.clock.advance(100);
+    h.queue.add("spec", { urgent: true });
+    release();
+    await until(() => h.calls.length === 5, "all ran");
+    assert.deepEqual(h.calls.slice(2), ["spec", "plain", "flush"]);
+  });
+
+  test("an ordinary add that cuts an urgent delay short keeps it urgent", async () => {
+    const h = harness();
+    const release = h.hold("blocker");
+    h.queue.add("blocker");
+    await until(() => h.calls.length === 1, "blocker starts");
+    h.queue.add("plain");
+    h.queue.addAfter("deadline", 1_000, { urgent: true });
+    h.queue.add("deadline");
+    release();
+    await until(() => h.calls.length === 3, "all ran");
+    assert.deepEqual(h.calls, ["blocker", "deadline", "plain"]);
+  });
 });
