@@ -28,12 +28,14 @@ type Meta = {
 type Raw = { apiVersion?: string; kind?: string; metadata?: Meta; status?: RolloutStatus };
 
 /**
- * Reconcile again at the earlier of a deadline (urgent: a pause ends, a delay runs out) and the flush of
- * held counts (not urgent); neither given, only when something changes.
+ * Reconcile again at the earlier of a deadline (a pause ends, a delay runs out) and the flush of held
+ * counts; neither given, only when something changes. Urgent while a deadline is pending: the queue keeps
+ * one time per key, so a flush that waited in line would hold back the deadline re-armed after it.
  */
-function requeue(deadline: number | undefined, held: number | undefined): ReconcileResult {
-  if (deadline !== undefined && (held === undefined || deadline <= held)) return { requeueAfterMs: deadline };
-  return held === undefined ? undefined : { requeueAfterMs: held, urgent: false };
+export function requeue(deadline: number | undefined, held: number | undefined): ReconcileResult {
+  const due = [deadline, held].filter((ms): ms is number => ms !== undefined);
+  if (due.length === 0) return undefined;
+  return { requeueAfterMs: Math.min(...due), urgent: deadline !== undefined };
 }
 
 /** A zod issue path as a field path: spec.strategy.canary.steps[0].setWeight */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { requeue } from "../../../src/rollout/reconcile.ts";
 import { COALESCE_MS, countsOnly, StatusCoalescer } from "../../../src/rollout/status-coalesce.ts";
 
 describe("countsOnly", () => {
@@ -44,4 +45,16 @@ describe("StatusCoalescer", () => {
     c.forget("ns/a");
     assert.equal(c.hold("ns/a", counts, 1500), COALESCE_MS);
   });
+});
+
+describe("the reconcile's requeue", () => {
+  test("a deadline alone is urgent", () =>
+    assert.deepEqual(requeue(5000, undefined), { requeueAfterMs: 5000, urgent: true }));
+  test("a flush of held counts alone is not", () =>
+    assert.deepEqual(requeue(undefined, 2000), { requeueAfterMs: 2000, urgent: false }));
+  test("the earlier of both, urgent while a deadline is pending (one time per key in the queue)", () => {
+    assert.deepEqual(requeue(5000, 2000), { requeueAfterMs: 2000, urgent: true });
+    assert.deepEqual(requeue(1000, 2000), { requeueAfterMs: 1000, urgent: true });
+  });
+  test("neither: only when something changes", () => assert.equal(requeue(undefined, undefined), undefined));
 });
