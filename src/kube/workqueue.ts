@@ -6,7 +6,10 @@
 import { type Logger, silentLogger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 
-/** How an add ranks: urgent keys run before every ordinary one, each lane in order of arrival. */
+/** Every this many keys taken while both lanes wait, one comes from the ordinary lane. */
+const ORDINARY_EVERY = 4;
+
+/** How an add ranks: urgent keys run first (the ordinary lane still gets a worker in ORDINARY_EVERY), each lane in order of arrival. */
 export type AddOptions = { urgent?: boolean };
 
 /** What a handler may return: run the key again after this many milliseconds (a deadline: urgent unless `urgent: false`). */
@@ -65,6 +68,8 @@ export class WorkQueue {
   readonly #running = new Set<string>();
   readonly #delayed = new Map<string, { at: number; cancel: () => void; urgent: boolean }>();
   readonly #failures = new Map<string, number>();
+  /** Keys taken since the ordinary lane was last served: every ORDINARY_EVERY-th take is its turn. */
+  #sinceOrdinary = 0;
   #shuttingDown = false;
   #idle: (() => void) | undefined;
 
@@ -100,7 +105,10 @@ export class WorkQueue {
       this.add(key, opts);
       return;
     }
-    if (this.#dirty.has(key)) return;
+    // Waiting already: it runs before the delay, unless it waits in the ordinary lane and this is a
+    // deadline, which must not depend on how long that lane is. Then the timer promotes it.
+    const waiting = this.#dirty.get(key);
+    if (waiting && (waiting.urgent || opts.urgent !== true)) return;
     const at = this.#clock.now() + ms;
     const existing = this.#delayed.get(key);
     if (existing && existing.at <= at) return;
@@ -132,6 +140,19 @@ export class WorkQueue {
     return this.#ready.length + this.#urgent.length;
   }
 
+  // Urgent first, but the ordinary lane gets every ORDINARY_EVERY-th worker: a steady stream of urgent keys
+  // must not starve it (a Rollout waiting there may be about to act too).
+  #take(): string | undefined {
+    const ordinaryTurn = this.#sinceOrdinary + 1 >= ORDINARY_EVERY && this.#ready.length > 0;
+    if (this.#urgent.length > 0 && !ordinaryTurn) {
+      // Counts only the urgent takes that passed waiting ordinary keys by.
+      this.#sinceOrdinary = this.#ready.length > 0 ? this.#sinceOrdinary + 1 : 0;
+      return this.#urgent.shift();
+    }
+    this.#sinceOrdinary = 0;
+    return this.#ready.shift();
+  }
+
   // An ordinary key already waiting turns urgent: it moves to the urgent lane, keeping when it was added.
   #promote(key: string, waiting: { at: number; urgent: boolean }): void {
     waiting.urgent = true;
@@ -153,7 +174,7 @@ export class WorkQueue {
 
   #pump(): void {
     while (!this.#shuttingDown && this.#running.size < this.#workers) {
-      const key = this.#urgent.shift() ?? this.#ready.shift();
+      const key = this.#take();
       if (key === undefined) break;
       const addedAt = this.#dirty.get(key)?.at ?? this.#clock.now();
       this.#dirty.delete(key);

@@ -331,4 +331,32 @@ describe("WorkQueue", () => {
     await until(() => h.calls.length === 3, "all ran");
     assert.deepEqual(h.calls, ["blocker", "deadline", "plain"]);
   });
+
+  test("a stream of urgent keys cannot starve the ordinary lane: it gets every fourth take", async () => {
+    const h = harness();
+    const release = h.hold("blocker");
+    h.queue.add("blocker");
+    await until(() => h.calls.length === 1, "blocker starts");
+    h.queue.add("o1");
+    h.queue.add("o2");
+    for (let i = 1; i <= 8; i++) h.queue.add(`u${i}`, { urgent: true });
+    release();
+    await until(() => h.calls.length === 11, "all ran");
+    assert.deepEqual(h.calls.slice(1), ["u1", "u2", "u3", "o1", "u4", "u5", "u6", "o2", "u7", "u8"]);
+  });
+
+  test("a deadline promotes a key already waiting in the ordinary lane", async () => {
+    const h = harness();
+    const release = h.hold("blocker");
+    h.queue.add("blocker");
+    await until(() => h.calls.length === 1, "blocker starts");
+    h.queue.add("a");
+    h.queue.add("paused");
+    h.queue.addAfter("paused", 100, { urgent: true });
+    h.queue.add("u", { urgent: true });
+    await h.clock.advance(100);
+    release();
+    await until(() => h.calls.length === 4, "all ran");
+    assert.deepEqual(h.calls.slice(1), ["u", "paused", "a"]);
+  });
 });
