@@ -1,8 +1,8 @@
 // A work queue keyed by `namespace/name`, like client-go's: a key added many times while it waits runs
 // once, one key never runs twice at the same time, failures back off per key, and a handler can ask to
 // run again later. Handlers read the newest object from the cache, so coalescing loses nothing.
-// Urgent keys (a spec change, a user's request, a deadline) run before the rest, as controller-runtime's
-// priority queue does: in a burst, a Rollout that must act waits behind no echo of a finished write.
+// Urgent keys (a spec change, a user's request, a deadline) run before the rest, like the priorities of
+// controller-runtime's priority queue: in a burst, a Rollout that must act waits behind few echoes.
 import { type Logger, silentLogger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 
