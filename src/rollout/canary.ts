@@ -13,7 +13,7 @@ import { ensureCurrentReplicaSet, pinService, pruneHistory, scaleTo } from "./ef
 import { consumed, intentEvent, pendingIntent } from "./intent.ts";
 import { abortStatus, earliest, pausedHealth, type StrategyOutcome } from "./outcome.ts";
 import { atDesired, type Desired, desiredCounts, planScaling } from "./replicas.ts";
-import { observe, revisionOf, specReplicas } from "./replicasets.ts";
+import { buildReplicaSet, nextRevision, observe, revisionOf, specReplicas } from "./replicasets.ts";
 import { steady } from "./steady.ts";
 import { canaryScaleAt, pauseMs, stepKind, stepsHash, weightAt } from "./steps.ts";
 import { trafficFor } from "./traffic.ts";
@@ -65,8 +65,10 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
     });
   }
 
-  // 3. The new version's ReplicaSet exists before anything is measured against it.
-  const current = await ensureCurrentReplicaSet(ctx, deps, 0);
+  // 3. The new version's ReplicaSet. A version's first reconcile measures against it as created (no pods)
+  // and creates it in step 7 with the replicas the plan gives it: one write, not a create at 0 and a scale.
+  const unborn = ctx.versions.current === undefined;
+  const current = unborn ? newReplicaSet(ctx) : await ensureCurrentReplicaSet(ctx, deps, 0);
   const { stable, others } = ctx.versions;
   const seen = {
     canary: observe(current),
@@ -163,8 +165,9 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
     desired,
     ...seen,
   });
+  if (unborn) await ensureCurrentReplicaSet(ctx, deps, plan.canary);
   await scaleTo(ctx, deps, [
-    [current, plan.canary],
+    [unborn ? undefined : current, plan.canary],
     [stable, plan.stable],
     ...others.map((rs, i) => [rs, plan.others[i] ?? 0] as const),
   ]);
@@ -259,4 +262,9 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
         : undefined,
     ),
   };
+}
+
+/** The ReplicaSet a version's first reconcile will create, as the apiserver would return it: no pods yet. */
+function newReplicaSet(ctx: RolloutContext) {
+  return buildReplicaSet(ctx.rollout, ctx.currentHash, nextRevision(ctx.all), 0);
 }
