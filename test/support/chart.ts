@@ -2,11 +2,11 @@
 // rendering with values, server-side applying what it renders, and a kubeconfig that authenticates as
 // the chart's ServiceAccount so the real controller runs with exactly the chart's RBAC.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
-import { applyCrds, oncePerProcess } from "./crds.ts";
+import { applyCrds, fetchCrds, oncePerProcess } from "./crds.ts";
 import { type KubectlResult, kubectl, loadKubeConfig } from "./kube.ts";
 import { repoRoot } from "./yaml.ts";
 
@@ -164,20 +164,13 @@ export async function served(resource: string, group: string): Promise<boolean> 
 }
 
 /** Installs the Prometheus Operator's ServiceMonitor and PrometheusRule CRDs (fetched from its Go module). */
-export const installMonitoringCrds = oncePerProcess(async () => {
-  const fetched = spawnSync("bash", [join(scripts, "monitoring-crds.sh")], { encoding: "utf8" });
-  if (fetched.status !== 0) {
-    throw new Error(`ramp: scripts/cluster/monitoring-crds.sh failed:\n${fetched.stderr}`);
-  }
-  const dir = fetched.stdout.trim();
-  const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
-  const names = ["servicemonitors", "prometheusrules"].map((r) => `${r}.monitoring.coreos.com`);
-  await applyCrds(
-    files.map((f) => join(dir, f)),
-    names,
+export const installMonitoringCrds = oncePerProcess(() =>
+  applyCrds(
+    fetchCrds("monitoring-crds.sh").files,
+    ["servicemonitors", "prometheusrules"].map((r) => `${r}.monitoring.coreos.com`),
     "monitoring CRDs",
-  );
-});
+  ),
+);
 
 /**
  * A kubeconfig file that authenticates as `system:serviceaccount:<namespace>:<name>` with a fresh

@@ -1,16 +1,38 @@
 // Installs CRDs into the local cluster (ramp's own and the upstream ones tests need) and waits until the
 // apiserver serves them.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { CRDS } from "../../src/crd/definitions.ts";
 import { kubectl, waitFor } from "./kube.ts";
 import { repoRoot } from "./yaml.ts";
 
-const APPLY = ["apply", "--server-side", "--force-conflicts", "--field-manager=ramp-tests"];
+/** kubectl's server-side apply as the tests' own field manager. */
+export const APPLY = ["apply", "--server-side", "--force-conflicts", "--field-manager=ramp-tests"];
 
 /** Server-side applies crds/ (idempotent) and waits for every CRD to be Established. */
 export async function installCrds(): Promise<void> {
   const names = CRDS.map((d) => `${d.plural}.ramp.dev`);
   await applyCrds([join(repoRoot, "crds")], names, "ramp's CRDs");
+}
+
+/**
+ * Runs scripts/cluster/`script`, which fetches CRDs from their Go modules (cached) and prints the
+ * directories holding them: those directories and the YAML files in them.
+ */
+export function fetchCrds(script: string): { dirs: string[]; files: string[] } {
+  const path = join(repoRoot, "scripts", "cluster", script);
+  const fetched = spawnSync("bash", [path], { encoding: "utf8" });
+  if (fetched.status !== 0) {
+    throw new Error(`ramp: ${path} failed (exit ${fetched.status ?? fetched.signal}):\n${fetched.stderr}`);
+  }
+  const dirs = fetched.stdout.trim().split("\n").filter(Boolean);
+  const files = dirs.flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => join(d, f)),
+  );
+  return { dirs, files };
 }
 
 /** Server-side applies CRD files (or directories) and waits until the named CRDs are Established. */

@@ -1,13 +1,7 @@
 // Installs the upstream CRDs ramp's traffic routers write to (Gateway API standard channel, Istio) into the
 // local cluster, so the real apiserver validates every route ramp writes against the upstream schemas.
-import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
-import { applyCrds, oncePerProcess, waitEstablished } from "./crds.ts";
+import { APPLY, applyCrds, fetchCrds, oncePerProcess, waitEstablished } from "./crds.ts";
 import { kubectl } from "./kube.ts";
-import { repoRoot } from "./yaml.ts";
-
-const script = join(repoRoot, "scripts", "cluster", "upstream-crds.sh");
 
 /** The CRDs the routers need Established before a test applies a route. */
 export const ROUTE_CRDS = [
@@ -21,21 +15,12 @@ const MARKER = ["-n", "kube-system", "configmap", "ramp-test-upstream-crds"];
 
 /** Fetches (cached) and server-side applies the upstream CRDs; once per process, idempotent across runs. */
 export const installUpstreamCrds = oncePerProcess(async () => {
-  const fetched = spawnSync("bash", [script], { encoding: "utf8" });
-  if (fetched.status !== 0) {
-    throw new Error(`ramp: ${script} failed (exit ${fetched.status ?? fetched.signal}):\n${fetched.stderr}`);
-  }
-  const dirs = fetched.stdout.trim().split("\n").filter(Boolean);
+  const { dirs, files } = fetchCrds("upstream-crds.sh");
   const marker = await kubectl(["get", ...MARKER, "-o", "jsonpath={.data.dirs}"]);
   if (marker.code === 0 && marker.stdout === dirs.join(",")) {
     await waitEstablished(ROUTE_CRDS, "upstream CRDs");
     return;
   }
-  const files = dirs.flatMap((d) =>
-    readdirSync(d)
-      .filter((f) => f.endsWith(".yaml"))
-      .map((f) => join(d, f)),
-  );
   await applyCrds(files, ROUTE_CRDS, "upstream CRDs");
   const cm = {
     apiVersion: "v1",
@@ -43,11 +28,6 @@ export const installUpstreamCrds = oncePerProcess(async () => {
     metadata: { name: MARKER[3], namespace: "kube-system" },
     data: { dirs: dirs.join(",") },
   };
-  const saved = await kubectl(
-    ["apply", "--server-side", "--force-conflicts", "--field-manager=ramp-tests", "-f", "-"],
-    {
-      input: JSON.stringify(cm),
-    },
-  );
+  const saved = await kubectl([...APPLY, "-f", "-"], { input: JSON.stringify(cm) });
   if (saved.code !== 0) throw new Error(`recording the upstream CRDs: ${saved.stderr}`);
 });
