@@ -64,9 +64,7 @@ export async function runController(
         { key, ms: Math.round(performance.now() - started), requeueAfterMs: result?.requeueAfterMs },
         "reconciled",
       );
-      return result?.requeueAfterMs === undefined
-        ? undefined
-        : { requeueAfterMs: result.requeueAfterMs, urgent: result.urgent ?? true };
+      return result;
     },
   });
 

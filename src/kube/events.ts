@@ -4,6 +4,7 @@
 // They go out a few at a time behind a bounded backlog, as client-go's broadcaster sends them: in a burst of
 // a thousand Rollouts they trail the writes that move traffic instead of competing with them.
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import pLimit, { type LimitFunction } from "p-limit";
 import { type Logger, silentLogger } from "../observability/log.ts";
@@ -62,7 +63,7 @@ export class EventRecorder {
     this.#lane = pLimit(opts.maxInFlight ?? 8);
   }
 
-  /** Events accepted and not yet written: for metrics and for shutdown to wait on. */
+  /** Events accepted and not yet written (or given up). */
   get backlog(): number {
     return this.#backlog;
   }
@@ -71,12 +72,8 @@ export class EventRecorder {
   async flush(timeoutMs: number): Promise<void> {
     // The last write per key chains every earlier one for that key, so these are all that is pending.
     const pending = Promise.allSettled([...this.#inflight.values()]);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    await Promise.race([pending, timeout]);
-    clearTimeout(timer);
+    // Unref'd: a timer left running after everything was written never holds the process.
+    await Promise.race([pending, sleep(timeoutMs, undefined, { ref: false })]);
   }
 
   /**

@@ -9,11 +9,11 @@ import { ensureRun, pruneRuns, runNameFor, terminateOthers, viewRuns } from "./a
 import type { RolloutContext } from "./context.ts";
 import type { Deps } from "./deps.ts";
 import { describeStep } from "./describe.ts";
-import { ensureCurrentReplicaSet, pinService, pruneHistory, scaleTo } from "./effects.ts";
+import { ensureCurrentReplicaSet, newReplicaSet, pinService, pruneHistory, scaleTo } from "./effects.ts";
 import { consumed, intentEvent, pendingIntent } from "./intent.ts";
 import { abortStatus, earliest, pausedHealth, type StrategyOutcome } from "./outcome.ts";
 import { atDesired, type Desired, desiredCounts, planScaling } from "./replicas.ts";
-import { buildReplicaSet, nextRevision, observe, revisionOf, specReplicas } from "./replicasets.ts";
+import { observe, revisionOf, specReplicas } from "./replicasets.ts";
 import { steady } from "./steady.ts";
 import { canaryScaleAt, pauseMs, stepKind, stepsHash, weightAt } from "./steps.ts";
 import { trafficFor } from "./traffic.ts";
@@ -68,7 +68,7 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
   // 3. The new version's ReplicaSet. A version's first reconcile measures against it as created (no pods)
   // and creates it in step 7 with the replicas the plan gives it: one write, not a create at 0 and a scale.
   const unborn = ctx.versions.current === undefined;
-  const current = unborn ? newReplicaSet(ctx) : await ensureCurrentReplicaSet(ctx, deps, 0);
+  const current = unborn ? newReplicaSet(ctx, 0) : await ensureCurrentReplicaSet(ctx, deps, 0);
   const { stable, others } = ctx.versions;
   const seen = {
     canary: observe(current),
@@ -262,9 +262,4 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
         : undefined,
     ),
   };
-}
-
-/** The ReplicaSet a version's first reconcile will create, as the apiserver would return it: no pods yet. */
-function newReplicaSet(ctx: RolloutContext) {
-  return buildReplicaSet(ctx.rollout, ctx.currentHash, nextRevision(ctx.all), 0);
 }

@@ -9,6 +9,10 @@ import { beyondHistory, buildReplicaSet, nextRevision, revisionOf, specReplicas 
 const apiStatus = (err: unknown): number | undefined =>
   err && typeof err === "object" && "code" in err && typeof err.code === "number" ? err.code : undefined;
 
+/** The current version's ReplicaSet as ramp creates it (the next revision), not yet sent. */
+export const newReplicaSet = (ctx: RolloutContext, replicas: number): V1ReplicaSet =>
+  buildReplicaSet(ctx.rollout, ctx.currentHash, nextRevision(ctx.all), replicas);
+
 /** The ReplicaSet of the current version, created (at `replicas`) if missing. */
 export async function ensureCurrentReplicaSet(
   ctx: RolloutContext,
@@ -26,7 +30,7 @@ export async function ensureCurrentReplicaSet(
     }
     return existing;
   }
-  const rs = buildReplicaSet(ctx.rollout, ctx.currentHash, nextRevision(ctx.all), replicas);
+  const rs = newReplicaSet(ctx, replicas);
   try {
     return await deps.writer.createReplicaSet(ctx.namespace, rs);
   } catch (err) {
