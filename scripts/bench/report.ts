@@ -86,7 +86,9 @@ export const mib = (bytes: number): number => round(bytes / 1024 / 1024);
 const fmt = (s: Spread, unit: string) =>
   s.n === 0 ? "-" : `${s.p50} / ${s.p99} / ${s.max} ${unit} (n=${s.n})`;
 
-function table(rows: [string, string][]): string {
+/** Rows whose value is undefined (a figure older results lack) are left out. */
+function table(all: [string, string | undefined][]): string {
+  const rows = all.filter((r): r is [string, string] => r[1] !== undefined);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join("\n");
 }
@@ -114,17 +116,11 @@ export function render(r: BenchResult): string {
         ["spec → canary ReplicaSet", fmt(p.latencyMs.specChangeToCanaryReplicaSet, "ms")],
         ["pause deadline → next step", fmt(p.latencyMs.pauseDeadlineToNextStep, "ms")],
         ["failed measurement → 0%", fmt(p.latencyMs.failedMeasurementToZeroCanary, "ms")],
-        ...(p.controllerStagesMs
-          ? [["controller stages", stagesLine(p.controllerStagesMs)] as [string, string]]
-          : []),
-        ...(p.harnessWatchDelayMs
-          ? [
-              ["harness watch delay", `${fmt(p.harnessWatchDelayMs, "ms")} (stamps in whole seconds)`] as [
-                string,
-                string,
-              ],
-            ]
-          : []),
+        ["controller stages", p.controllerStagesMs && stagesLine(p.controllerStagesMs)],
+        [
+          "harness watch delay",
+          p.harnessWatchDelayMs && `${fmt(p.harnessWatchDelayMs, "ms")} (stamps in whole seconds)`,
+        ],
         ["pauses ended early", String(p.pausesEndedEarly)],
         ["duplicate ReplicaSets", String(p.duplicateReplicaSets)],
         ["API writes / Rollout / step", String(p.api.writesPerRolloutPerStep)],
