@@ -46,11 +46,19 @@ function harness(opts: Partial<WorkQueueOptions> & { fail?: (key: string, call: 
       g.open();
     };
   };
+  // Keeps the only worker busy, so what is added next waits in the lanes; returns the release.
+  const occupy = async () => {
+    const release = hold("blocker");
+    queue.add("blocker");
+    await until(() => calls.includes("blocker"), "blocker starts");
+    return release;
+  };
   return {
     clock,
     queue,
     calls,
     hold,
+    occupy,
     results,
     metrics,
     stats: () => ({ concurrent, maxConcurrent, maxPerKey }),
@@ -60,9 +68,7 @@ function harness(opts: Partial<WorkQueueOptions> & { fail?: (key: string, call: 
 describe("WorkQueue", () => {
   test("coalesces a key added many times while it waits into one run", async () => {
     const h = harness();
-    const release = h.hold("blocker");
-    h.queue.add("blocker");
-    await until(() => h.calls.length === 1, "blocker starts");
+    const release = await h.occupy();
     for (let i = 0; i < 5; i++) h.queue.add("ns/a");
     assert.equal(h.queue.length, 1);
     release();
@@ -242,9 +248,7 @@ describe("WorkQueue", () => {
 
   test("urgent keys run before ordinary ones, each lane in arrival order", async () => {
     const h = harness();
-    const release = h.hold("blocker");
-    h.queue.add("blocker");
-    await until(() => h.calls.length === 1, "blocker starts");
+    const release = await h.occupy();
     h.queue.add("echo-1");
     h.queue.add("spec-1", { urgent: true });
     h.queue.add("echo-2");
@@ -257,9 +261,7 @@ describe("WorkQueue", () => {
 
   test("an ordinary key already waiting turns urgent, once, and still runs once", async () => {
     const h = harness();
-    const release = h.hold("blocker");
-    h.queue.add("blocker");
-    await until(() => h.calls.length === 1, "blocker starts");
+    const release = await h.occupy();
     h.queue.add("a");
     h.queue.add("b");
     h.queue.add("b", { urgent: true });
@@ -291,9 +293,7 @@ describe("WorkQueue", () => {
     h.queue.add("flaky");
     await until(() => h.calls.length === 2, "both ran once");
     h.results.delete("timed");
-    const release = h.hold("blocker");
-    h.queue.add("blocker");
-    await until(() => h.calls.length === 3, "blocker starts");
+    const release = await h.occupy();
     // Retry of flaky is due after 100 ms of backoff (random 1 → the full ceiling); the deadline at 100 ms.
     await h.clock.advance(100);
     h.queue.add("plain");
@@ -308,9 +308,7 @@ describe("WorkQueue", () => {
     h.queue.add("flush");
     await until(() => h.calls.length === 1, "flush ran");
     h.results.delete("flush");
-    const release = h.hold("blocker");
-    h.queue.add("blocker");
-    await until(() => h.calls.length === 2, "blocker starts");
+    const release = await h.occupy();
     h.queue.add("plain");
     await h.clock.advance(100);
     h.queue.add("spec", { urgent: true });
@@ -321,9 +319,7 @@ describe("WorkQueue", () => {
 
   test("an ordinary add that cuts an urgent delay short keeps it urgent", async () => {
     const h = harness();
-    const release = h.hold("blocker");
-    h.queue.add("blocker");
-    await until(() => h.calls.length === 1, "blocker starts");
+    const release = await h.occupy();
     h.queue.add("plain");
     h.queue.addAfter("deadline", 1_000, { urgent: true });
     h.queue.add("deadline");
@@ -334,9 +330,7 @@ describe("WorkQueue", () => {
 
   test("a stream of urgent keys cannot starve the ordinary lane: it gets every fourth take", async () => {
     const h = harness();
-    const release = h.hold("blocker");
-    h.queue.add("blocker");
-    await until(() => h.calls.length === 1, "blocker starts");
+    const release = await h.occupy();
     h.queue.add("o1");
     h.queue.add("o2");
     for (let i = 1; i <= 8; i++) h.queue.add(`u${i}`, { urgent: true });
@@ -347,9 +341,7 @@ describe("WorkQueue", () => {
 
   test("a deadline promotes a key already waiting in the ordinary lane", async () => {
     const h = harness();
-    const release = h.hold("blocker");
-    h.queue.add("blocker");
-    await until(() => h.calls.length === 1, "blocker starts");
+    const release = await h.occupy();
     h.queue.add("a");
     h.queue.add("paused");
     h.queue.addAfter("paused", 100, { urgent: true });
