@@ -43,7 +43,13 @@ export const RolloutStatus = z.object({
   observedGeneration: z.int().min(0).optional(),
   phase: Phase.optional(),
   message: z.string().max(4096).optional(),
-  replicas: z.int32().min(0).optional().describe("Pods of all versions."),
+  replicas: z
+    .int32()
+    .min(0)
+    .optional()
+    .describe(
+      "Pods of all versions. Pod counts that change alone are written within 2 s, or with the status write a pause's end brings within 10 s.",
+    ),
   updatedReplicas: z.int32().min(0).optional().describe("Pods of the newest version."),
   readyReplicas: z.int32().min(0).optional(),
   availableReplicas: z.int32().min(0).optional(),

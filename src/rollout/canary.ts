@@ -11,9 +11,9 @@ import type { Deps } from "./deps.ts";
 import { describeStep } from "./describe.ts";
 import { ensureCurrentReplicaSet, newReplicaSet, pinService, pruneHistory, scaleTo } from "./effects.ts";
 import { consumed, intentEvent, pendingIntent } from "./intent.ts";
-import { abortStatus, earliest, pausedHealth, type StrategyOutcome } from "./outcome.ts";
+import { abortStatus, asWritten, earliest, pausedHealth, type StrategyOutcome } from "./outcome.ts";
 import { atDesired, type Desired, desiredCounts, planScaling } from "./replicas.ts";
-import { observe, revisionOf, specReplicas } from "./replicasets.ts";
+import { observe, partition, revisionOf, specReplicas } from "./replicasets.ts";
 import { steady } from "./steady.ts";
 import { canaryScaleAt, pauseMs, stepKind, stepsHash, weightAt } from "./steps.ts";
 import { trafficFor } from "./traffic.ts";
@@ -219,7 +219,7 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
     (seen.canary?.available ?? 0) +
     (seen.stable?.available ?? 0) +
     seen.others.reduce((a, o) => a + o.available, 0);
-  return {
+  const outcome: StrategyOutcome = {
     records,
     status: {
       stableRS: completed ? ctx.currentHash : (ctx.stableHash ?? null),
@@ -262,4 +262,16 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
         : undefined,
     ),
   };
+  if (!completed) return outcome;
+  // The promoted version is stable now: its steady state follows in this reconcile, from the status this
+  // one would have written, so one status write says Healthy instead of Completed and then Healthy.
+  const promoted = {
+    ...ctx,
+    status: asWritten(ctx.status, outcome.status),
+    stableHash: ctx.currentHash,
+    versions: partition(ctx.all, ctx.currentHash, ctx.currentHash),
+  };
+  const services = { stableService: spec.stableService, canaryService: spec.canaryService };
+  const settled = await steady(promoted, deps, services, traffic);
+  return { ...settled, records: [...records, ...settled.records] };
 }

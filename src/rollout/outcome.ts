@@ -41,3 +41,13 @@ export function pausedHealth(
   if (specPaused) return { reason: "PausedInGit", message };
   return undefined;
 }
+
+/** `status` after the write of `fields` (see mergePatchDiff), as the next reconcile would read it back. */
+export function asWritten(status: RolloutStatus, fields: StatusFields): RolloutStatus {
+  const merged: Record<string, unknown> = { ...status };
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === null) delete merged[k];
+    else if (v !== undefined) merged[k] = v;
+  }
+  return merged as RolloutStatus;
+}

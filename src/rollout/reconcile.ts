@@ -137,14 +137,16 @@ export class Reconciler {
       );
       return requeue(undefined, held);
     }
-    const held = await this.#write(key, raw, assembleStatus(ctx, outcome), target, outcome.records);
+    const status = assembleStatus(ctx, outcome);
+    const held = await this.#write(key, raw, status, target, outcome.records, false, outcome.requeueAfterMs);
     return requeue(outcome.requeueAfterMs, held);
   }
 
   /**
    * Writes the status diff (none when nothing changed) and records Events. `onChange` Events are
    * recorded only when the Stalled reason or message changes: one Event per problem, not per reconcile.
-   * A diff of counts only may be held (see status-coalesce.ts): then returns when to reconcile again.
+   * A diff of counts only may be held (see status-coalesce.ts), up to the reconcile's own deadline
+   * `dueInMs`: then returns when to reconcile again.
    */
   async #write(
     key: string,
@@ -153,12 +155,13 @@ export class Reconciler {
     target: EventTarget,
     records: StrategyOutcome["records"],
     onChange = false,
+    dueInMs?: number,
   ): Promise<number | undefined> {
     const patch = mergePatchDiff(
       raw.status as Record<string, unknown> | undefined,
       status as Record<string, unknown>,
     );
-    const held = this.#coalesce.hold(key, patch, this.#deps.now());
+    const held = this.#coalesce.hold(key, patch, this.#deps.now(), dueInMs);
     if (held === undefined && Object.keys(patch).length > 0) {
       const rv = raw.metadata?.resourceVersion ?? "";
       await this.#deps.writer.patchRolloutStatus(target.namespace, target.name, rv, patch);

@@ -5,6 +5,11 @@ import { isObject } from "../json.ts";
 
 /** How long a count-only change may wait for company before it is written on its own. */
 export const COALESCE_MS = 2000;
+/**
+ * A count-only change may instead wait for a write already due this soon (a pause ends, and the next step
+ * writes status anyway): one write where a short pause took two. Longer deadlines would leave counts stale.
+ */
+export const RIDE_ALONG_MS = 10_000;
 
 const COUNTS = new Set(["replicas", "updatedReplicas", "readyReplicas", "availableReplicas"]);
 /** The progress clock moves whenever pods become available; it only matters once a deadline nears. */
@@ -22,34 +27,38 @@ export function countsOnly(patch: Record<string, unknown>): boolean {
 }
 
 /**
- * Per Rollout, since when a count-only change has been held. `hold` says whether to skip the write now
- * and, if so, when to look again; any write (or no change at all) clears the hold.
+ * Per Rollout, until when a count-only change is held. `hold` says whether to skip the write now and, if
+ * so, when to look again; any write (or no change at all) clears the hold.
  */
 export class StatusCoalescer {
-  readonly #since = new Map<string, number>();
+  readonly #until = new Map<string, number>();
   readonly #windowMs: number;
 
   constructor(windowMs = COALESCE_MS) {
     this.#windowMs = windowMs;
   }
 
-  /** undefined: write now. A number: skip the write, reconcile again within that many milliseconds. */
-  hold(key: string, patch: Record<string, unknown>, now: number): number | undefined {
+  /**
+   * undefined: write now. A number: skip the write, reconcile again within that many milliseconds.
+   * `dueInMs`: when the reconcile's own deadline brings the next reconcile (a pause's end), if any.
+   */
+  hold(key: string, patch: Record<string, unknown>, now: number, dueInMs?: number): number | undefined {
     if (Object.keys(patch).length === 0 || !countsOnly(patch)) {
-      this.#since.delete(key);
+      this.#until.delete(key);
       return undefined;
     }
-    const since = this.#since.get(key) ?? now;
-    const left = since + this.#windowMs - now;
+    const rideAlong = dueInMs !== undefined && dueInMs <= RIDE_ALONG_MS ? dueInMs : 0;
+    const until = this.#until.get(key) ?? now + Math.max(this.#windowMs, rideAlong);
+    const left = until - now;
     if (left <= 0) {
-      this.#since.delete(key);
+      this.#until.delete(key);
       return undefined;
     }
-    this.#since.set(key, since);
+    this.#until.set(key, until);
     return left;
   }
 
   forget(key: string): void {
-    this.#since.delete(key);
+    this.#until.delete(key);
   }
 }

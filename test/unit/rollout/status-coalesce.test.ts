@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { requeue } from "../../../src/rollout/reconcile.ts";
-import { COALESCE_MS, countsOnly, StatusCoalescer } from "../../../src/rollout/status-coalesce.ts";
+import {
+  COALESCE_MS,
+  countsOnly,
+  RIDE_ALONG_MS,
+  StatusCoalescer,
+} from "../../../src/rollout/status-coalesce.ts";
 
 describe("countsOnly", () => {
   test("replica counts and the machine's progress clock are counts", () => {
@@ -37,6 +42,20 @@ describe("StatusCoalescer", () => {
     assert.equal(c.hold("ns/a", counts, 20), COALESCE_MS);
     assert.equal(c.hold("ns/a", {}, 30), undefined);
     assert.equal(c.hold("ns/a", counts, 40), COALESCE_MS);
+  });
+  test("a count-only change rides along with a write the reconcile's own deadline brings soon", () => {
+    const c = new StatusCoalescer();
+    // A pause ends in 5 s: the counts wait for the next step's write, not a write of their own at 2 s.
+    assert.equal(c.hold("ns/a", counts, 1000, 5000), 5000);
+    // The hold keeps the time it was given; a later, nearer deadline does not move it.
+    assert.equal(c.hold("ns/a", counts, 3000, 1000), 3000);
+    assert.equal(c.hold("ns/a", counts, 6000, 5000), undefined);
+  });
+  test("a deadline nearer than the window, or too far to wait for, keeps the window", () => {
+    const c = new StatusCoalescer();
+    assert.equal(c.hold("ns/a", counts, 0, 500), COALESCE_MS);
+    assert.equal(c.hold("ns/b", counts, 0, RIDE_ALONG_MS + 1), COALESCE_MS);
+    assert.equal(c.hold("ns/c", counts, 0, RIDE_ALONG_MS), RIDE_ALONG_MS);
   });
   test("Rollouts are held apart, and a forgotten one starts over", () => {
     const c = new StatusCoalescer();

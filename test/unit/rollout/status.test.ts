@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import type { RolloutStatus } from "../../../src/api/index.ts";
+import { isObject } from "../../../src/json.ts";
 import { type Health, mergeConditions, phaseOf, wantedConditions } from "../../../src/rollout/conditions.ts";
 import { mergePatchDiff } from "../../../src/rollout/merge-patch.ts";
+import { asWritten, type StatusFields } from "../../../src/rollout/outcome.ts";
 import { selectorMatches, selectorString } from "../../../src/rollout/selector.ts";
 
 describe("mergePatchDiff", () => {
@@ -29,6 +32,45 @@ describe("mergePatchDiff", () => {
   ];
   for (const [name, before, after, want] of cases)
     test(name, () => assert.deepEqual(mergePatchDiff(before, after), want));
+});
+
+/** RFC 7386: what the apiserver does with a merge patch. */
+function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch;
+  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = applyMergePatch(out[k], v);
+  }
+  return out;
+}
+
+describe("asWritten: the status the next reconcile reads after a write", () => {
+  const before = {
+    phase: "Paused",
+    intent: { id: "7", action: "promote" },
+    canary: { weight: 50, stableWeight: 50, currentStepAnalysisRun: "r-s1" },
+    pauseStartTime: "t",
+    stableRS: "old",
+  } as unknown as RolloutStatus;
+  const fields: StatusFields = {
+    phase: "Healthy",
+    intent: null,
+    lastIntentId: "7",
+    canary: { weight: 0, stableWeight: 100 },
+    pauseStartTime: null,
+    stableRS: "new",
+    message: undefined,
+  };
+  test("is what the apiserver makes of the diff ramp writes", () =>
+    assert.deepEqual(asWritten(before, fields), applyMergePatch(before, mergePatchDiff(before, fields))));
+  test("null removes, undefined keeps, nested objects are replaced whole", () =>
+    assert.deepEqual(asWritten(before, fields), {
+      phase: "Healthy",
+      lastIntentId: "7",
+      canary: { weight: 0, stableWeight: 100 },
+      stableRS: "new",
+    }));
 });
 
 describe("selectors", () => {
