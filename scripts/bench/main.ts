@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
     sampler.start();
     const recorder = await Recorder.start(kc, namespace);
     const controlPlane = await readPidFiles(localPaths().pidsDir);
-    const ctx = { opts, clients, namespace, recorder, controller, controlPlane, say };
+    const ctx = { opts, kc, clients, namespace, recorder, controller, controlPlane, say };
 
     say(`creating ${opts.rollouts} Rollouts in ${namespace}`);
     const t0 = Date.now();

@@ -1,10 +1,12 @@
 // One pass of the benchmark: ship a new version to every Rollout (all at once, or --wave at a time), wait
 // until each is done, and turn the watches, the controller's request counter and /proc into figures.
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { Clients } from "../../src/kube/client.ts";
 import type { ControllerProcess } from "../../test/support/e2e/controller.ts";
 import { scrape } from "../../test/support/scrape.ts";
 import { stagesBetween } from "./histograms.ts";
 import type { BenchOptions } from "./options.ts";
+import { startWriteProbe } from "./probe.ts";
 import { waitUntil } from "./progress.ts";
 import type { PassKind, Recorder } from "./recorder.ts";
 import { type Pass, round, spread } from "./report.ts";
@@ -13,6 +15,7 @@ import { nameOf, passPatch, patchRollout, pool } from "./workload.ts";
 
 export type BenchContext = {
   opts: BenchOptions;
+  kc: KubeConfig;
   clients: Clients;
   namespace: string;
   recorder: Recorder;
@@ -42,6 +45,7 @@ export async function runPass(
   ctx.say(
     `pass "${kind}": shipping ${image} to ${names.length} Rollouts${opts.wave ? `, ${opts.wave} at a time` : ""}${opts.shipOverMs ? ` over ${opts.shipOverMs / 1000} s` : ""}`,
   );
+  const probe = await startWriteProbe(ctx.kc, ctx.clients, ctx.namespace);
   const started = Date.now();
   // Resolves once the patch is in, with `done` boxed: an async function returning a bare promise would
   // adopt it, and then the pool would hold every slot until its Rollout finished (32 at a time, not all).
@@ -71,6 +75,7 @@ export async function runPass(
   const shippedInSeconds = round((Date.now() - started) / 1000);
   await waiting;
   const totalSeconds = round((Date.now() - started) / 1000);
+  const probed = await probe.stop();
   // Let the last status writes of the pass land in the counter before reading it.
   await new Promise((r) => setTimeout(r, 2_000));
   const scrapedAfter = await scrape(ctx.controller.metricsUrl);
@@ -97,6 +102,11 @@ export async function runPass(
     },
     controllerStagesMs: stagesBetween(scrapedBefore, scrapedAfter),
     harnessWatchDelayMs: spread(f.replicaSetWatchDelay),
+    apiserverProbeMs: {
+      write: spread(probed.writeMs),
+      writeToWatch: spread(probed.watchedMs),
+      failed: probed.failed,
+    },
     pausesEndedEarly: f.pauseToNextStep.filter((ms) => ms < 0).length,
     duplicateReplicaSets: f.duplicateReplicaSets,
     api: {

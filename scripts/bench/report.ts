@@ -22,6 +22,11 @@ const Pass = z.object({
   controllerStagesMs: z.object({ queueWait: Stage, handler: Stage, apiWrite: Stage }).optional(),
   /** New ReplicaSets' arrival here minus their creationTimestamp (whole seconds): the harness's own lag. */
   harnessWatchDelayMs: Spread.optional(),
+  /**
+   * The harness's own ConfigMap patch every 200 ms: until answered, and until its own watch delivered it
+   * (the floor under every latency above, each of which ends in a write seen by watch). Absent in older results.
+   */
+  apiserverProbeMs: z.object({ write: Spread, writeToWatch: Spread, failed: z.int() }).optional(),
   pausesEndedEarly: z.int(),
   duplicateReplicaSets: z.int(),
   api: z.object({
@@ -120,6 +125,12 @@ export function render(r: BenchResult): string {
         [
           "harness watch delay",
           p.harnessWatchDelayMs && `${fmt(p.harnessWatchDelayMs, "ms")} (stamps in whole seconds)`,
+        ],
+        ["probe: write answered", p.apiserverProbeMs && fmt(p.apiserverProbeMs.write, "ms")],
+        [
+          "probe: write → its watch event",
+          p.apiserverProbeMs &&
+            `${fmt(p.apiserverProbeMs.writeToWatch, "ms")}${p.apiserverProbeMs.failed ? `, ${p.apiserverProbeMs.failed} writes failed` : ""}`,
         ],
         ["pauses ended early", String(p.pausesEndedEarly)],
         ["duplicate ReplicaSets", String(p.duplicateReplicaSets)],
