@@ -31,11 +31,17 @@ type Raw = { apiVersion?: string; kind?: string; metadata?: Meta; status?: Rollo
  * Reconcile again at the earlier of a deadline (a pause ends, a delay runs out) and the flush of held
  * counts; neither given, only when something changes. Urgent while a deadline is pending: the queue keeps
  * one time per key, so a flush that waited in line would hold back the deadline re-armed after it.
+ * Both count from the reconcile's start, and the queue counts from its end: `elapsedMs` between them (the
+ * writes) comes off, or every pause would end late by the time its first status write took.
  */
-export function requeue(deadline: number | undefined, held: number | undefined): ReconcileResult {
+export function requeue(
+  deadline: number | undefined,
+  held: number | undefined,
+  elapsedMs = 0,
+): ReconcileResult {
   const due = [deadline, held].filter((ms): ms is number => ms !== undefined);
   if (due.length === 0) return undefined;
-  return { requeueAfterMs: Math.min(...due), urgent: deadline !== undefined };
+  return { requeueAfterMs: Math.max(0, Math.min(...due) - elapsedMs), urgent: deadline !== undefined };
 }
 
 /** A zod issue path as a field path: spec.strategy.canary.steps[0].setWeight */
@@ -62,6 +68,7 @@ export class Reconciler {
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
+    const started = this.#deps.now();
     const raw = this.#deps.caches.rollout(key) as Raw | undefined;
     if (!raw?.metadata?.name) return undefined;
     const rv = raw.metadata.resourceVersion ?? "";
@@ -102,7 +109,7 @@ export class Reconciler {
         [{ type: "Warning", reason: reason.reason, message: reason.message }],
         true,
       );
-      return requeue(undefined, held);
+      return requeue(undefined, held, this.#deps.now() - started);
     }
     const rollout = parsed.data;
     // The finalizer is on before any route is written, and off once the spec no longer routes traffic.
@@ -135,11 +142,11 @@ export class Reconciler {
         [{ type: "Warning", reason: err.code, message: err.message }],
         true,
       );
-      return requeue(undefined, held);
+      return requeue(undefined, held, this.#deps.now() - ctx.now);
     }
     const status = assembleStatus(ctx, outcome);
     const held = await this.#write(key, raw, status, target, outcome.records, false, outcome.requeueAfterMs);
-    return requeue(outcome.requeueAfterMs, held);
+    return requeue(outcome.requeueAfterMs, held, this.#deps.now() - ctx.now);
   }
 
   /**

@@ -76,4 +76,9 @@ describe("the reconcile's requeue", () => {
     assert.deepEqual(requeue(1000, 2000), { requeueAfterMs: 1000, urgent: true });
   });
   test("neither: only when something changes", () => assert.equal(requeue(undefined, undefined), undefined));
+  test("the time the reconcile's writes took comes off, down to at once", () => {
+    assert.deepEqual(requeue(5000, undefined, 300), { requeueAfterMs: 4700, urgent: true });
+    assert.deepEqual(requeue(undefined, 2000, 500), { requeueAfterMs: 1500, urgent: false });
+    assert.deepEqual(requeue(200, undefined, 450), { requeueAfterMs: 0, urgent: true });
+  });
 });
