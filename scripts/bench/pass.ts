@@ -106,6 +106,7 @@ export async function runPass(
       write: spread(probed.writeMs),
       writeToWatch: spread(probed.watchedMs),
       failed: probed.failed,
+      harnessLoopDelay: probed.harnessLoopDelayMs,
     },
     pausesEndedEarly: f.pauseToNextStep.filter((ms) => ms < 0).length,
     duplicateReplicaSets: f.duplicateReplicaSets,

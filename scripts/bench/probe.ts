@@ -1,6 +1,8 @@
 // A ConfigMap patch the harness makes every 200 ms during a pass, timed twice: until the apiserver answers,
 // and until the harness's own watch delivers it. Every reaction the harness measures ends in a write it
-// learns of by watch, so the second is the floor under every latency in the table.
+// learns of by watch, so the second is the floor under every latency in the table. The harness's own
+// event-loop delay is measured beside them: the part of both that is this process being busy.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { type Clients, PatchType, statusCodeOf } from "../../src/kube/client.ts";
@@ -9,7 +11,13 @@ import { follow } from "../../test/support/watch.ts";
 const NAME = "bench-write-probe";
 const EVERY_MS = 200;
 
-export type ProbeFigures = { writeMs: number[]; watchedMs: number[]; failed: number };
+export type ProbeFigures = {
+  writeMs: number[];
+  watchedMs: number[];
+  failed: number;
+  /** The harness's event-loop delay over the pass, p50 / p99 / max in ms. */
+  harnessLoopDelayMs: { p50: number; p99: number; max: number };
+};
 export type WriteProbe = { stop(): Promise<ProbeFigures> };
 
 export async function startWriteProbe(
@@ -23,7 +31,9 @@ export async function startWriteProbe(
   } catch (err) {
     if (statusCodeOf(err) !== 409) throw err;
   }
-  const figures: ProbeFigures = { writeMs: [], watchedMs: [], failed: 0 };
+  const figures: Omit<ProbeFigures, "harnessLoopDelayMs"> = { writeMs: [], watchedMs: [], failed: 0 };
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   // Sent times by sequence number, until the watch shows that write.
   const sent = new Map<string, number>();
   const watch = await follow<{ metadata?: { name?: string }; data?: { n?: string } }>(
@@ -59,7 +69,14 @@ export async function startWriteProbe(
       // The last write's event may still be on its way.
       await sleep(1000);
       watch.stop();
-      return figures;
+      loopDelay.disable();
+      const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+      const harnessLoopDelayMs = {
+        p50: ms(loopDelay.percentile(50)),
+        p99: ms(loopDelay.percentile(99)),
+        max: ms(loopDelay.max),
+      };
+      return { ...figures, harnessLoopDelayMs };
     },
   };
 }

@@ -26,7 +26,15 @@ const Pass = z.object({
    * The harness's own ConfigMap patch every 200 ms: until answered, and until its own watch delivered it
    * (the floor under every latency above, each of which ends in a write seen by watch). Absent in older results.
    */
-  apiserverProbeMs: z.object({ write: Spread, writeToWatch: Spread, failed: z.int() }).optional(),
+  apiserverProbeMs: z
+    .object({
+      write: Spread,
+      writeToWatch: Spread,
+      failed: z.int(),
+      /** This process's own event-loop delay over the pass: the part of the probe that is the harness. */
+      harnessLoopDelay: z.object({ p50: z.number(), p99: z.number(), max: z.number() }),
+    })
+    .optional(),
   pausesEndedEarly: z.int(),
   duplicateReplicaSets: z.int(),
   api: z.object({
@@ -131,6 +139,11 @@ export function render(r: BenchResult): string {
           "probe: write → its watch event",
           p.apiserverProbeMs &&
             `${fmt(p.apiserverProbeMs.writeToWatch, "ms")}${p.apiserverProbeMs.failed ? `, ${p.apiserverProbeMs.failed} writes failed` : ""}`,
+        ],
+        [
+          "harness event-loop delay",
+          p.apiserverProbeMs &&
+            `${p.apiserverProbeMs.harnessLoopDelay.p50} / ${p.apiserverProbeMs.harnessLoopDelay.p99} / ${p.apiserverProbeMs.harnessLoopDelay.max} ms`,
         ],
         ["pauses ended early", String(p.pausesEndedEarly)],
         ["duplicate ReplicaSets", String(p.duplicateReplicaSets)],
