@@ -48,6 +48,8 @@ const SERIES = {
   queueWait: ["ramp_workqueue_queue_duration_seconds", () => true],
   handler: ["ramp_workqueue_work_duration_seconds", () => true],
   apiWrite: ["ramp_kube_api_request_duration_seconds", (l) => isWrite(`${l.verb} ${l.resource}`)],
+  // Not a stage: the controller's own view of pause → next step, without the harness's watch.
+  pauseOverrun: ["ramp_rollout_pause_overrun_seconds", () => true],
 } as const satisfies Record<string, readonly [string, (labels: Record<string, string>) => boolean]>;
 
 export type Stage = { n: number; p50: number; p99: number };

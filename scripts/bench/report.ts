@@ -19,7 +19,15 @@ const Pass = z.object({
     failedMeasurementToZeroCanary: Spread,
   }),
   // Optional: results written before the controller exported its request-duration histogram lack it.
-  controllerStagesMs: z.object({ queueWait: Stage, handler: Stage, apiWrite: Stage }).optional(),
+  controllerStagesMs: z
+    .object({
+      queueWait: Stage,
+      handler: Stage,
+      apiWrite: Stage,
+      /** ramp_rollout_pause_overrun_seconds: deadline → the write moving on answered. Absent in older results. */
+      pauseOverrun: Stage.optional(),
+    })
+    .optional(),
   /** New ReplicaSets' arrival here minus their creationTimestamp (whole seconds): the harness's own lag. */
   harnessWatchDelayMs: Spread.optional(),
   /**
@@ -130,6 +138,12 @@ export function render(r: BenchResult): string {
         ["pause deadline → next step", fmt(p.latencyMs.pauseDeadlineToNextStep, "ms")],
         ["failed measurement → 0%", fmt(p.latencyMs.failedMeasurementToZeroCanary, "ms")],
         ["controller stages", p.controllerStagesMs && stagesLine(p.controllerStagesMs)],
+        [
+          "pause overrun (controller)",
+          p.controllerStagesMs?.pauseOverrun?.n
+            ? `${p.controllerStagesMs.pauseOverrun.p50} / ${p.controllerStagesMs.pauseOverrun.p99} ms (n=${p.controllerStagesMs.pauseOverrun.n})`
+            : undefined,
+        ],
         [
           "harness watch delay",
           p.harnessWatchDelayMs && `${fmt(p.harnessWatchDelayMs, "ms")} (stamps in whole seconds)`,

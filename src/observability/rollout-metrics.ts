@@ -4,10 +4,10 @@
 // the namespace's last Rollout. The state gauges (phase, conditions, replicas…) are rendered from the
 // caches at scrape time (rollout-state.ts).
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import type { RolloutStatus } from "../api/index.ts";
+import { parseDuration, type RolloutStatus } from "../api/index.ts";
 import { RampError } from "../errors.ts";
 import { statusCodeOf } from "../kube/client.ts";
-import type { StatusFields } from "../rollout/outcome.ts";
+import { asWritten, type StatusFields } from "../rollout/outcome.ts";
 import { ERROR_CODE_SET, known } from "./rollout-labels.ts";
 
 /** What one reconcile wrote: the object as read (spec and old status) and the status written. */
@@ -17,6 +17,8 @@ export type RolloutObservation = {
   object: { spec?: unknown; status?: RolloutStatus | undefined };
   /** The status fields the reconcile wrote (`null` removes a field); unlisted fields keep their value. */
   written: StatusFields;
+  /** When the write was answered (ms since the epoch); absent, nothing is timed against it. */
+  at?: number | undefined;
 };
 
 type Base = "namespace" | "rollout";
@@ -25,6 +27,8 @@ type Base = "namespace" | "rollout";
 const rolloutBuckets = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400];
 // A reconcile reads caches and makes a few writes: milliseconds, seconds when the apiserver is slow.
 const reconcileBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+// A pause should end within a second of its deadline; more says the controller or the apiserver is behind.
+const overrunBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 export class RolloutMetrics {
   readonly transitions: Counter<Base | "from" | "to">;
@@ -32,6 +36,7 @@ export class RolloutMetrics {
   readonly duration: Histogram<"namespace">;
   readonly lastDuration: Gauge<Base>;
   readonly reconcileDuration: Histogram;
+  readonly pauseOverrun: Histogram;
   readonly reconcileErrors: Counter<Base | "reason">;
   /** Per Rollout key, every series set for it (metric → label sets), so forget() removes them all. */
   readonly #series = new Map<string, Map<Tracked, Map<string, Labels>> | undefined>();
@@ -76,6 +81,12 @@ export class RolloutMetrics {
       buckets: reconcileBuckets,
       registers,
     });
+    this.pauseOverrun = new Histogram({
+      name: "ramp_rollout_pause_overrun_seconds",
+      help: "How late timed canary pauses ended: from a pause's deadline (its start plus its duration) until the status write moving the Rollout on was answered.",
+      buckets: overrunBuckets,
+      registers,
+    });
     this.reconcileErrors = new Counter({
       name: "ramp_rollout_reconcile_errors_total",
       help: "Reconciles of a Rollout that failed and were retried with backoff, by reason (an error code, or Unknown).",
@@ -106,7 +117,7 @@ export class RolloutMetrics {
     this.#join(o.key);
     const base = labelsOf(o.key);
     const before = o.object.status ?? {};
-    const after = effective(before, o.written);
+    const after = asWritten(before, o.written);
     if (before.phase !== after.phase && after.phase) {
       this.#inc(o.key, this.transitions, { ...base, from: before.phase ?? "None", to: after.phase });
     }
@@ -120,6 +131,8 @@ export class RolloutMetrics {
       this.lastDuration.set(base, seconds);
       this.#track(o.key, this.lastDuration, base);
     }
+    const overrun = o.at === undefined ? undefined : pauseOverrun(o.object.spec, before, after, o.at);
+    if (overrun !== undefined) this.pauseOverrun.observe(overrun);
   }
 
   /** Removes every series of a deleted Rollout, and its namespace's duration series if it was the last. */
@@ -168,14 +181,30 @@ function labelsOf(key: string): { namespace: string; rollout: string } {
   return { namespace, rollout };
 }
 
-/** The status after a merge patch of `written` (top-level fields; nested objects are written whole). */
-function effective(before: RolloutStatus, written: StatusFields): RolloutStatus {
-  const out: Record<string, unknown> = { ...before };
-  for (const [k, v] of Object.entries(written)) {
-    if (v === null) delete out[k];
-    else if (v !== undefined) out[k] = v;
+/**
+ * Seconds from a timed pause's deadline until `at`, when this write moved the Rollout past the pause step
+ * it held; undefined for anything else, and for a pause a person ended before its deadline.
+ */
+function pauseOverrun(
+  spec: unknown,
+  before: RolloutStatus,
+  after: RolloutStatus,
+  at: number,
+): number | undefined {
+  const index = before.currentStepIndex;
+  if (!before.pauseStartTime || index === undefined || (after.currentStepIndex ?? -1) <= index) return;
+  const steps = (spec as { strategy?: { canary?: { steps?: { pause?: { duration?: unknown } }[] } } })
+    ?.strategy?.canary?.steps;
+  const duration = steps?.[index]?.pause?.duration;
+  if (typeof duration !== "string" && typeof duration !== "number") return;
+  let ms: number;
+  try {
+    ms = parseDuration(duration, "pause");
+  } catch {
+    return;
   }
-  return out as RolloutStatus;
+  const deadline = Date.parse(before.pauseStartTime) + ms;
+  return Number.isFinite(deadline) && at >= deadline ? (at - deadline) / 1000 : undefined;
 }
 
 /**

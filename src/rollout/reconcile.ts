@@ -174,7 +174,8 @@ export class Reconciler {
       await this.#deps.writer.patchRolloutStatus(target.namespace, target.name, rv, patch);
       this.#staleFrom.set(key, rv);
     }
-    this.#observe?.({ key, object: raw as RolloutObservation["object"], written: status });
+    const at = this.#deps.now();
+    this.#observe?.({ key, object: raw as RolloutObservation["object"], written: status, at });
     const stalled = (c: RolloutStatus["conditions"] | null | undefined) =>
       c?.find((x) => x.type === "Stalled" && x.status === "True");
     const [before, after] = [stalled(raw.status?.conditions), stalled(status.conditions)];

@@ -83,6 +83,7 @@ describe("controller metrics, dashboard queries and alerts on a real Prometheus"
       DEADLINE: "600",
     });
     await f.waitHealthy("held");
+    const shipped = Date.now();
     await f.setImage("held", "app:2");
     const st = await f.waitStatus(
       "held",
@@ -123,6 +124,11 @@ describe("controller metrics, dashboard queries and alerts on a real Prometheus"
     const stable = own(s, "ramp_rollout_replicas_available", { ...held, role: "stable" }) ?? -1;
     assert.ok(canary >= 2 && stable >= 2, `canary ${canary}, stable ${stable} available at 50%`);
     assert.equal(own(s, "ramp_rollout_replicas_available", { ...held, role: "total" }), st.availableReplicas);
+    // Its 1 s pause at step 1 ended once, by time: observed from its deadline, which came after the ship.
+    assert.equal(s.value("ramp_rollout_pause_overrun_seconds_count", {}), 1);
+    const overrun = s.value("ramp_rollout_pause_overrun_seconds_sum", {}) ?? -1;
+    const latest = (Date.now() - shipped - 1000) / 1000;
+    assert.ok(overrun >= 0 && overrun <= latest, `overrun ${overrun} s, at most ${latest} s possible`);
     assert.equal(
       own(s, "ramp_rollout_condition", {
         ...held,

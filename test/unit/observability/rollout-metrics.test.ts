@@ -65,10 +65,10 @@ function setup(exists: (key: string) => boolean = () => true) {
     /** One reconcile's write on top of the last, seen by the cache as the watch would; returns the scrape. */
     async write(
       written: StatusFields,
-      extra: { replicaSets?: V1ReplicaSet[] } = {},
+      extra: { replicaSets?: V1ReplicaSet[]; at?: number } = {},
       s: unknown = spec,
     ): Promise<Scrape> {
-      m.observe({ key: KEY, object: { spec: s, status }, written });
+      m.observe({ key: KEY, object: { spec: s, status }, written, at: extra.at });
       const next: Record<string, unknown> = { ...status };
       for (const [k, v] of Object.entries(written))
         if (v === null) delete next[k];
@@ -363,6 +363,35 @@ describe("RolloutMetrics", () => {
     // A new Rollout in the namespace starts its histogram afresh.
     ship(r.m, "shop/web", "e", 0, 10);
     assert.deepEqual(histograms(await r.scrape()), { '{"namespace":"bank"}': 1, '{"namespace":"shop"}': 1 });
+  });
+
+  test("pause overrun: from a timed pause's deadline to the write moving past it, answered at `at`", async () => {
+    const steps = [{ setWeight: 25 }, { pause: { duration: "10s" } }, { setWeight: 50 }, { pause: {} }, {}];
+    const paused = { replicas: 4, strategy: { canary: { steps } } };
+    const r = setup();
+    const at = (seconds: number) => ({ at: T0 + seconds * 1000 });
+    const count = (s: Scrape) => s.value("ramp_rollout_pause_overrun_seconds_count", {});
+    await r.write({ currentStepIndex: 1, pauseStartTime: iso(0) }, at(0), paused);
+    // Its deadline is 10 s; the write naming step 2 was answered at 10.3 s.
+    let s = await r.write({ currentStepIndex: 2, pauseStartTime: null }, at(10.3), paused);
+    assert.equal(count(s), 1);
+    assert.ok(Math.abs((s.value("ramp_rollout_pause_overrun_seconds_sum", {}) ?? 0) - 0.3) < 1e-9);
+    assert.equal(s.value("ramp_rollout_pause_overrun_seconds_bucket", { le: "0.5" }), 1);
+    assert.equal(s.value("ramp_rollout_pause_overrun_seconds_bucket", { le: "0.25" }), 0);
+    // A pause without a duration ends when promoted: it has no deadline to overrun.
+    await r.write({ currentStepIndex: 3, pauseStartTime: iso(20) }, at(20), paused);
+    s = await r.write({ currentStepIndex: 4, pauseStartTime: null }, at(25), paused);
+    assert.equal(count(s), 1);
+    // A timed pause a person promoted before its deadline did not overrun.
+    await r.write({ currentStepIndex: 1, pauseStartTime: iso(100) }, at(100), paused);
+    s = await r.write({ currentStepIndex: 2, pauseStartTime: null }, at(105), paused);
+    assert.equal(count(s), 1);
+    // An abort during the pause does not move the step on; a write without `at` is not timed.
+    await r.write({ currentStepIndex: 1, pauseStartTime: iso(200) }, at(200), paused);
+    s = await r.write({ phase: "Degraded", pauseStartTime: null }, at(215), paused);
+    await r.write({ currentStepIndex: 1, pauseStartTime: iso(300) }, at(300), paused);
+    s = await r.write({ currentStepIndex: 2, pauseStartTime: null }, {}, paused);
+    assert.equal(count(s), 1);
   });
 
   test("reconciles are timed; failures are counted by code (ApiError for the apiserver, else Unknown) and rethrown", async () => {

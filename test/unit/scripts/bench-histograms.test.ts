@@ -51,9 +51,12 @@ describe("bench controller stages", () => {
         [q]: [100, 150, 200, 200],
         [`${api}|verb="patch",resource="rollouts/status"`]: [10, 10, 10, 10],
         [`${api}|verb="get",resource="rollouts"`]: [0, 0, 0, 5],
+        "ramp_rollout_pause_overrun_seconds|": [0, 4, 4, 4],
       }),
     );
     const s = stagesBetween(before, after);
+    // A histogram without labels, new since the first scrape: the deltas are its whole counts.
+    assert.deepEqual(s.pauseOverrun, { n: 4, p50: 175, p99: 249 });
     assert.deepEqual(s.queueWait, { n: 100, p50: 250, p99: 495 });
     assert.deepEqual(s.apiWrite, { n: 10, p50: 50, p99: 99 });
     assert.deepEqual(s.handler, { n: 0, p50: 0, p99: 0 });
