@@ -27,6 +27,8 @@ type Track = {
   shippedAt: number;
   specSeenAt?: number;
   rsCreatedAt?: number;
+  /** The pass's new version: its ReplicaSet's pod-template-hash. */
+  canaryHash?: string;
   pause?: { index: number; deadline: number } | undefined;
   failedAt?: number;
   zeroAt?: number;
@@ -160,7 +162,9 @@ export class Recorder {
   #onReplicaSet(type: string, o: Obj): void {
     const name = o.metadata?.labels?.[LABEL];
     const hash = o.metadata?.labels?.[HASH];
-    if (!name || !hash || type !== "ADDED") return;
+    if (!name || !hash) return;
+    if (type === "MODIFIED") this.#canaryScaledToZero(name, hash, o);
+    if (type !== "ADDED") return;
     const key = `${name}/${hash}`;
     const names = this.#rsNames.get(key) ?? new Set<string>();
     names.add(o.metadata?.name ?? "");
@@ -169,9 +173,21 @@ export class Recorder {
     const t = this.#tracks.get(name);
     if (!t || t.rsCreatedAt !== undefined || hash === t.oldHash) return;
     t.rsCreatedAt = Date.now();
+    t.canaryHash = hash;
     const stamped = Date.parse(o.metadata?.creationTimestamp ?? "");
     if (Number.isFinite(stamped)) this.#figures.replicaSetWatchDelay.push(t.rsCreatedAt - stamped);
     this.#figures.specToReplicaSet.push(t.rsCreatedAt - (t.specSeenAt ?? t.shippedAt));
+  }
+
+  // Without a router the pods are the split: the canary's ReplicaSet at 0 is the 0% write, and it comes
+  // before the status that reports it.
+  #canaryScaledToZero(name: string, hash: string, o: Obj): void {
+    const t = this.#tracks.get(name);
+    const replicas = (o.spec as { replicas?: number } | undefined)?.replicas;
+    if (this.#kind !== "rollback" || !t || t.zeroAt !== undefined || hash !== t.canaryHash || replicas !== 0)
+      return;
+    t.zeroAt = Date.now();
+    this.#failedToZero(t);
   }
 
   #onAnalysisRun(_type: string, o: Obj): void {
