@@ -145,7 +145,8 @@ export class Reconciler {
       return requeue(undefined, held, this.#deps.now() - ctx.now);
     }
     const status = assembleStatus(ctx, outcome);
-    const held = await this.#write(key, raw, status, target, outcome.records, false, outcome.requeueAfterMs);
+    const dueAt = outcome.requeueAfterMs === undefined ? undefined : ctx.now + outcome.requeueAfterMs;
+    const held = await this.#write(key, raw, status, target, outcome.records, false, dueAt);
     return requeue(outcome.requeueAfterMs, held, this.#deps.now() - ctx.now);
   }
 
@@ -153,7 +154,7 @@ export class Reconciler {
    * Writes the status diff (none when nothing changed) and records Events. `onChange` Events are
    * recorded only when the Stalled reason or message changes: one Event per problem, not per reconcile.
    * A diff of counts only may be held (see status-coalesce.ts), up to the reconcile's own deadline
-   * `dueInMs`: then returns when to reconcile again.
+   * `dueAt`: then returns when to reconcile again.
    */
   async #write(
     key: string,
@@ -162,13 +163,13 @@ export class Reconciler {
     target: EventTarget,
     records: StrategyOutcome["records"],
     onChange = false,
-    dueInMs?: number,
+    dueAt?: number,
   ): Promise<number | undefined> {
     const patch = mergePatchDiff(
       raw.status as Record<string, unknown> | undefined,
       status as Record<string, unknown>,
     );
-    const held = this.#coalesce.hold(key, patch, this.#deps.now(), dueInMs);
+    const held = this.#coalesce.hold(key, patch, this.#deps.now(), dueAt);
     if (held === undefined && Object.keys(patch).length > 0) {
       const rv = raw.metadata?.resourceVersion ?? "";
       await this.#deps.writer.patchRolloutStatus(target.namespace, target.name, rv, patch);

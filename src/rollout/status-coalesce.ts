@@ -40,14 +40,15 @@ export class StatusCoalescer {
 
   /**
    * undefined: write now. A number: skip the write, reconcile again within that many milliseconds.
-   * `dueInMs`: when the reconcile's own deadline brings the next reconcile (a pause's end), if any.
+   * `dueAt`: when the reconcile's own deadline brings the next reconcile (a pause's end), if any.
    */
-  hold(key: string, patch: Record<string, unknown>, now: number, dueInMs?: number): number | undefined {
+  hold(key: string, patch: Record<string, unknown>, now: number, dueAt?: number): number | undefined {
     if (Object.keys(patch).length === 0 || !countsOnly(patch)) {
       this.#until.delete(key);
       return undefined;
     }
-    const rideAlong = dueInMs !== undefined && dueInMs <= RIDE_ALONG_MS ? dueInMs : 0;
+    const dueIn = dueAt === undefined ? 0 : dueAt - now;
+    const rideAlong = dueIn <= RIDE_ALONG_MS ? dueIn : 0;
     const until = this.#until.get(key) ?? now + Math.max(this.#windowMs, rideAlong);
     const left = until - now;
     if (left <= 0) {

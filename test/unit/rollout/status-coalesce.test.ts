@@ -45,17 +45,17 @@ describe("StatusCoalescer", () => {
   });
   test("a count-only change rides along with a write the reconcile's own deadline brings soon", () => {
     const c = new StatusCoalescer();
-    // A pause ends in 5 s: the counts wait for the next step's write, not a write of their own at 2 s.
-    assert.equal(c.hold("ns/a", counts, 1000, 5000), 5000);
+    // A pause ends at 6 s: the counts wait for the next step's write, not a write of their own at 3 s.
+    assert.equal(c.hold("ns/a", counts, 1000, 6000), 5000);
     // The hold keeps the time it was given; a later, nearer deadline does not move it.
-    assert.equal(c.hold("ns/a", counts, 3000, 1000), 3000);
-    assert.equal(c.hold("ns/a", counts, 6000, 5000), undefined);
+    assert.equal(c.hold("ns/a", counts, 3000, 4000), 3000);
+    assert.equal(c.hold("ns/a", counts, 6000, 11_000), undefined);
   });
   test("a deadline nearer than the window, or too far to wait for, keeps the window", () => {
     const c = new StatusCoalescer();
     assert.equal(c.hold("ns/a", counts, 0, 500), COALESCE_MS);
     assert.equal(c.hold("ns/b", counts, 0, RIDE_ALONG_MS + 1), COALESCE_MS);
-    assert.equal(c.hold("ns/c", counts, 0, RIDE_ALONG_MS), RIDE_ALONG_MS);
+    assert.equal(c.hold("ns/c", counts, 100, 100 + RIDE_ALONG_MS), RIDE_ALONG_MS);
   });
   test("Rollouts are held apart, and a forgotten one starts over", () => {
     const c = new StatusCoalescer();
