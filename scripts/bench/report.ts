@@ -89,6 +89,10 @@ export const BenchResult = z.object({
       growthPercent: z.number(),
       /** Fitted RSS trend after the warm-up; absent in results from before it was measured. */
       slopeMiBPer10Min: z.number().optional(),
+      /** Medians of each minute's lowest RSS, first and last third: the saw's bottom. Absent in older results. */
+      floorWarmRssMiB: z.number().optional(),
+      floorEndRssMiB: z.number().optional(),
+      floorGrowthPercent: z.number().optional(),
     })
     .optional(),
   profile: z.object({ cpuProfile: z.string(), heapSnapshot: z.string() }).optional(),
@@ -172,7 +176,10 @@ export function render(r: BenchResult): string {
   if (r.soak) {
     const s = r.soak;
     lines.push(
-      `soak ${s.minutes} min: RSS ${s.warmRssMiB} MiB after warm-up, ${s.endRssMiB} MiB at the end, max ${s.maxRssMiB} MiB (${s.growthPercent}% growth${s.slopeMiBPer10Min === undefined ? "" : `, trend ${s.slopeMiBPer10Min} MiB per 10 min`})`,
+      `soak ${s.minutes} min: RSS ${s.warmRssMiB} MiB after warm-up, ${s.endRssMiB} MiB at the end, max ${s.maxRssMiB} MiB (${s.growthPercent}% growth${s.slopeMiBPer10Min === undefined ? "" : `, trend ${s.slopeMiBPer10Min} MiB per 10 min`})` +
+        (s.floorGrowthPercent === undefined
+          ? ""
+          : `; floor (each minute's lowest) ${s.floorWarmRssMiB} → ${s.floorEndRssMiB} MiB (${s.floorGrowthPercent}%)`),
     );
   }
   if (r.profile) lines.push(`profile: ${r.profile.cpuProfile}, ${r.profile.heapSnapshot}`);

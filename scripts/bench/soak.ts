@@ -2,13 +2,26 @@
 // is sampled. After the warm-up (the first fifth, at least a minute), growth compares the median RSS of the
 // last third with that of the first third, and the slope fits a line through every sample: the resident
 // set saws up and down by a hundred MiB as V8 collects and trims, so two one-minute windows were noise.
+// The floor does the same with each minute's lowest sample, the bottom of the saw: what stays resident
+// after collections, which is what grows if something leaks, however the saw's height drifts.
 import type { BenchContext } from "./pass.ts";
 import { mib, round } from "./report.ts";
 import type { ControllerSampler, Sample } from "./sampler.ts";
 import { nameOf, passPatch, patchRollout, pool } from "./workload.ts";
 
-const median = (xs: Sample[]) =>
-  [...xs.map((s) => s.rssBytes)].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const median = (xs: Sample[]) => medianOf(xs.map((s) => s.rssBytes));
+
+/** Each whole minute's lowest RSS, in order. */
+export function minuteFloors(samples: Sample[]): number[] {
+  const byMinute = new Map<number, number>();
+  const start = samples[0]?.at ?? 0;
+  for (const s of samples) {
+    const m = Math.floor((s.at - start) / 60_000);
+    byMinute.set(m, Math.min(byMinute.get(m) ?? Infinity, s.rssBytes));
+  }
+  return [...byMinute.values()];
+}
 
 export async function soak(ctx: BenchContext, sampler: ControllerSampler, durationMs: number) {
   const started = Date.now();
@@ -33,8 +46,14 @@ export async function soak(ctx: BenchContext, sampler: ControllerSampler, durati
   const third = Math.max(1, Math.floor(samples.length / 3));
   const warm = median(samples.slice(0, third));
   const end = median(samples.slice(-third));
+  const floors = minuteFloors(samples);
+  const part = Math.max(1, Math.floor(floors.length / 3));
+  const [floorWarm, floorEnd] = [medianOf(floors.slice(0, part)), medianOf(floors.slice(-part))];
   return {
     minutes: round(durationMs / 60_000),
+    floorWarmRssMiB: mib(floorWarm),
+    floorEndRssMiB: mib(floorEnd),
+    floorGrowthPercent: floorWarm > 0 ? round(((floorEnd - floorWarm) / floorWarm) * 100) : 0,
     warmRssMiB: mib(warm),
     endRssMiB: mib(end),
     maxRssMiB: mib(Math.max(0, ...samples.map((s) => s.rssBytes))),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { slope } from "../../../scripts/bench/soak.ts";
+import { minuteFloors, slope } from "../../../scripts/bench/soak.ts";
 
 const MiB = 1048576;
 
@@ -17,4 +17,19 @@ describe("bench soak slope", () => {
     assert.ok(Math.abs(slope(samples) * 600_000) < 1);
   });
   test("fewer than two samples: 0", () => assert.equal(slope([{ at: 0, rssBytes: MiB }]), 0));
+});
+
+describe("bench soak floor", () => {
+  test("each whole minute's lowest sample, counted from the first sample", () => {
+    // A saw of 2-minute period: 300 at its bottom, 420 at its top, one sample every 10 s.
+    const samples = Array.from({ length: 36 }, (_, i) => ({
+      at: 5_000 + i * 10_000,
+      rssBytes: (300 + Math.abs((i % 12) - 6) * 20) * MiB,
+    }));
+    assert.deepEqual(
+      minuteFloors(samples).map((b) => b / MiB),
+      [320, 300, 320, 300, 320, 300],
+    );
+  });
+  test("no samples: no minutes", () => assert.deepEqual(minuteFloors([]), []));
 });
