@@ -76,6 +76,19 @@ describe("canary steps", () => {
     const steps = f.history.statuses("web").map((x) => x.obj.currentStepIndex as number | undefined);
     const seen = steps.filter((s, i) => s !== undefined && s !== steps[i - 1]);
     assert.deepEqual(seen.slice(seen.indexOf(0)), [0, 1, 2, 3, 4, 5], `steps seen: ${seen}`);
+    // The promotion is one status write: the first status whose machine has Completed already says
+    // Healthy, with the new version as stable (not Completed first and Healthy in a second write).
+    const completed = f.history
+      .statuses("web")
+      .map((x) => x.obj)
+      .find(
+        (st) =>
+          (st.machine as { value?: string } | undefined)?.value === "Completed" &&
+          st.currentPodHash === done.stableRS,
+      );
+    assert.equal(completed?.phase, "Healthy", JSON.stringify(completed));
+    assert.equal(completed?.stableRS, done.stableRS);
+
     // The canary never had more pods than the step's weight allowed (20% → 1, 50% → 3 of 5). A reconcile
     // scales first and writes status last, so each scale is judged by the status written after it.
     const canary = f.history.replicaSetScales("web").filter((r) => r.hash === done.stableRS);
