@@ -4,10 +4,11 @@
 // the namespace's last Rollout. The state gauges (phase, conditions, replicas…) are rendered from the
 // caches at scrape time (rollout-state.ts).
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { parseDuration, type RolloutStatus } from "../api/index.ts";
+import type { CanaryStep, RolloutStatus } from "../api/index.ts";
 import { RampError } from "../errors.ts";
 import { statusCodeOf } from "../kube/client.ts";
 import { asWritten, type StatusFields } from "../rollout/outcome.ts";
+import { pauseMs } from "../rollout/steps.ts";
 import { ERROR_CODE_SET, known } from "./rollout-labels.ts";
 
 /** What one reconcile wrote: the object as read (spec and old status) and the status written. */
@@ -193,16 +194,15 @@ function pauseOverrun(
 ): number | undefined {
   const index = before.currentStepIndex;
   if (!before.pauseStartTime || index === undefined || (after.currentStepIndex ?? -1) <= index) return;
-  const steps = (spec as { strategy?: { canary?: { steps?: { pause?: { duration?: unknown } }[] } } })
-    ?.strategy?.canary?.steps;
-  const duration = steps?.[index]?.pause?.duration;
-  if (typeof duration !== "string" && typeof duration !== "number") return;
-  let ms: number;
+  const steps = (spec as { strategy?: { canary?: { steps?: CanaryStep[] } } })?.strategy?.canary?.steps;
+  let ms: number | undefined;
   try {
-    ms = parseDuration(duration, "pause");
+    // The spec as read, not parsed: a step that is not a valid timed pause has no deadline to time.
+    ms = pauseMs(steps?.[index] ?? {}, index);
   } catch {
     return;
   }
+  if (ms === undefined) return;
   const deadline = Date.parse(before.pauseStartTime) + ms;
   return Number.isFinite(deadline) && at >= deadline ? (at - deadline) / 1000 : undefined;
 }

@@ -25,10 +25,9 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
   // 0. Traffic routers are verified up front: a missing route makes the Rollout Degraded, nothing moves.
   const traffic = trafficFor(ctx, deps);
   // 1. First deploy, or the spec asks for the stable version again (a rollback in Git): no steps.
-  if (!ctx.stableHash || ctx.currentHash === ctx.stableHash) {
-    const services = { stableService: spec.stableService, canaryService: spec.canaryService };
-    return steady(ctx, deps, services, traffic);
-  }
+  // Also where a promoted version goes at the end of step 9.
+  const services = { stableService: spec.stableService, canaryService: spec.canaryService };
+  if (!ctx.stableHash || ctx.currentHash === ctx.stableHash) return steady(ctx, deps, services, traffic);
 
   // 2. A new version: resume its machine from status, or start one (new version or changed steps).
   const steps = spec.steps ?? [];
@@ -271,7 +270,6 @@ export async function reconcileCanary(ctx: RolloutContext, deps: Deps): Promise<
     stableHash: ctx.currentHash,
     versions: partition(ctx.all, ctx.currentHash, ctx.currentHash),
   };
-  const services = { stableService: spec.stableService, canaryService: spec.canaryService };
   const settled = await steady(promoted, deps, services, traffic);
   return { ...settled, records: [...records, ...settled.records] };
 }
