@@ -153,6 +153,7 @@ async function main(argv: string[]): Promise<number> {
         wave: opts.wave,
         ship: opts.ship,
         shipOverMs: opts.shipOverMs,
+        ...(opts.history === undefined ? {} : { history: opts.history }),
         workers: opts.workers,
         nodeArgs,
         entry: image.entry,

@@ -15,6 +15,8 @@ export type BenchOptions = {
   ship: number;
   /** Spread each pass's patches evenly over this long (0 = as fast as the apiserver takes them). */
   shipOverMs: number;
+  /** revisionHistoryLimit of every Rollout (undefined: the controller's default, 10). */
+  history: number | undefined;
   /** A second pass in which every analysis fails and every Rollout rolls back. */
   rollback: boolean;
   soakMs: number;
@@ -40,8 +42,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --ship-over DURATION  spread each pass's patches evenly over this long, so the burst itself does not
                      saturate the apiserver; they still all progress together if it is shorter than a
                      rollout (default: all at once)
+  --history N        revisionHistoryLimit of every Rollout: old ReplicaSets kept (default: ramp's, 10)
   --no-rollback      skip the second pass (every analysis fails, every Rollout rolls back)
-  --soak DURATION    after the passes, keep shipping to 1% of the Rollouts every minute and sample memory
+  --soak DURATION    after the passes, keep shipping a new version to 1% of the Rollouts every minute,
+                     cycling over those the passes shipped, and sample memory
   --profile          write a CPU profile and a heap snapshot of the controller to bench/profiles/
   --workers N        the controller's --workers (default: the controller's own)
   --timeout DURATION give up on a pass after this long (default 30m)
@@ -94,6 +98,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
       wave: { type: "string", default: "0" },
       ship: { type: "string", default: "0" },
       "ship-over": { type: "string" },
+      history: { type: "string" },
       "no-rollback": { type: "boolean", default: false },
       soak: { type: "string" },
       profile: { type: "boolean", default: false },
@@ -116,6 +121,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
     wave,
     ship: whole("--ship", values.ship),
     shipOverMs: values["ship-over"] ? parseDuration(values["ship-over"], "--ship-over") : 0,
+    history: values.history === undefined ? undefined : whole("--history", values.history),
     rollback: !values["no-rollback"],
     soakMs: values.soak ? parseDuration(values.soak, "--soak") : 0,
     profile: values.profile,

@@ -66,6 +66,8 @@ export const BenchResult = z.object({
     wave: z.int(),
     ship: z.int().optional(),
     shipOverMs: z.number().optional(),
+    /** The Rollouts' revisionHistoryLimit; absent: the controller's default (10). */
+    history: z.int().optional(),
     workers: z.int(),
     nodeArgs: z.array(z.string()),
     /** The script run: dist/controller/main.js (the image's) or src/controller/main.ts (--source). */
@@ -83,13 +85,23 @@ export const BenchResult = z.object({
   soak: z
     .object({
       minutes: z.number(),
+      /** The soak shipped to the first this many Rollouts, those the passes had shipped. Absent in older results. */
+      rolloutsCycled: z.int().optional(),
+      /** What stayed resident after each of the controller's memory trims, first and last thirds after warm-up. */
+      afterTrims: z
+        .object({ trims: z.int(), warmMiB: z.number(), endMiB: z.number(), growthPercent: z.number() })
+        .optional(),
+      /** ramp_kube_cache_objects by resource, after warm-up and at the end. */
+      cacheObjects: z
+        .object({ warm: z.record(z.string(), z.number()), end: z.record(z.string(), z.number()) })
+        .optional(),
       warmRssMiB: z.number(),
       endRssMiB: z.number(),
       maxRssMiB: z.number(),
       growthPercent: z.number(),
       /** Fitted RSS trend after the warm-up; absent in results from before it was measured. */
       slopeMiBPer10Min: z.number().optional(),
-      /** Medians of each minute's lowest RSS, first and last third: the saw's bottom. Absent in older results. */
+      /** Older results only: medians of each minute's lowest RSS, a measure that proved weak. */
       floorWarmRssMiB: z.number().optional(),
       floorEndRssMiB: z.number().optional(),
       floorGrowthPercent: z.number().optional(),
@@ -175,11 +187,28 @@ export function render(r: BenchResult): string {
   }
   if (r.soak) {
     const s = r.soak;
+    const t = s.afterTrims;
     lines.push(
-      `soak ${s.minutes} min: RSS ${s.warmRssMiB} MiB after warm-up, ${s.endRssMiB} MiB at the end, max ${s.maxRssMiB} MiB (${s.growthPercent}% growth${s.slopeMiBPer10Min === undefined ? "" : `, trend ${s.slopeMiBPer10Min} MiB per 10 min`})` +
-        (s.floorGrowthPercent === undefined
-          ? ""
-          : `; floor (each minute's lowest) ${s.floorWarmRssMiB} → ${s.floorEndRssMiB} MiB (${s.floorGrowthPercent}%)`),
+      `soak ${s.minutes} min${s.rolloutsCycled === undefined ? "" : `, cycling over ${s.rolloutsCycled} Rollouts`}:`,
+      table([
+        [
+          "resident after trims",
+          t
+            ? `${t.warmMiB} → ${t.endMiB} MiB (${t.growthPercent}% growth, ${t.trims} trims after warm-up)`
+            : "fewer than 3 trims after warm-up (a controller without --expose-gc never trims)",
+        ],
+        [
+          "RSS, every sample",
+          `${s.warmRssMiB} → ${s.endRssMiB} MiB (${s.growthPercent}%${s.slopeMiBPer10Min === undefined ? "" : `, trend ${s.slopeMiBPer10Min} MiB per 10 min`}), max ${s.maxRssMiB} MiB`,
+        ],
+        [
+          "floor (each minute's lowest)",
+          s.floorGrowthPercent === undefined
+            ? undefined
+            : `${s.floorWarmRssMiB} → ${s.floorEndRssMiB} MiB (${s.floorGrowthPercent}%)`,
+        ],
+        ["cached objects", s.cacheObjects && cacheLine(s.cacheObjects.warm, s.cacheObjects.end)],
+      ]),
     );
   }
   if (r.profile) lines.push(`profile: ${r.profile.cpuProfile}, ${r.profile.heapSnapshot}`);
@@ -194,6 +223,12 @@ const requestsLine = (c: RequestCounts) =>
   Object.entries(c)
     .sort(([, a], [, b]) => b - a)
     .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+
+const cacheLine = (warm: Record<string, number>, end: Record<string, number>) =>
+  Object.keys({ ...warm, ...end })
+    .sort()
+    .map((k) => `${k} ${warm[k] ?? 0} → ${end[k] ?? 0}`)
     .join(", ");
 
 const cpuLine = (c: Record<string, number>) =>

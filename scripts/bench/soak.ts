@@ -1,9 +1,10 @@
-// --soak: the controller keeps working (a new version to 1% of the Rollouts every minute) while its memory
-// is sampled. After the warm-up (the first fifth, at least a minute), growth compares the median RSS of the
-// last third with that of the first third, and the slope fits a line through every sample: the resident
-// set saws up and down by a hundred MiB as V8 collects and trims, so two one-minute windows were noise.
-// The floor does the same with each minute's lowest sample, the bottom of the saw: what stays resident
-// after collections, which is what grows if something leaks, however the saw's height drifts.
+// --soak: the controller keeps working (a new version to 1% of the Rollouts every minute, cycling over the
+// Rollouts the passes shipped, whose state is already full) while its memory is sampled. Flatness is judged
+// on what stays resident after each of the controller's memory trims (ramp_memory_resident_after_trim_bytes):
+// the level a leak raises. The RSS samples saw up and down by a hundred MiB as V8 collects and trims, so
+// their medians move with the saw's height and are reported beside it, not instead of it. The cache sizes
+// at the start and the end say whether the controller was asked to hold more objects.
+import { type Scrape, scrape } from "../../test/support/scrape.ts";
 import type { BenchContext } from "./pass.ts";
 import { mib, round } from "./report.ts";
 import type { ControllerSampler, Sample } from "./sampler.ts";
@@ -11,27 +12,70 @@ import { nameOf, passPatch, patchRollout, pool } from "./workload.ts";
 
 const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const median = (xs: Sample[]) => medianOf(xs.map((s) => s.rssBytes));
+const growth = (from: number, to: number) => (from > 0 ? round(((to - from) / from) * 100) : 0);
 
-/** Each whole minute's lowest RSS, in order. */
-export function minuteFloors(samples: Sample[]): number[] {
-  const byMinute = new Map<number, number>();
-  const start = samples[0]?.at ?? 0;
-  for (const s of samples) {
-    const m = Math.floor((s.at - start) / 60_000);
-    byMinute.set(m, Math.min(byMinute.get(m) ?? Infinity, s.rssBytes));
+/** One minute's reading of the controller's own memory and cache gauges. */
+export type SoakReading = {
+  at: number;
+  trims: number;
+  residentAfterTrim: number;
+  cache: Record<string, number>;
+};
+
+export function readingOf(s: Scrape, at: number): SoakReading {
+  const cache: Record<string, number> = {};
+  for (const x of s.find("ramp_kube_cache_objects")) cache[x.labels.resource ?? ""] = x.value;
+  return {
+    at,
+    trims: s.value("ramp_memory_trims_total") ?? 0,
+    residentAfterTrim: s.value("ramp_memory_resident_after_trim_bytes") ?? 0,
+    cache,
+  };
+}
+
+/** The resident memory after each trim seen from `from` on, once per trim (readings repeat between trims). */
+export function trimLevels(readings: SoakReading[], from: number): number[] {
+  const levels: number[] = [];
+  let last = -1;
+  for (const r of readings) {
+    if (r.trims === last || r.trims === 0) continue;
+    last = r.trims;
+    if (r.at >= from) levels.push(r.residentAfterTrim);
   }
-  return [...byMinute.values()];
+  return levels;
+}
+
+/** Medians of the first and last thirds of the post-trim levels; undefined with fewer than 3 trims. */
+export function trimGrowth(levels: number[]) {
+  if (levels.length < 3) return undefined;
+  const third = Math.floor(levels.length / 3);
+  const [warm, end] = [medianOf(levels.slice(0, third)), medianOf(levels.slice(-third))];
+  return { trims: levels.length, warmMiB: mib(warm), endMiB: mib(end), growthPercent: growth(warm, end) };
 }
 
 export async function soak(ctx: BenchContext, sampler: ControllerSampler, durationMs: number) {
   const started = Date.now();
-  const warmUntil = started + Math.max(60_000, durationMs / 5);
-  const share = Math.max(1, Math.floor(ctx.opts.rollouts / 100));
-  ctx.say(`soak for ${Math.round(durationMs / 60_000)} min: a new version to ${share} Rollouts every minute`);
+  // A fifth of the soak, at least a minute (half of a shorter soak).
+  const warmUntil = started + Math.max(Math.min(60_000, durationMs / 2), durationMs / 5);
+  // The Rollouts the passes shipped: each has its history and its series already, so a ship adds none.
+  const cycle = ctx.opts.ship || ctx.opts.rollouts;
+  const share = Math.min(cycle, Math.max(1, Math.floor(ctx.opts.rollouts / 100)));
+  ctx.say(
+    `soak for ${Math.round(durationMs / 60_000)} min: a new version to ${share} of the first ${cycle} Rollouts every minute`,
+  );
+  const readings: SoakReading[] = [];
+  const read = async () => {
+    try {
+      readings.push(readingOf(await scrape(ctx.controller.metricsUrl), Date.now()));
+    } catch {
+      // A busy controller may answer late; the next minute reads again.
+    }
+  };
   let round_ = 0;
   while (Date.now() - started < durationMs) {
-    const first = (round_ * share) % ctx.opts.rollouts;
-    const names = Array.from({ length: share }, (_, i) => nameOf((first + i) % ctx.opts.rollouts));
+    await read();
+    const first = (round_ * share) % cycle;
+    const names = Array.from({ length: share }, (_, i) => nameOf((first + i) % cycle));
     // The plain steps again (the rollback pass left a failing analysis in them), so each one promotes.
     const patch = passPatch(`app:soak-${round_}`, ctx.opts.steps);
     await pool(names, 16, async (n) => {
@@ -39,25 +83,29 @@ export async function soak(ctx: BenchContext, sampler: ControllerSampler, durati
     });
     round_++;
     const rss = sampler.samples.at(-1)?.rssBytes ?? 0;
-    ctx.say(`soak: ${Math.round((Date.now() - started) / 60_000)} min, controller RSS ${mib(rss)} MiB`);
+    const after = readings.at(-1)?.residentAfterTrim ?? 0;
+    ctx.say(
+      `soak: ${Math.round((Date.now() - started) / 60_000)} min, controller RSS ${mib(rss)} MiB, ${mib(after)} MiB after its last trim`,
+    );
     await new Promise((r) => setTimeout(r, Math.max(0, Math.min(60_000, started + durationMs - Date.now()))));
   }
+  await read();
   const samples = sampler.between(warmUntil, Date.now());
   const third = Math.max(1, Math.floor(samples.length / 3));
   const warm = median(samples.slice(0, third));
   const end = median(samples.slice(-third));
-  const floors = minuteFloors(samples);
-  const part = Math.max(1, Math.floor(floors.length / 3));
-  const [floorWarm, floorEnd] = [medianOf(floors.slice(0, part)), medianOf(floors.slice(-part))];
+  const afterTrims = trimGrowth(trimLevels(readings, warmUntil));
+  const warmCache = readings.find((r) => r.at >= warmUntil)?.cache;
+  const endCache = readings.at(-1)?.cache;
   return {
     minutes: round(durationMs / 60_000),
-    floorWarmRssMiB: mib(floorWarm),
-    floorEndRssMiB: mib(floorEnd),
-    floorGrowthPercent: floorWarm > 0 ? round(((floorEnd - floorWarm) / floorWarm) * 100) : 0,
+    rolloutsCycled: cycle,
+    ...(afterTrims ? { afterTrims } : {}),
+    ...(warmCache && endCache ? { cacheObjects: { warm: warmCache, end: endCache } } : {}),
     warmRssMiB: mib(warm),
     endRssMiB: mib(end),
     maxRssMiB: mib(Math.max(0, ...samples.map((s) => s.rssBytes))),
-    growthPercent: warm > 0 ? round(((end - warm) / warm) * 100) : 0,
+    growthPercent: growth(warm, end),
     slopeMiBPer10Min: round(slope(samples) * 600_000),
   };
 }

@@ -33,6 +33,7 @@ function rollout(name: string, opts: BenchOptions) {
     metadata: { name, labels: { "ramp.dev/bench": "true" } },
     spec: {
       replicas: opts.replicas,
+      ...(opts.history === undefined ? {} : { revisionHistoryLimit: opts.history }),
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },

@@ -113,7 +113,7 @@ export async function runController(
     }),
   );
 
-  const trim = startMemoryTrim({ log });
+  const trim = startMemoryTrim({ log, metrics: metrics.memory });
   await Promise.all([caches.start(), analysis.jobs.start()]);
   log.info(
     { namespace: opts.namespace ?? "(all)", rollouts: caches.rollouts.keys().length },

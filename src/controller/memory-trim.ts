@@ -3,6 +3,7 @@
 // steady load (thousands of Rollouts) it never does, and the pool stays at the highest heap ever reached.
 // Only available when Node runs with --expose-gc (the image's ENTRYPOINT); otherwise this does nothing.
 import type { Logger } from "pino";
+import type { Metrics } from "../observability/metrics.ts";
 
 export type MemorySample = { rss: number; heapUsed: number };
 
@@ -23,7 +24,11 @@ const sample = (): MemorySample => {
 };
 
 /** Checks once a `intervalMs` and trims when due; undefined when the process has no `gc` to call. */
-export function startMemoryTrim(opts: { log: Logger; intervalMs?: number }): { stop(): void } | undefined {
+export function startMemoryTrim(opts: {
+  log: Logger;
+  metrics?: Metrics["memory"];
+  intervalMs?: number;
+}): { stop(): void } | undefined {
   const gc = (globalThis as { gc?: Gc }).gc;
   if (typeof gc !== "function") return undefined;
   let last = sample();
@@ -34,6 +39,9 @@ export function startMemoryTrim(opts: { log: Logger; intervalMs?: number }): { s
     // "last-resort" is V8's memory-reducing full collection: it empties the page pool.
     gc({ type: "major", execution: "sync", flavor: "last-resort" });
     last = sample();
+    opts.metrics?.trims.inc();
+    opts.metrics?.residentAfterTrim.set(last.rss);
+    opts.metrics?.heapUsedAfterTrim.set(last.heapUsed);
     const mib = (b: number) => Math.round(b / 1048576);
     opts.log.info(
       { rssMiB: [mib(before.rss), mib(last.rss)], ms: Math.round(performance.now() - started) },

@@ -77,6 +77,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   #loop: Promise<void> | undefined;
   #attempt: AbortController | undefined;
   readonly #syncWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  #untrack: (() => void) | undefined;
 
   constructor(opts: InformerOptions<T>) {
     this.#opts = opts;
@@ -105,6 +106,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   /** Starts listing and watching; resolves once the first LIST is in the cache (retried until it is). */
   start(): Promise<void> {
     if (this.#stopped) return Promise.reject(new Error(`informer ${this.#resource} was stopped`));
+    this.#untrack ??= this.#opts.metrics?.kube.trackCache(this.#resource, () => this.#store.size);
     this.#loop ??= this.#run();
     if (this.#synced) return Promise.resolve();
     return new Promise((resolve, reject) => this.#syncWaiters.push({ resolve, reject }));
@@ -113,6 +115,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   /** Ends the watch and every retry; resolves when nothing runs any more. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#untrack?.();
     this.#attempt?.abort();
     for (const waiter of this.#syncWaiters.splice(0)) {
       waiter.reject(new Error(`informer ${this.#resource} stopped before it synced`));

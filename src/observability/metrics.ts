@@ -32,6 +32,14 @@ export interface Metrics {
     readonly eventWriteFailures: Counter<"reason">;
     /** Events not sent because the recorder's backlog was full (a burst beyond what the apiserver takes). */
     readonly eventsDropped: Counter<"reason">;
+    /** Counts a watch cache's objects under its resource at each scrape; returns the call that stops it. */
+    readonly trackCache: (resource: string, size: () => number) => () => void;
+  };
+  /** What stays resident after a memory trim: the level a leak would raise, under V8's saw. */
+  readonly memory: {
+    readonly trims: Counter;
+    readonly residentAfterTrim: Gauge;
+    readonly heapUsedAfterTrim: Gauge;
   };
   /** 1 while this process holds the leader Lease, else 0. */
   readonly leader: Gauge;
@@ -81,6 +89,31 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     registers,
   });
   leader.set(0);
+
+  // Read at scrape time, so an informer's event path pays nothing for it.
+  const caches = new Map<string, Set<() => number>>();
+  new Gauge({
+    name: "ramp_kube_cache_objects",
+    help: "Objects held in the controller's watch caches, by resource.",
+    labelNames: ["resource"] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [resource, sizes] of caches) {
+        let n = 0;
+        for (const size of sizes) n += size();
+        this.set({ resource }, n);
+      }
+    },
+  });
+  const trackCache = (resource: string, size: () => number) => {
+    const sizes = caches.get(resource) ?? new Set();
+    caches.set(resource, sizes.add(size));
+    return () => {
+      sizes.delete(size);
+      if (sizes.size === 0) caches.delete(resource);
+    };
+  };
 
   return {
     registry,
@@ -148,6 +181,24 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
         name: "ramp_kube_events_dropped_total",
         help: "Kubernetes Events not sent because the recorder's backlog was full, by Event reason.",
         labelNames: ["reason"] as const,
+        registers,
+      }),
+      trackCache,
+    },
+    memory: {
+      trims: new Counter({
+        name: "ramp_memory_trims_total",
+        help: "Memory-reducing collections the controller ran to give back V8's pool of freed pages.",
+        registers,
+      }),
+      residentAfterTrim: new Gauge({
+        name: "ramp_memory_resident_after_trim_bytes",
+        help: "Resident memory right after the last memory trim (0 before the first).",
+        registers,
+      }),
+      heapUsedAfterTrim: new Gauge({
+        name: "ramp_memory_heap_used_after_trim_bytes",
+        help: "Live JS heap right after the last memory trim (0 before the first).",
         registers,
       }),
     },

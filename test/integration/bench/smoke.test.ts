@@ -10,7 +10,7 @@ import { BenchResult } from "../../../scripts/bench/report.ts";
 import { repoRoot } from "../../support/yaml.ts";
 
 describe("npm run bench (smoke)", () => {
-  test("20 Rollouts through a promote and a rollback pass: exits 0 and writes the JSON result", async () => {
+  test("20 Rollouts through a promote pass, a rollback pass and a 1-minute soak: exits 0 and writes the JSON result", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "ramp-bench-")), "result.json");
     const child = spawn(
       process.execPath,
@@ -22,6 +22,10 @@ describe("npm run bench (smoke)", () => {
         "25,1s,50,1s",
         "--timeout",
         "5m",
+        "--history",
+        "1",
+        "--soak",
+        "1m",
         "--out",
         out,
       ],
@@ -42,5 +46,12 @@ describe("npm run bench (smoke)", () => {
       ],
     );
     assert.match(output, /pass "promote" \(p50 \/ p99 \/ max\):/);
+    // The soak read the controller's own cache sizes; history 1 keeps at most the current, the stable
+    // and one old ReplicaSet of each Rollout.
+    assert.equal(result.options.history, 1);
+    assert.equal(result.soak?.rolloutsCycled, 20);
+    assert.equal(result.soak?.cacheObjects?.end.rollouts, 20);
+    assert.ok((result.soak?.cacheObjects?.end.replicasets ?? 0) <= 60, JSON.stringify(result.soak));
+    assert.match(output, /soak 1 min, cycling over 20 Rollouts:/);
   });
 });

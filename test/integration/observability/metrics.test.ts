@@ -296,6 +296,32 @@ describe("controller metrics, dashboard queries and alerts on a real Prometheus"
       assert.ok(["held", "good", "bad"].includes(x.labels.rollout ?? ""), JSON.stringify(x));
   });
 
+  test("ramp_kube_cache_objects: each watch cache holds what the apiserver lists in the namespace", async () => {
+    const count = async (args: string[]) => {
+      const res = await kubectl(["get", ...args, "-n", f.namespace, "-o", "name"]);
+      assert.equal(res.code, 0, res.stderr);
+      return res.stdout.split("\n").filter((l) => l.trim() !== "").length;
+    };
+    await waitFor(
+      async () => {
+        const s = await scrape(controller.metricsUrl);
+        const cached = (resource: string) => s.value("ramp_kube_cache_objects", { resource });
+        const listed = {
+          rollouts: await count(["rollouts.ramp.dev"]),
+          replicasets: await count(["replicasets", "-l", "ramp.dev/rollout"]),
+          analysisruns: await count(["analysisruns.ramp.dev"]),
+          services: await count(["services"]),
+        };
+        const seen = Object.fromEntries(Object.keys(listed).map((r) => [r, cached(r)]));
+        // Thrown, so that a timeout says what differed.
+        if (JSON.stringify(seen) !== JSON.stringify(listed) || listed.rollouts === 0)
+          throw new Error(`cached ${JSON.stringify(seen)}, listed ${JSON.stringify(listed)}`);
+        return true;
+      },
+      { what: "the cache sizes to match the namespace", timeoutMs: 30_000 },
+    );
+  });
+
   test("every dashboard query runs on Prometheus, and the Rollout panels show these Rollouts", async () => {
     await waitFor(
       async () =>

@@ -21,18 +21,26 @@ describe("shouldTrim", () => {
 // A real V8: churn builds the page pool a busy controller keeps; the trim must give it back.
 const script = (intervalMs: number) => `
   const { startMemoryTrim } = await import(${JSON.stringify(join(repoRoot, "src/controller/memory-trim.ts"))});
+  const { createMetrics } = await import(${JSON.stringify(join(repoRoot, "src/observability/metrics.ts"))});
   const lines = [];
   const log = { info: (o, msg) => lines.push({ ...o, msg }) };
-  const trim = startMemoryTrim({ log, intervalMs: ${intervalMs} });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const trim = startMemoryTrim({ log, metrics: metrics.memory, intervalMs: ${intervalMs} });
   let cache = new Map();
   for (let round = 0; round < 30; round++)
-    for (let i = 0; i < 20000; i++) cache.set(i, { s: "x".repeat(300) + i + round, a: [round, i, { i }] });
+    for (let i = 0; i < 60000; i++) cache.set(i, { s: "x".repeat(300) + i + round, a: [round, i, { i }] });
   cache = new Map();
   // An ordinary full collection, as the controller's own happen: the freed pages go to V8's pool.
   globalThis.gc?.();
   await new Promise((r) => setTimeout(r, ${intervalMs * 3}));
   trim?.stop();
-  process.stdout.write(JSON.stringify({ started: trim !== undefined, lines }));
+  const value = async (name) => (await metrics.registry.getSingleMetric(name).get()).values[0]?.value;
+  const exported = {
+    trims: await value("ramp_memory_trims_total"),
+    rss: await value("ramp_memory_resident_after_trim_bytes"),
+    heap: await value("ramp_memory_heap_used_after_trim_bytes"),
+  };
+  process.stdout.write(JSON.stringify({ started: trim !== undefined, lines, exported }));
 `;
 
 const run = (nodeArgs: string[]) => {
@@ -40,7 +48,11 @@ const run = (nodeArgs: string[]) => {
     encoding: "utf8",
   });
   assert.equal(out.status, 0, out.stderr);
-  return JSON.parse(out.stdout) as { started: boolean; lines: { msg: string; rssMiB: number[] }[] };
+  return JSON.parse(out.stdout) as {
+    started: boolean;
+    lines: { msg: string; rssMiB: number[] }[];
+    exported: { trims: number; rss: number; heap: number };
+  };
 };
 
 describe("startMemoryTrim in a real process", () => {
@@ -51,8 +63,16 @@ describe("startMemoryTrim in a real process", () => {
     assert.ok(trims.length >= 1, `no trim: ${JSON.stringify(result.lines)}`);
     const [before = 0, after = 0] = trims[0]?.rssMiB ?? [];
     assert.ok(after < before, `RSS ${before} → ${after} MiB`);
+    // The gauges hold the last trim's result, the one a soak reads for growth.
+    assert.equal(result.exported.trims, trims.length);
+    const lastAfter = trims.at(-1)?.rssMiB[1] ?? 0;
+    assert.ok(
+      Math.abs(result.exported.rss / 1048576 - lastAfter) <= 1,
+      `${result.exported.rss} vs ${lastAfter} MiB`,
+    );
+    assert.ok(result.exported.heap > 0 && result.exported.heap < result.exported.rss);
   });
   test("without --expose-gc it does nothing", () => {
-    assert.deepEqual(run([]), { started: false, lines: [] });
+    assert.deepEqual(run([]), { started: false, lines: [], exported: { trims: 0, rss: 0, heap: 0 } });
   });
 });

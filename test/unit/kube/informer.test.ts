@@ -26,7 +26,11 @@ function harness(opts: Partial<InformerOptions<Cm>> = {}) {
   informer.on("delete", (o) => seen.push(`delete ${o.metadata?.name}`));
   const restarts = async (reason: string) =>
     (await metrics.kube.watchRestarts.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
-  return { source, informer, seen, restarts };
+  const cached = async () =>
+    (await metrics.registry.getSingleMetric("ramp_kube_cache_objects")?.get())?.values.find(
+      (v) => v.labels.resource === "configmaps",
+    )?.value;
+  return { source, informer, seen, restarts, cached };
 }
 
 function cacheView(informer: Informer<Cm>): Record<string, string | undefined> {
@@ -51,6 +55,19 @@ describe("Informer", () => {
     assert.equal(h.source.current?.query.resourceVersion, h.source.resourceVersion);
     assert.equal(h.source.current?.query.allowWatchBookmarks, "true");
     await h.informer.stop();
+  });
+
+  test("ramp_kube_cache_objects counts the cache at each scrape, and not after stop()", async () => {
+    const h = harness();
+    for (const name of ["a", "b"]) h.source.put(name, { v: "1" });
+    await h.informer.start();
+    assert.equal(await h.cached(), 2);
+    await until(() => h.source.current !== undefined, "watch opened");
+    h.source.current?.push({ type: "ADDED", object: h.source.put("c", { v: "1" }) });
+    await until(() => h.seen.length === 3, "third add");
+    assert.equal(await h.cached(), 3);
+    await h.informer.stop();
+    assert.equal(await h.cached(), undefined);
   });
 
   test("delivers watch events as add, update (old and new) and delete", async () => {
