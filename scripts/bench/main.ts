@@ -21,7 +21,7 @@ import { Infra } from "./infra.ts";
 import { type BenchOptions, parseBenchOptions, USAGE } from "./options.ts";
 import { runPass } from "./pass.ts";
 import { Recorder } from "./recorder.ts";
-import { type BenchResult, mib, render, round } from "./report.ts";
+import { type BenchResult, median, mib, render, round } from "./report.ts";
 import { ControllerSampler, readProc } from "./sampler.ts";
 import { soak } from "./soak.ts";
 import {
@@ -136,7 +136,6 @@ async function main(argv: string[]): Promise<number> {
     sampler.stop();
     recorder.stop();
     const heap = sampler.samples.map((s) => s.heapUsedBytes ?? 0);
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     const result: BenchResult = {
       version: 1,
       startedAt: startedAt.toISOString(),

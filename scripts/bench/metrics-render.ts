@@ -7,6 +7,7 @@ import type { Condition, RolloutStatus } from "../../src/api/index.ts";
 import { RolloutMetrics } from "../../src/observability/rollout-metrics.ts";
 import { type RolloutStateSource, rolloutStateCollector } from "../../src/observability/rollout-state.ts";
 import { HASH_LABEL, ROLLOUT_LABEL } from "../../src/rollout/labels.ts";
+import { median, round } from "./report.ts";
 
 export type FakeRollout = {
   metadata: { namespace: string; name: string; uid: string };
@@ -101,8 +102,6 @@ const heapMiB = () => {
   gc?.();
   return process.memoryUsage().heapUsed / 2 ** 20;
 };
-const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** One way to serve the Rollout series: a scrape, and a way to let go of everything it keeps. */
 export type Design = { scrape: () => AsyncIterable<string>; drop(): void };

@@ -101,10 +101,6 @@ export const BenchResult = z.object({
       growthPercent: z.number(),
       /** Fitted RSS trend after the warm-up; absent in results from before it was measured. */
       slopeMiBPer10Min: z.number().optional(),
-      /** Older results only: medians of each minute's lowest RSS, a measure that proved weak. */
-      floorWarmRssMiB: z.number().optional(),
-      floorEndRssMiB: z.number().optional(),
-      floorGrowthPercent: z.number().optional(),
     })
     .optional(),
   profile: z.object({ cpuProfile: z.string(), heapSnapshot: z.string() }).optional(),
@@ -116,6 +112,9 @@ export function spread(values: number[]): Spread {
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
   return { n: sorted.length, p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted.at(-1) ?? 0) };
 }
+
+/** The middle value (the upper one of an even count); 0 for none. */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 export const mib = (bytes: number): number => round(bytes / 1024 / 1024);
@@ -200,12 +199,6 @@ export function render(r: BenchResult): string {
         [
           "RSS, every sample",
           `${s.warmRssMiB} → ${s.endRssMiB} MiB (${s.growthPercent}%${s.slopeMiBPer10Min === undefined ? "" : `, trend ${s.slopeMiBPer10Min} MiB per 10 min`}), max ${s.maxRssMiB} MiB`,
-        ],
-        [
-          "floor (each minute's lowest)",
-          s.floorGrowthPercent === undefined
-            ? undefined
-            : `${s.floorWarmRssMiB} → ${s.floorEndRssMiB} MiB (${s.floorGrowthPercent}%)`,
         ],
         ["cached objects", s.cacheObjects && cacheLine(s.cacheObjects.warm, s.cacheObjects.end)],
       ]),

@@ -6,12 +6,11 @@
 // at the start and the end say whether the controller was asked to hold more objects.
 import { type Scrape, scrape } from "../../test/support/scrape.ts";
 import type { BenchContext } from "./pass.ts";
-import { mib, round } from "./report.ts";
+import { median, mib, round } from "./report.ts";
 import type { ControllerSampler, Sample } from "./sampler.ts";
 import { nameOf, passPatch, patchRollout, pool } from "./workload.ts";
 
-const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const median = (xs: Sample[]) => medianOf(xs.map((s) => s.rssBytes));
+const medianRss = (xs: Sample[]) => median(xs.map((s) => s.rssBytes));
 const growth = (from: number, to: number) => (from > 0 ? round(((to - from) / from) * 100) : 0);
 
 /** One minute's reading of the controller's own memory and cache gauges. */
@@ -49,7 +48,7 @@ export function trimLevels(readings: SoakReading[], from: number): number[] {
 export function trimGrowth(levels: number[]) {
   if (levels.length < 3) return undefined;
   const third = Math.floor(levels.length / 3);
-  const [warm, end] = [medianOf(levels.slice(0, third)), medianOf(levels.slice(-third))];
+  const [warm, end] = [median(levels.slice(0, third)), median(levels.slice(-third))];
   return { trims: levels.length, warmMiB: mib(warm), endMiB: mib(end), growthPercent: growth(warm, end) };
 }
 
@@ -92,8 +91,8 @@ export async function soak(ctx: BenchContext, sampler: ControllerSampler, durati
   await read();
   const samples = sampler.between(warmUntil, Date.now());
   const third = Math.max(1, Math.floor(samples.length / 3));
-  const warm = median(samples.slice(0, third));
-  const end = median(samples.slice(-third));
+  const warm = medianRss(samples.slice(0, third));
+  const end = medianRss(samples.slice(-third));
   const afterTrims = trimGrowth(trimLevels(readings, warmUntil));
   const warmCache = readings.find((r) => r.at >= warmUntil)?.cache;
   const endCache = readings.at(-1)?.cache;

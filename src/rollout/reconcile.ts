@@ -68,7 +68,6 @@ export class Reconciler {
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
-    const started = this.#deps.now();
     const raw = this.#deps.caches.rollout(key) as Raw | undefined;
     if (!raw?.metadata?.name) return undefined;
     const rv = raw.metadata.resourceVersion ?? "";
@@ -109,7 +108,8 @@ export class Reconciler {
         [{ type: "Warning", reason: reason.reason, message: reason.message }],
         true,
       );
-      return requeue(undefined, held, this.#deps.now() - started);
+      // No deadline, and a held write was not sent: nothing took time since the hold was counted.
+      return requeue(undefined, held);
     }
     const rollout = parsed.data;
     // The finalizer is on before any route is written, and off once the spec no longer routes traffic.
@@ -142,7 +142,7 @@ export class Reconciler {
         [{ type: "Warning", reason: err.code, message: err.message }],
         true,
       );
-      return requeue(undefined, held, this.#deps.now() - ctx.now);
+      return requeue(undefined, held);
     }
     const status = assembleStatus(ctx, outcome);
     const dueAt = outcome.requeueAfterMs === undefined ? undefined : ctx.now + outcome.requeueAfterMs;
