@@ -1,6 +1,6 @@
 // `npm run cluster:down`: stops every process of the local cluster by PID and removes .ramp/local/.
-import { clusterDown } from "../test/support/cluster/control-plane.ts";
-import { localPaths } from "../test/support/cluster/paths.ts";
+import { clusterDown } from "../dev/cluster/control-plane.ts";
+import { localPaths } from "../dev/cluster/paths.ts";
 
 try {
   const stopped = await clusterDown();

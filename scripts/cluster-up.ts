@@ -1,8 +1,8 @@
 // `npm run cluster:up`: builds the control-plane binaries if needed, then starts (or reuses) the local
 // cluster and prints how to point kubectl at it. Running it twice is harmless.
 import { spawnSync } from "node:child_process";
-import { clusterUp } from "../test/support/cluster/control-plane.ts";
-import { buildScript, versions } from "../test/support/cluster/paths.ts";
+import { clusterUp } from "../dev/cluster/control-plane.ts";
+import { buildScript, versions } from "../dev/cluster/paths.ts";
 
 const build = spawnSync("bash", [buildScript], { stdio: "inherit" });
 if (build.status !== 0) {

@@ -5,21 +5,17 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { type StandIn, startStandIn } from "../dev/analysis-env.ts";
+import { clusterDown, clusterUp, isClusterUp } from "../dev/cluster/control-plane.ts";
+import { buildScript } from "../dev/cluster/paths.ts";
+import { type ControllerProcess, startController } from "../dev/controller.ts";
+import { installCrds } from "../dev/crds.ts";
+import { kubeconfigPath, kubectl, loadKubeConfig, releaseRollouts } from "../dev/kube.ts";
+import { ensurePrometheusInstalled, type PrometheusHandle, startPrometheus } from "../dev/prometheus.ts";
+import { TrafficProxy } from "../dev/traffic/proxy.ts";
+import { installUpstreamCrds } from "../dev/upstream-crds.ts";
+import { repoRoot } from "../dev/yaml.ts";
 import type { RolloutStatus } from "../src/api/index.ts";
-import { type StandIn, startStandIn } from "../test/support/analysis-env.ts";
-import { clusterDown, clusterUp, isClusterUp } from "../test/support/cluster/control-plane.ts";
-import { buildScript } from "../test/support/cluster/paths.ts";
-import { installCrds } from "../test/support/crds.ts";
-import { type ControllerProcess, startController } from "../test/support/e2e/controller.ts";
-import { kubeconfigPath, kubectl, loadKubeConfig, releaseRollouts } from "../test/support/kube.ts";
-import {
-  ensurePrometheusInstalled,
-  type PrometheusHandle,
-  startPrometheus,
-} from "../test/support/prometheus.ts";
-import { TrafficProxy } from "../test/support/traffic/proxy.ts";
-import { installUpstreamCrds } from "../test/support/upstream-crds.ts";
-import { repoRoot } from "../test/support/yaml.ts";
 
 const { values: opts } = parseArgs({
   options: {

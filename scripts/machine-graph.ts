@@ -1,7 +1,7 @@
 // Prints the rollout state machines as Mermaid diagrams (paste into any Mermaid renderer or GitHub).
-import { blueGreenMachine } from "../src/machine/bluegreen.ts";
-import { canaryMachine } from "../src/machine/canary.ts";
-import { toMermaid } from "../src/machine/graph.ts";
+import { blueGreenMachine } from "../src/strategy/bluegreen/machine.ts";
+import { canaryMachine } from "../src/strategy/canary/machine.ts";
+import { toMermaid } from "../src/strategy/graph.ts";
 
 const machines = { canary: canaryMachine, bluegreen: blueGreenMachine };
 const only = process.argv[2];

@@ -3,8 +3,8 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { jsonArray, parseDockerfile } from "../../test/support/image.ts";
-import { repoRoot } from "../../test/support/yaml.ts";
+import { jsonArray, parseDockerfile } from "../../dev/image.ts";
+import { repoRoot } from "../../dev/yaml.ts";
 
 export type Entry = { entry: string; nodeArgs: string[] };
 

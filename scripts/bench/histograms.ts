@@ -1,6 +1,6 @@
 // The controller's own latency histograms over one pass: where a reaction's time went (waiting in the work
 // queue, running the handler, waiting for the apiserver), read as bucket deltas between two scrapes.
-import type { Scrape } from "../../test/support/scrape.ts";
+import type { Scrape } from "../../dev/scrape.ts";
 import { isWrite } from "./sampler.ts";
 
 /** `le` → cumulative count, summed over every series of one histogram that passes `keep`. */

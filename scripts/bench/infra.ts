@@ -3,14 +3,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
-import {
-  defaultNodeCount,
-  defaultNodeShape,
-  ensureNodes,
-  nodeNamePrefix,
-} from "../../test/support/cluster/nodes.ts";
-import type { ControllerProcess } from "../../test/support/e2e/controller.ts";
-import { kubectl, loadKubeConfig } from "../../test/support/kube.ts";
+import { defaultNodeCount, defaultNodeShape, ensureNodes, nodeNamePrefix } from "../../dev/cluster/nodes.ts";
+import type { ControllerProcess } from "../../dev/controller.ts";
+import { kubectl, loadKubeConfig } from "../../dev/kube.ts";
 import { waitUntil } from "./progress.ts";
 
 export class Infra {

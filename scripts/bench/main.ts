@@ -4,18 +4,14 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { clusterUp } from "../../test/support/cluster/control-plane.ts";
-import { buildScript, localPaths } from "../../test/support/cluster/paths.ts";
-import { readPidFiles } from "../../test/support/cluster/processes.ts";
-import { installCrds } from "../../test/support/crds.ts";
-import { type ControllerProcess, startController } from "../../test/support/e2e/controller.ts";
-import { loadKubeConfig } from "../../test/support/kube.ts";
-import {
-  ensurePrometheusInstalled,
-  type PrometheusHandle,
-  startPrometheus,
-} from "../../test/support/prometheus.ts";
-import { repoRoot } from "../../test/support/yaml.ts";
+import { clusterUp } from "../../dev/cluster/control-plane.ts";
+import { buildScript, localPaths } from "../../dev/cluster/paths.ts";
+import { readPidFiles } from "../../dev/cluster/processes.ts";
+import { type ControllerProcess, startController } from "../../dev/controller.ts";
+import { installCrds } from "../../dev/crds.ts";
+import { loadKubeConfig } from "../../dev/kube.ts";
+import { ensurePrometheusInstalled, type PrometheusHandle, startPrometheus } from "../../dev/prometheus.ts";
+import { repoRoot } from "../../dev/yaml.ts";
 import { buildDist, imageEntry } from "./entrypoint.ts";
 import { Infra } from "./infra.ts";
 import { type BenchOptions, parseBenchOptions, USAGE } from "./options.ts";

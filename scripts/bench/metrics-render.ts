@@ -4,9 +4,9 @@
 import type { V1ReplicaSet } from "@kubernetes/client-node";
 import { Registry } from "prom-client";
 import type { Condition, RolloutStatus } from "../../src/api/index.ts";
+import { HASH_LABEL, ROLLOUT_LABEL } from "../../src/api/labels.ts";
 import { RolloutMetrics } from "../../src/observability/rollout-metrics.ts";
 import { type RolloutStateSource, rolloutStateCollector } from "../../src/observability/rollout-state.ts";
-import { HASH_LABEL, ROLLOUT_LABEL } from "../../src/rollout/labels.ts";
 import { median, round } from "./report.ts";
 
 export type FakeRollout = {

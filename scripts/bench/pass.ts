@@ -1,9 +1,9 @@
 // One pass of the benchmark: ship a new version to every Rollout (all at once, or --wave at a time), wait
 // until each is done, and turn the watches, the controller's request counter and /proc into figures.
 import type { KubeConfig } from "@kubernetes/client-node";
+import type { ControllerProcess } from "../../dev/controller.ts";
+import { scrape } from "../../dev/scrape.ts";
 import type { Clients } from "../../src/kube/client.ts";
-import type { ControllerProcess } from "../../test/support/e2e/controller.ts";
-import { scrape } from "../../test/support/scrape.ts";
 import { stagesBetween } from "./histograms.ts";
 import type { BenchOptions } from "./options.ts";
 import { startWriteProbe } from "./probe.ts";

@@ -5,8 +5,8 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { follow } from "../../dev/watch.ts";
 import { type Clients, PatchType, statusCodeOf } from "../../src/kube/client.ts";
-import { follow } from "../../test/support/watch.ts";
 
 const NAME = "bench-write-probe";
 const EVERY_MS = 200;

@@ -2,8 +2,8 @@
 // latencies. Every latency is the difference of two watch arrivals on this one clock, or of a watch
 // arrival and a time the controller wrote into the object (a pause's start, a measurement's finish).
 import type { KubeConfig } from "@kubernetes/client-node";
+import { type Follower, follow, type WatchedObject } from "../../dev/watch.ts";
 import { parseDuration } from "../../src/api/duration.ts";
-import { type Follower, follow, type WatchedObject } from "../../test/support/watch.ts";
 import { ROLLOUTS } from "./workload.ts";
 
 type Status = {

@@ -2,7 +2,7 @@
 // API requests by verb and resource), so each figure is the controller's alone.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { type Scrape, scrape } from "../../test/support/scrape.ts";
+import { type Scrape, scrape } from "../../dev/scrape.ts";
 
 const TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 

@@ -4,7 +4,7 @@
 // the level a leak raises. The RSS samples saw up and down by a hundred MiB as V8 collects and trims, so
 // their medians move with the saw's height and are reported beside it, not instead of it. The cache sizes
 // at the start and the end say whether the controller was asked to hold more objects.
-import { type Scrape, scrape } from "../../test/support/scrape.ts";
+import { type Scrape, scrape } from "../../dev/scrape.ts";
 import type { BenchContext } from "./pass.ts";
 import { median, mib, round } from "./report.ts";
 import type { ControllerSampler, Sample } from "./sampler.ts";

@@ -8,8 +8,8 @@ import {
   type Rollout,
   type RolloutAnalysis,
 } from "../api/index.ts";
+import { HASH_LABEL, ROLLOUT_LABEL } from "../api/labels.ts";
 import { RampError } from "../errors.ts";
-import { HASH_LABEL, ROLLOUT_LABEL } from "../rollout/labels.ts";
 
 export const ANALYSIS_KIND_LABEL = "ramp.dev/analysis";
 export const STEP_LABEL = "ramp.dev/step-index";

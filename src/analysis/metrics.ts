@@ -1,8 +1,8 @@
 // The analysis series Grafana alerts fire on; removed with their AnalysisRuns so cardinality stays bounded.
 import { Counter, Gauge, type Registry } from "prom-client";
 import { type AnalysisRun, RUN_PHASES } from "../api/index.ts";
+import { ROLLOUT_LABEL } from "../api/labels.ts";
 import { thresholdOf } from "../observability/thresholds.ts";
-import { ROLLOUT_LABEL } from "../rollout/labels.ts";
 
 type Labels = "namespace" | "rollout" | "analysisrun" | "metric";
 

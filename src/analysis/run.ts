@@ -8,7 +8,7 @@ import {
   parseDuration,
   type RunPhase,
 } from "../api/index.ts";
-import { mergePatchDiff } from "../rollout/merge-patch.ts";
+import { mergePatchDiff } from "../kube/merge-patch.ts";
 import { assessMeasurement, count, isDone, metricPhase, runPhase, type Value } from "./assess.ts";
 import { type ConditionEvaluator, checkCondition } from "./conditions.ts";
 import { encodeValue, redact } from "./encode.ts";

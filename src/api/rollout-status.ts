@@ -24,7 +24,7 @@ export const UserIntent = z
   .describe("The latest user action, consumed (cleared) by the controller when it has applied it.");
 export type UserIntent = z.infer<typeof UserIntent>;
 
-/** The persisted slice of the strategy's state machine (see src/machine). */
+/** The persisted slice of the strategy's state machine (see persist.ts in each folder of src/strategy). */
 export const MachineSnapshot = z.object({
   version: z.string().describe("The machine id and version that wrote this snapshot."),
   value: z.string().describe("The machine state, e.g. Stepping, Paused, Aborted."),

@@ -1,8 +1,8 @@
 // What every command gets: its parsed flags, where to write, the kubeconfig (loaded only when needed)
 // and the namespace, following kubectl's conventions.
 import { ApiException, KubeConfig } from "@kubernetes/client-node";
-import type { RolloutRef } from "../actions/client.ts";
-import { colored, type Paint, plain, useColor } from "../inspect/format.ts";
+import type { RolloutRef } from "./actions/client.ts";
+import { colored, type Paint, plain, useColor } from "./inspect/format.ts";
 
 /** Exit codes, documented in `--help` and docs/plugin.md. */
 export const EXIT = {

@@ -1,7 +1,7 @@
 // Parses a `kubectl ramp` command line and runs the command: the one place that turns errors into
 // messages and exit codes.
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { ActionRefused } from "../actions/actions.ts";
+import { ActionRefused } from "./actions/actions.ts";
 import type { Command, Option } from "./command.ts";
 import { complete, completion } from "./commands/completion.ts";
 import { CliContext, describeError, EXIT, type Flags, type Io, UsageError } from "./context.ts";

@@ -1,8 +1,9 @@
 // Redraws a frame of text in place on a terminal: only changed lines are rewritten, in one write, with
 // the cursor hidden; no screen clear (no flicker) and nothing scrolls. Not on a terminal, each changed
 // frame is printed after the previous one, plain.
-import { visibleLength } from "../inspect/format.ts";
+
 import type { Out } from "./context.ts";
+import { visibleLength } from "./inspect/format.ts";
 
 const HIDE = "\x1b[?25l";
 const SHOW = "\x1b[?25h";

@@ -6,11 +6,11 @@ import { AnalysisMetrics } from "../analysis/metrics.ts";
 import { JOB_RUN_LABEL } from "../analysis/providers/job.ts";
 import type { WebPolicy } from "../analysis/providers/web-policy.ts";
 import { AnalysisRunReconciler } from "../analysis/run.ts";
+import { FIELD_MANAGER } from "../api/labels.ts";
 import { type Clients, PatchType, statusCodeOf } from "../kube/client.ts";
 import { Informer, objectKey } from "../kube/informer.ts";
 import { WorkQueue } from "../kube/workqueue.ts";
 import type { Metrics } from "../observability/metrics.ts";
-import { FIELD_MANAGER } from "../rollout/labels.ts";
 import type { ControllerCaches } from "./caches.ts";
 
 const SECRET_TTL_MS = 30_000;

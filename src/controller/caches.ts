@@ -2,13 +2,13 @@
 import type { KubernetesObject, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { AnalysisRun } from "../api/index.ts";
+import { ROLLOUT_LABEL } from "../api/labels.ts";
+import type { Caches } from "../core/ports.ts";
 import type { Clients } from "../kube/client.ts";
 import { Informer, objectKey } from "../kube/informer.ts";
 import type { Metrics } from "../observability/metrics.ts";
-import type { Caches } from "../rollout/deps.ts";
-import { ROLLOUT_LABEL } from "../rollout/labels.ts";
 import type { RouteKind, RouteObject } from "../traffic/apis.ts";
-import { RouteCaches, routesOf } from "./route-caches.ts";
+import { RouteCaches, routesOf } from "../traffic/route-caches.ts";
 
 type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: unknown };
 

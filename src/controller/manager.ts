@@ -1,6 +1,7 @@
 // Wires caches, the work queue, the reconciler, leader election and the HTTP endpoints into one controller.
 import type { Logger } from "pino";
 import { controllerWebPolicy } from "../analysis/providers/web-policy.ts";
+import type { EventSink } from "../core/ports.ts";
 import { makeClients } from "../kube/client.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { objectKey } from "../kube/informer.ts";
@@ -11,8 +12,7 @@ import { type HttpServer, startHttpServer } from "../observability/http.ts";
 import { createMetrics } from "../observability/metrics.ts";
 import { RolloutMetrics } from "../observability/rollout-metrics.ts";
 import { rolloutStateCollector } from "../observability/rollout-state.ts";
-import type { EventSink } from "../rollout/deps.ts";
-import { Reconciler } from "../rollout/reconcile.ts";
+import { Reconciler } from "../reconcile/reconciler.ts";
 import { analysisController } from "./analysis-runs.ts";
 import { ControllerCaches } from "./caches.ts";
 import { startMemoryTrim } from "./memory-trim.ts";

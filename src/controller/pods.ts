@@ -1,7 +1,7 @@
 // The Pods the reconcile may touch, over the counted API clients: only a restart lists and deletes them.
 import type { V1Pod } from "@kubernetes/client-node";
+import type { Pods } from "../core/ports.ts";
 import { type Clients, statusCodeOf } from "../kube/client.ts";
-import type { Pods } from "../rollout/deps.ts";
 
 export function kubePods(clients: Clients): Pods {
   return {

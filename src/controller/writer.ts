@@ -1,10 +1,10 @@
 // The Writer the reconcile uses, over the counted API clients. Every write names ramp's field manager.
 import type { V1ReplicaSet } from "@kubernetes/client-node";
+import { FIELD_MANAGER } from "../api/labels.ts";
+import type { Writer } from "../core/ports.ts";
 import type { Clients } from "../kube/client.ts";
 import { PatchType, statusCodeOf } from "../kube/client.ts";
-import type { Writer } from "../rollout/deps.ts";
-import { FIELD_MANAGER } from "../rollout/labels.ts";
-import { routeWriter } from "./route-writer.ts";
+import { routeWriter } from "../traffic/route-writer.ts";
 
 const q = `fieldManager=${FIELD_MANAGER}`;
 

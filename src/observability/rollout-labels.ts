@@ -5,7 +5,7 @@ import { ERROR_CODES } from "../errors.ts";
 
 export const ROLES = ["stable", "canary", "total"] as const;
 
-/** The condition types ramp sets (src/rollout/conditions.ts); any other type gets no series. */
+/** The condition types ramp sets (src/core/conditions.ts); any other type gets no series. */
 export const CONDITION_TYPES: ReadonlySet<string> = new Set([
   "Ready",
   "Reconciling",
@@ -16,7 +16,7 @@ export const CONDITION_TYPES: ReadonlySet<string> = new Set([
   "Aborted",
 ]);
 
-/** Reasons of ramp's conditions besides the error codes (src/rollout/conditions.ts). */
+/** Reasons of ramp's conditions besides the error codes (src/core/conditions.ts). */
 export const CONDITION_REASONS: ReadonlySet<string> = new Set<string>([
   ...Object.keys(ERROR_CODES),
   ...PHASES,

@@ -5,10 +5,10 @@
 // caches at scrape time (rollout-state.ts).
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { CanaryStep, RolloutStatus } from "../api/index.ts";
+import { asWritten, type StatusFields } from "../core/outcome.ts";
 import { RampError } from "../errors.ts";
 import { statusCodeOf } from "../kube/client.ts";
-import { asWritten, type StatusFields } from "../rollout/outcome.ts";
-import { pauseMs } from "../rollout/steps.ts";
+import { pauseMs } from "../strategy/canary/steps.ts";
 import { ERROR_CODE_SET, known } from "./rollout-labels.ts";
 
 /** What one reconcile wrote: the object as read (spec and old status) and the status written. */

@@ -3,8 +3,8 @@
 // Objects are read defensively: a Rollout that does not match the schema never breaks a scrape.
 import type { V1ReplicaSet } from "@kubernetes/client-node";
 import { PHASES } from "../api/index.ts";
+import { observe, ownedBy, partition } from "../core/replicasets.ts";
 import { isObject } from "../json.ts";
-import { observe, ownedBy, partition } from "../rollout/replicasets.ts";
 import {
   Chunker,
   type ExpositionSource,

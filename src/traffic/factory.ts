@@ -1,9 +1,9 @@
 // The one place traffic routers are made: a table of backends over spec.strategy.canary.trafficRouting.
 // Callers get a list of TrafficRouters and never ask which backend one is.
 import type { CanaryStep, CanaryStrategy, TrafficRouting } from "../api/index.ts";
+import type { RolloutContext } from "../core/context.ts";
+import type { Deps } from "../core/ports.ts";
 import { RampError } from "../errors.ts";
-import type { RolloutContext } from "../rollout/context.ts";
-import type { Deps } from "../rollout/deps.ts";
 import { ROUTE_APIS } from "./apis.ts";
 import { gatewayAPI } from "./gateway.ts";
 import { istio } from "./istio.ts";

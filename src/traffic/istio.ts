@@ -2,8 +2,9 @@
 // VirtualServices (by Service host, or by DestinationRule subset), adds managed routes for header and
 // mirror routes, and pins the DestinationRule subsets' labels to the pod-template hashes. spec.http and
 // spec.subsets are atomic lists, so writes are JSON patches of just those fields, guarded by `test` ops.
+
+import { HASH_LABEL } from "../api/labels.ts";
 import { RampError } from "../errors.ts";
-import { HASH_LABEL } from "../rollout/labels.ts";
 import { describeRef, type RouteObject } from "./apis.ts";
 import { clone, jsonEqual, Patcher, pointer } from "./json-patch.ts";
 import { syncManaged } from "./managed.ts";

@@ -1,8 +1,9 @@
 // ingress-nginx: from each stable Ingress ramp makes a canary Ingress it owns whole (server-side apply as
 // ramp-controller): same hosts and paths, backend the canaryService, weighted by canary-weight annotations.
 // The stable Ingress is only read. The canary Ingress is deleted when no rollout is in flight.
+
+import { ROLLOUT_LABEL } from "../api/labels.ts";
 import { RampError } from "../errors.ts";
-import { ROLLOUT_LABEL } from "../rollout/labels.ts";
 import { describeRef, type RouteObject } from "./apis.ts";
 import { jsonEqual } from "./json-patch.ts";
 import {

@@ -1,6 +1,6 @@
 // The one interface every traffic router implements, and the traffic state the reconcile asks of them.
 import type { CanaryStep, TrafficRouting } from "../api/index.ts";
-import type { Caches, Writer } from "../rollout/deps.ts";
+import type { Caches, Writer } from "../core/ports.ts";
 import type { RouteKind } from "./apis.ts";
 
 export type HeaderValue = {

@@ -1,6 +1,6 @@
 // What the routes should say at a step: pure functions of the steps, the index and what the pods can carry.
 import type { CanaryStep } from "../api/index.ts";
-import { weightAt } from "../rollout/steps.ts";
+import { weightAt } from "../strategy/canary/steps.ts";
 import type { HeaderRoute, MirrorRoute, TrafficRouter, TrafficTarget } from "./router.ts";
 
 /** The canary weight (out of `total`) while executing step `index`; past the last step, everything. */

@@ -3,12 +3,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { installCrds } from "../support/crds.ts";
+import { installCrds } from "../../dev/crds.ts";
+import { createTestNamespace, deleteTestNamespace, kubectl, loadKubeConfig } from "../../dev/kube.ts";
+import { installUpstreamCrds } from "../../dev/upstream-crds.ts";
+import { type KubeObject, readDocuments, yamlFilesUnder } from "../../dev/yaml.ts";
 import { installGitOpsCrds } from "../support/gitops-crds.ts";
-import { createTestNamespace, deleteTestNamespace, kubectl, loadKubeConfig } from "../support/kube.ts";
 import { tryCreate } from "../support/objects.ts";
-import { installUpstreamCrds } from "../support/upstream-crds.ts";
-import { type KubeObject, readDocuments, yamlFilesUnder } from "../support/yaml.ts";
 
 type Spec = Record<string, unknown>;
 const rollout = (name: string, spec: Spec): KubeObject =>

@@ -3,17 +3,17 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { AppsV1Api, CoreV1Api, type V1Deployment, VersionApi } from "@kubernetes/client-node";
-import { readClusterState } from "../support/cluster/control-plane.ts";
-import { isLoopback, listenersOf } from "../support/cluster/listeners.ts";
-import { versions } from "../support/cluster/paths.ts";
+import { readClusterState } from "../../dev/cluster/control-plane.ts";
+import { isLoopback, listenersOf } from "../../dev/cluster/listeners.ts";
+import { versions } from "../../dev/cluster/paths.ts";
 import {
   createTestNamespace,
   deleteTestNamespace,
   kubectl,
   loadKubeConfig,
   waitFor,
-} from "../support/kube.ts";
-import { type PrometheusHandle, startPrometheus } from "../support/prometheus.ts";
+} from "../../dev/kube.ts";
+import { type PrometheusHandle, startPrometheus } from "../../dev/prometheus.ts";
 
 const kc = loadKubeConfig();
 

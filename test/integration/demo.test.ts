@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
-import { repoRoot } from "./../support/yaml.ts";
+import { repoRoot } from "../../dev/yaml.ts";
 
 test("npm run demo: v2 is promoted and v3 is rolled back, each with its reason", {
   timeout: 300_000,

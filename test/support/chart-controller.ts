@@ -4,11 +4,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { freePort } from "../../dev/cluster/health.ts";
+import type { StagedImage } from "../../dev/image.ts";
+import { waitFor } from "../../dev/kube.ts";
+import { repoRoot } from "../../dev/yaml.ts";
 import { find, type Manifest } from "./chart.ts";
-import { freePort } from "./cluster/health.ts";
-import type { StagedImage } from "./image.ts";
-import { waitFor } from "./kube.ts";
-import { repoRoot } from "./yaml.ts";
 
 export type ChartController = {
   pid: number;

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
-import { applyCrds, fetchCrds, oncePerProcess } from "./crds.ts";
-import { type KubectlResult, kubectl, loadKubeConfig } from "./kube.ts";
-import { repoRoot } from "./yaml.ts";
+import { applyCrds, fetchCrds, oncePerProcess } from "../../dev/crds.ts";
+import { type KubectlResult, kubectl, loadKubeConfig } from "../../dev/kube.ts";
+import { repoRoot } from "../../dev/yaml.ts";
 
 export const chartDir = join(repoRoot, "chart");
 const scripts = join(repoRoot, "scripts", "cluster");

@@ -11,9 +11,9 @@ import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
+import { localPaths } from "../../dev/cluster/paths.ts";
+import { loadKubeConfig } from "../../dev/kube.ts";
 import { describeRequest } from "../../src/kube/request-info.ts";
-import { localPaths } from "./cluster/paths.ts";
-import { loadKubeConfig } from "./kube.ts";
 
 /** The answers the proxy makes up; 504 is the only one sent after the apiserver applied the request. */
 export type FaultKind = "429" | "500" | "503" | "409" | "504";

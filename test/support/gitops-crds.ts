@@ -1,7 +1,7 @@
 // Installs Argo CD's Application and Flux's Kustomization CRDs (from their Go modules, by
 // scripts/cluster/gitops-crds.sh) into the local cluster, so the real apiserver validates the objects in
 // examples/argocd and examples/flux against the upstream schemas.
-import { applyCrds, fetchCrds, oncePerProcess } from "./crds.ts";
+import { applyCrds, fetchCrds, oncePerProcess } from "../../dev/crds.ts";
 
 export const GITOPS_CRDS = ["applications.argoproj.io", "kustomizations.kustomize.toolkit.fluxcd.io"];
 

@@ -2,10 +2,10 @@
 // cluster or reuses a running one, and makes sure Prometheus and Lua are installed. Runs once, in the
 // runner.
 import { spawnSync } from "node:child_process";
-import { clusterDown, clusterUp } from "./cluster/control-plane.ts";
-import { buildScript } from "./cluster/paths.ts";
+import { clusterDown, clusterUp } from "../../dev/cluster/control-plane.ts";
+import { buildScript } from "../../dev/cluster/paths.ts";
+import { ensurePrometheusInstalled } from "../../dev/prometheus.ts";
 import { ensureLuaInstalled } from "./lua.ts";
-import { ensurePrometheusInstalled } from "./prometheus.ts";
 
 let startedHere = false;
 

@@ -3,7 +3,7 @@
 // github.com/fluxcd/pkg/runtime/cel for healthCheckExprs), built from its Go module on first use.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { repoRoot } from "./yaml.ts";
+import { repoRoot } from "../../dev/yaml.ts";
 
 let binary: string | undefined;
 

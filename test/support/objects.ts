@@ -1,6 +1,6 @@
 // Creating objects through the API and reading back the apiserver's rejection messages.
 import { ApiException, type KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
-import type { KubeObject } from "./yaml.ts";
+import type { KubeObject } from "../../dev/yaml.ts";
 
 /** The apiserver's own message from a failed request (its Status object), or the error's text. */
 export function apiMessage(err: unknown): string {

@@ -2,9 +2,9 @@
 // launcher (bin/) on PATH and runs it as a plugin.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { binaries } from "./cluster/paths.ts";
-import { type KubectlResult, kubeconfigPath } from "./kube.ts";
-import { repoRoot } from "./yaml.ts";
+import { binaries } from "../../dev/cluster/paths.ts";
+import { type KubectlResult, kubeconfigPath } from "../../dev/kube.ts";
+import { repoRoot } from "../../dev/yaml.ts";
 
 export const pluginDir = join(repoRoot, "bin");
 

@@ -2,7 +2,7 @@
 // check them against what the controller exports. A small lexer, not a parser: enough for our queries.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "./yaml.ts";
+import { repoRoot } from "../../dev/yaml.ts";
 
 const WORDS = new Set([
   // aggregations and their modifiers

@@ -1,6 +1,6 @@
 // kubectl ramp abort NAME [--reason TEXT]
-import { abortRollout } from "../../actions/actions.ts";
-import { rolloutClient } from "../../actions/client.ts";
+import { abortRollout } from "../actions/actions.ts";
+import { rolloutClient } from "../actions/client.ts";
 import type { Command } from "../command.ts";
 import { EXIT } from "../context.ts";
 

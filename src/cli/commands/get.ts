@@ -1,10 +1,10 @@
 // kubectl ramp get rollout NAME [--watch]
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseDuration } from "../../api/index.ts";
-import { treeReader } from "../../inspect/fetch.ts";
-import { renderRolloutTree } from "../../inspect/tree.ts";
 import { type Command, outputOption } from "../command.ts";
 import { type CliContext, describeError, EXIT, UsageError } from "../context.ts";
+import { treeReader } from "../inspect/fetch.ts";
+import { renderRolloutTree } from "../inspect/tree.ts";
 import { formatObjects } from "../output.ts";
 import { Screen } from "../screen.ts";
 import { list } from "./list.ts";

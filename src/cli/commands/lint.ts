@@ -1,9 +1,9 @@
 // kubectl ramp lint -f FILE|DIR|- [-f ...]
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { formatFindings, type LintInput, lint } from "../../lint/lint.ts";
 import { type Command, outputOption } from "../command.ts";
 import { type CliContext, EXIT, UsageError } from "../context.ts";
+import { formatFindings, type LintInput, lint } from "../lint/lint.ts";
 
 const YAML = /\.(ya?ml|json)$/;
 

@@ -1,8 +1,9 @@
 // kubectl ramp list rollouts [-A]
-import { treeReader } from "../../inspect/fetch.ts";
-import { renderRolloutTable } from "../../inspect/table.ts";
+
 import { type Command, outputOption } from "../command.ts";
 import { EXIT } from "../context.ts";
+import { treeReader } from "../inspect/fetch.ts";
+import { renderRolloutTable } from "../inspect/table.ts";
 import { formatObjects } from "../output.ts";
 
 const OUTPUTS = ["table", "wide", "json", "yaml", "name"];

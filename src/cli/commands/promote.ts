@@ -1,6 +1,6 @@
 // kubectl ramp promote NAME [--full]
-import { promoteRollout } from "../../actions/actions.ts";
-import { rolloutClient } from "../../actions/client.ts";
+import { promoteRollout } from "../actions/actions.ts";
+import { rolloutClient } from "../actions/client.ts";
 import type { Command } from "../command.ts";
 import { EXIT } from "../context.ts";
 

@@ -1,6 +1,6 @@
 // kubectl ramp restart NAME
-import { specClient } from "../../actions/client.ts";
-import { restartRollout } from "../../actions/spec.ts";
+import { specClient } from "../actions/client.ts";
+import { restartRollout } from "../actions/spec.ts";
 import type { Command } from "../command.ts";
 import { EXIT } from "../context.ts";
 

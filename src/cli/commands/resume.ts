@@ -1,6 +1,6 @@
 // kubectl ramp resume NAME
-import { resumeRollout } from "../../actions/actions.ts";
-import { rolloutClient } from "../../actions/client.ts";
+import { resumeRollout } from "../actions/actions.ts";
+import { rolloutClient } from "../actions/client.ts";
 import type { Command } from "../command.ts";
 import { EXIT } from "../context.ts";
 

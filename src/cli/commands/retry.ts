@@ -1,6 +1,6 @@
 // kubectl ramp retry NAME
-import { retryRollout } from "../../actions/actions.ts";
-import { rolloutClient } from "../../actions/client.ts";
+import { retryRollout } from "../actions/actions.ts";
+import { rolloutClient } from "../actions/client.ts";
 import type { Command } from "../command.ts";
 import { EXIT } from "../context.ts";
 

@@ -1,6 +1,6 @@
 // kubectl ramp set image NAME CONTAINER=IMAGE...
-import { specClient } from "../../actions/client.ts";
-import { type ImageChange, parseImageChange, setImage } from "../../actions/spec.ts";
+import { specClient } from "../actions/client.ts";
+import { type ImageChange, parseImageChange, setImage } from "../actions/spec.ts";
 import type { Command } from "../command.ts";
 import { EXIT, UsageError } from "../context.ts";
 

@@ -1,9 +1,9 @@
 // kubectl ramp status NAME [--watch] [--timeout 5m] [--fail-on-pause]
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { GROUP, VERSION } from "../../api/index.ts";
-import { waitForRollout } from "../../inspect/status.ts";
 import type { Command } from "../command.ts";
 import { EXIT } from "../context.ts";
+import { waitForRollout } from "../inspect/status.ts";
 import { timeoutOf } from "./get.ts";
 
 export const status: Command = {

@@ -1,6 +1,6 @@
 // kubectl ramp undo NAME [--to-revision N]
-import { specClient } from "../../actions/client.ts";
-import { undoRollout } from "../../actions/undo.ts";
+import { specClient } from "../actions/client.ts";
+import { undoRollout } from "../actions/undo.ts";
 import type { Command } from "../command.ts";
 import { EXIT, UsageError } from "../context.ts";
 

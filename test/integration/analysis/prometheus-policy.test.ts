@@ -4,8 +4,8 @@
 // Prometheus at an ordinary address still passes.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { type PrometheusHandle, startPrometheus } from "../../../dev/prometheus.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { type PrometheusHandle, startPrometheus } from "../../support/prometheus.ts";
 
 const FIELD = "spec.metrics[0].provider.prometheus.address";
 

@@ -2,10 +2,10 @@
 // promotes healthy versions, aborts bad ones naming the metric and value, and never promotes on errors or no data.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { type AnalysisEnv, startAnalysisEnv } from "../../support/analysis-env.ts";
+import { type AnalysisEnv, startAnalysisEnv } from "../../../dev/analysis-env.ts";
+import { waitFor } from "../../../dev/kube.ts";
+import { startPrometheus } from "../../../dev/prometheus.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { waitFor } from "../../support/kube.ts";
-import { startPrometheus } from "../../support/prometheus.ts";
 
 const query = (version: string) =>
   `sum(rate(http_requests_total{version="${version}",code=~"5.."}[5s])) / sum(rate(http_requests_total{version="${version}"}[5s]))`;

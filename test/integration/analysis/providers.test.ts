@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { type AnalysisEnv, startAnalysisEnv } from "../../support/analysis-env.ts";
+import { type AnalysisEnv, startAnalysisEnv } from "../../../dev/analysis-env.ts";
+import { kubectl, waitFor } from "../../../dev/kube.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { kubectl, waitFor } from "../../support/kube.ts";
 
 const SECRET = "s3cr3t-planted-7f3a9c";
 

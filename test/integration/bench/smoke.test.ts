@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { repoRoot } from "../../../dev/yaml.ts";
 import { BenchResult } from "../../../scripts/bench/report.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 describe("npm run bench (smoke)", () => {
   test("20 Rollouts through a promote pass, a rollback pass and a 1-minute soak: exits 0 and writes the JSON result", async () => {

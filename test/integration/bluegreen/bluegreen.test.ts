@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type StandIn, startStandIn } from "../../support/analysis-env.ts";
+import { type StandIn, startStandIn } from "../../../dev/analysis-env.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
 
 const HASH = "ramp.dev/pod-template-hash";

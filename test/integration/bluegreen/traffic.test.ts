@@ -1,9 +1,9 @@
 // Real requests through the active Service during a blue-green switch: none fails, none reaches v2 early.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { TrafficProxy } from "../../../dev/traffic/proxy.ts";
+import { type StandIn, startStandIns } from "../../../dev/traffic/standins.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { TrafficProxy } from "../../support/traffic/proxy.ts";
-import { type StandIn, startStandIns } from "../../support/traffic/standins.ts";
 
 describe("blue-green with real traffic", () => {
   let f: Fixture;

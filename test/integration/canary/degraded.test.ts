@@ -2,8 +2,8 @@
 // every other Rollout carries on, and fixing the spec recovers it.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { kubectl } from "../../../dev/kube.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { kubectl } from "../../support/kube.ts";
 
 describe("degraded rollouts", () => {
   let f: Fixture;

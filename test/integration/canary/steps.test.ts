@@ -2,8 +2,8 @@
 // step and ends with only the new ReplicaSet scaled.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { kubectl } from "../../../dev/kube.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { kubectl } from "../../support/kube.ts";
 
 const vars = (name: string, extra: Record<string, string> = {}) => ({
   NAME: name,

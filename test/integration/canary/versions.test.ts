@@ -1,8 +1,8 @@
 // Versions arriving while a rollout is under way: a newer one, a rollback in Git, and a new scale.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { kubectl } from "../../../dev/kube.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { kubectl } from "../../support/kube.ts";
 
 describe("canary versions", () => {
   let f: Fixture;

@@ -10,6 +10,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { type StagedImage, stageImage } from "../../../dev/image.ts";
+import { createTestNamespace, deleteTestNamespace, kubectl, waitFor } from "../../../dev/kube.ts";
+import { installUpstreamCrds } from "../../../dev/upstream-crds.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
 import type { AnalysisRun } from "../../../src/api/index.ts";
 import { canaryIngressName } from "../../../src/traffic/nginx.ts";
 import {
@@ -27,10 +31,6 @@ import {
   startChartController,
 } from "../../support/chart-controller.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { type StagedImage, stageImage } from "../../support/image.ts";
-import { createTestNamespace, deleteTestNamespace, kubectl, waitFor } from "../../support/kube.ts";
-import { installUpstreamCrds } from "../../support/upstream-crds.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 type Rule = { resources: string[]; verbs: string[] };
 

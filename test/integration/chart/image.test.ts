@@ -8,10 +8,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
+import { inContext, parseDockerfile, type StagedImage, stageImage } from "../../../dev/image.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
 import pkg from "../../../package.json" with { type: "json" };
 import { chartDir } from "../../support/chart.ts";
-import { inContext, parseDockerfile, type StagedImage, stageImage } from "../../support/image.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 const dockerfile = readFileSync(join(repoRoot, "Dockerfile"), "utf8");
 const values = parse(readFileSync(join(chartDir, "values.yaml"), "utf8")) as {
@@ -70,7 +70,7 @@ describe("the controller image (Dockerfile)", () => {
       ".ramp/local/kubeconfig",
       ".git/config",
       "node_modules/node/bin/node",
-      "test/support/kube.ts",
+      "dev/kube.ts",
       "chart/values.yaml",
       ".env",
     ]) {

@@ -4,11 +4,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
+import { installCrds } from "../../../dev/crds.ts";
+import { createTestNamespace, deleteTestNamespace } from "../../../dev/kube.ts";
+import { installUpstreamCrds } from "../../../dev/upstream-crds.ts";
 import { applyManifests, deleteClusterScoped, find, type Manifest, render } from "../../support/chart.ts";
-import { installCrds } from "../../support/crds.ts";
-import { createTestNamespace, deleteTestNamespace } from "../../support/kube.ts";
 import { type Mode, mustAllow, mustDeny, type Namespaces, wrongAnswers } from "../../support/rbac-matrix.ts";
-import { installUpstreamCrds } from "../../support/upstream-crds.ts";
 
 type Setup = { ns: Namespaces; as: string; mode: Mode; docs: Manifest[] };
 

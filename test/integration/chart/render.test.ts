@@ -8,6 +8,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { parse, stringify } from "yaml";
+import { installCrds } from "../../../dev/crds.ts";
+import { createTestNamespace, deleteTestNamespace, kubectl, waitFor } from "../../../dev/kube.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
 import pkg from "../../../package.json" with { type: "json" };
 import {
   applyManifests,
@@ -22,9 +25,6 @@ import {
   served,
   template,
 } from "../../support/chart.ts";
-import { installCrds } from "../../support/crds.ts";
-import { createTestNamespace, deleteTestNamespace, kubectl, waitFor } from "../../support/kube.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
 type Container = {

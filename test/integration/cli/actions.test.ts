@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
-import { binaries } from "../../support/cluster/paths.ts";
+import { binaries } from "../../../dev/cluster/paths.ts";
+import { kubectl } from "../../../dev/kube.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
 import { History } from "../../support/e2e/history.ts";
-import { kubectl } from "../../support/kube.ts";
 import { kubectlRamp, pluginDir, pluginEnv } from "../../support/plugin.ts";
 
 const run = promisify(execFile);

@@ -10,9 +10,9 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { binaries } from "../../support/cluster/paths.ts";
-import { kubeconfigPath } from "../../support/kube.ts";
-import { repoRoot } from "../../support/yaml.ts";
+import { binaries } from "../../../dev/cluster/paths.ts";
+import { kubeconfigPath } from "../../../dev/kube.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
 
 const run = promisify(execFile);
 

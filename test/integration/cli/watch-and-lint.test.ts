@@ -4,12 +4,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { binaries } from "../../support/cluster/paths.ts";
+import { binaries } from "../../../dev/cluster/paths.ts";
+import { kubeconfigPath, kubectl, waitFor } from "../../../dev/kube.ts";
+import { repoRoot, yamlFilesUnder } from "../../../dev/yaml.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { kubeconfigPath, kubectl, waitFor } from "../../support/kube.ts";
 import { kubectlRamp, pluginDir } from "../../support/plugin.ts";
 import { ensureTmuxInstalled, TmuxSession } from "../../support/tmux.ts";
-import { repoRoot, yamlFilesUnder } from "../../support/yaml.ts";
 
 const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 const stepLine = (screen: string) =>

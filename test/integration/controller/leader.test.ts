@@ -1,8 +1,8 @@
 // Two controllers with leader election: only the leader writes; when it dies the other takes over.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { kubectl, waitFor } from "../../../dev/kube.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { kubectl, waitFor } from "../../support/kube.ts";
 
 /** Status writes a controller made, from its own request counter. */
 async function statusWrites(metricsUrl: string): Promise<number> {

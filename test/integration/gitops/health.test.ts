@@ -9,12 +9,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
-import { type AnalysisEnv, startAnalysisEnv } from "../../support/analysis-env.ts";
+import { type AnalysisEnv, startAnalysisEnv } from "../../../dev/analysis-env.ts";
+import { kubectl } from "../../../dev/kube.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
 import { type HealthCheckExprs, type KStatus, kstatus } from "../../support/kstatus.ts";
-import { kubectl } from "../../support/kube.ts";
 import { type Health, runHealthCheck } from "../../support/lua.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 const script = readFileSync(join(repoRoot, "examples", "argocd", "health.lua"), "utf8");
 const STATUSES = ["Healthy", "Progressing", "Degraded"];

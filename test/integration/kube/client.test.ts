@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { createTestNamespace, deleteTestNamespace, loadKubeConfig } from "../../../dev/kube.ts";
 import { ApiError, PatchType, statusCodeOf } from "../../../src/kube/client.ts";
-import { createTestNamespace, deleteTestNamespace, loadKubeConfig } from "../../support/kube.ts";
 import { clientsFor, counterValue } from "./support.ts";
 
 describe("makeClients counts every request", () => {

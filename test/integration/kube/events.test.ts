@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { CoreV1Event, V1ConfigMap } from "@kubernetes/client-node";
+import { createTestNamespace, deleteTestNamespace, loadKubeConfig, waitFor } from "../../../dev/kube.ts";
 import { EventRecorder } from "../../../src/kube/events.ts";
-import { createTestNamespace, deleteTestNamespace, loadKubeConfig, waitFor } from "../../support/kube.ts";
 import { clientsFor, counterValue } from "./support.ts";
 
 describe("EventRecorder against the real apiserver", () => {

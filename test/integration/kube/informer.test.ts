@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { KubernetesObject } from "@kubernetes/client-node";
+import { createTestNamespace, deleteTestNamespace, loadKubeConfig, waitFor } from "../../../dev/kube.ts";
 import type { ListWatchSource } from "../../../src/kube/client.ts";
 import { Informer, objectKey } from "../../../src/kube/informer.ts";
-import { createTestNamespace, deleteTestNamespace, loadKubeConfig, waitFor } from "../../support/kube.ts";
 import { clientsFor, counterValue, createWidgetCrd, startProxy, type TestCrd } from "./support.ts";
 
 type Obj = KubernetesObject & { data?: Record<string, string> };

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { createTestNamespace, deleteTestNamespace, loadKubeConfig, waitFor } from "../../../dev/kube.ts";
 import {
   type LeaderElectionOptions,
   LeaderElector,
   type LeaseApi,
   leaseApi,
 } from "../../../src/kube/leader.ts";
-import { createTestNamespace, deleteTestNamespace, loadKubeConfig, waitFor } from "../../support/kube.ts";
 import { clientsFor, startProxy } from "./support.ts";
 
 /** MicroTime fields arrive as strings; a Date only if someone else's serializer made one. */

@@ -4,9 +4,9 @@
 import { randomBytes } from "node:crypto";
 import { connect, createServer, type Socket } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
+import { loadKubeConfig, waitFor } from "../../../dev/kube.ts";
 import { type Clients, makeClients } from "../../../src/kube/client.ts";
 import { createMetrics, type Metrics } from "../../../src/observability/metrics.ts";
-import { loadKubeConfig, waitFor } from "../../support/kube.ts";
 
 export function clientsFor(kc: KubeConfig = loadKubeConfig()): { clients: Clients; metrics: Metrics } {
   const metrics = createMetrics({ defaultMetrics: false });

@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
+import { checkRules, promtoolPath } from "../../../dev/prometheus.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
 import { parseRules, RULES_FILE } from "../../../src/observability/alert-files.ts";
-import { checkRules, promtoolPath } from "../../support/prometheus.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 const testFile = join(repoRoot, "test", "fixtures", "alerts", "ramp-rules.test.yaml");
 

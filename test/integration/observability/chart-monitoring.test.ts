@@ -6,11 +6,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
+import { createTestNamespace, deleteTestNamespace, kubectl } from "../../../dev/kube.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
 import { RULES_FILE } from "../../../src/observability/alert-files.ts";
 import { find, installMonitoringCrds, type Manifest, render } from "../../support/chart.ts";
-import { createTestNamespace, deleteTestNamespace, kubectl } from "../../support/kube.ts";
 import { dashboardFile } from "../../support/promql.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 const monitoring = (docs: Manifest[]) =>
   docs.filter(

@@ -7,15 +7,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { type AnalysisEnv, startAnalysisEnv } from "../../../dev/analysis-env.ts";
+import type { ControllerProcess } from "../../../dev/controller.ts";
+import { kubectl, waitFor } from "../../../dev/kube.ts";
+import { type PrometheusHandle, startPrometheus } from "../../../dev/prometheus.ts";
+import { promtoolCheckMetrics, type Scrape, scrape } from "../../../dev/scrape.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
 import { parseRules, RULES_FILE } from "../../../src/observability/alert-files.ts";
-import { type AnalysisEnv, startAnalysisEnv } from "../../support/analysis-env.ts";
-import type { ControllerProcess } from "../../support/e2e/controller.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { kubectl, waitFor } from "../../support/kube.ts";
-import { type PrometheusHandle, startPrometheus } from "../../support/prometheus.ts";
 import { asPromQL, dashboardQueries, readDashboard, selectors } from "../../support/promql.ts";
-import { promtoolCheckMetrics, type Scrape, scrape } from "../../support/scrape.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 const errorRate = (version: string) =>
   `sum(rate(http_requests_total{version="${version}",code=~"5.."}[5s])) / sum(rate(http_requests_total{version="${version}"}[5s]))`;

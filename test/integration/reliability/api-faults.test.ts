@@ -5,10 +5,10 @@
 // write lands twice in a harmful way.
 import assert from "node:assert/strict";
 import { after, before, describe, type TestContext, test } from "node:test";
-import { REVISION_ANNOTATION } from "../../../src/rollout/labels.ts";
+import { kubectl } from "../../../dev/kube.ts";
+import { REVISION_ANNOTATION } from "../../../src/api/labels.ts";
 import { faultFigures, retryPairs } from "../../support/fault-audit.ts";
 import { FaultProxy, type Faults } from "../../support/fault-proxy.ts";
-import { kubectl } from "../../support/kube.ts";
 import { gateway } from "../../support/traffic/backends.ts";
 import { TrafficFixture, V1, V2 } from "../../support/traffic/fixture.ts";
 

@@ -6,7 +6,10 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type AnalysisEnv, startAnalysisEnv } from "../../support/analysis-env.ts";
+import { type AnalysisEnv, startAnalysisEnv } from "../../../dev/analysis-env.ts";
+import { waitFor } from "../../../dev/kube.ts";
+import { installUpstreamCrds } from "../../../dev/upstream-crds.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
 import { auditTimeline, totals } from "../../support/chaos/audit.ts";
 import { Crasher } from "../../support/chaos/crasher.ts";
 import {
@@ -21,9 +24,6 @@ import {
 import { chaosSize, killSchedule, planRollouts, seeded } from "../../support/chaos/plan.ts";
 import { describeTimeline, recordRoutes, rolloutEvents, timelineOf } from "../../support/chaos/timeline.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { waitFor } from "../../support/kube.ts";
-import { installUpstreamCrds } from "../../support/upstream-crds.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 const size = chaosSize(process.env);
 const replay = `replay: RAMP_CHAOS_SEED=${size.seed} RAMP_CHAOS_ROLLOUTS=${size.rollouts} RAMP_CHAOS_KILLS=${size.kills}`;

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { kubectl, waitFor } from "../../../dev/kube.ts";
+import { follow } from "../../../dev/watch.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { kubectl, waitFor } from "../../support/kube.ts";
-import { follow } from "../../support/watch.ts";
 
 /** What a namespace holds, one line per object: kind/name uid, with the labels that say whose it is. */
 const INVENTORY = [

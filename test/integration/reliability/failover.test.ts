@@ -3,10 +3,10 @@
 // expires and finishes every Rollout, and the proxy's log shows that the two never wrote at the same time.
 import assert from "node:assert/strict";
 import { after, before, describe, type TestContext, test } from "node:test";
+import { kubectl, waitFor } from "../../../dev/kube.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
 import { faultFigures, writerRuns } from "../../support/fault-audit.ts";
 import { FaultProxy } from "../../support/fault-proxy.ts";
-import { kubectl, waitFor } from "../../support/kube.ts";
 
 const ROLLOUTS = 3;
 // The elector's defaults (src/kube/leader.ts): what "within the Lease duration" is measured against.

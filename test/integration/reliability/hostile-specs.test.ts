@@ -10,9 +10,9 @@ import { after, before, describe, type TestContext, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import fc from "fast-check";
+import type { ControllerProcess } from "../../../dev/controller.ts";
 import type { RolloutStatus } from "../../../src/api/index.ts";
 import { ERROR_CODES } from "../../../src/errors.ts";
-import type { ControllerProcess } from "../../support/e2e/controller.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
 import {
   analysisTemplate,

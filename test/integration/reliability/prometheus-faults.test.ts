@@ -2,7 +2,7 @@
 // and a Rollout is never promoted on any of them.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { freePort } from "../../support/cluster/health.ts";
+import { freePort } from "../../../dev/cluster/health.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
 import { type FaultMode, startFakePrometheus } from "../../support/fake-prometheus.ts";
 

@@ -2,8 +2,8 @@
 // by hand, then the next reconcile puts the step's weight and header rule back, and touches nothing else.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { kubectl, waitFor } from "../../../dev/kube.ts";
 import { canaryIngressName } from "../../../src/traffic/nginx.ts";
-import { kubectl, waitFor } from "../../support/kube.ts";
 import { gateway, nginx } from "../../support/traffic/backends.ts";
 import { GITOPS, TrafficFixture, V2 } from "../../support/traffic/fixture.ts";
 import { applyAs, managersOf, type RouteObj, rvOf, type Version } from "../../support/traffic/routes.ts";

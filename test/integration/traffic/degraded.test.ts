@@ -2,8 +2,8 @@
 // object and the fix, before anything is created or moved; fixing the object (or the spec) recovers it.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { kubectl } from "../../../dev/kube.ts";
 import type { RolloutStatus } from "../../../src/api/index.ts";
-import { kubectl } from "../../support/kube.ts";
 import { gateway, istio, MANAGED, nginx } from "../../support/traffic/backends.ts";
 import { GITOPS, TrafficFixture, V2 } from "../../support/traffic/fixture.ts";
 import { applyAs } from "../../support/traffic/routes.ts";

@@ -3,14 +3,14 @@
 // route already gone does not hold the deletion; without a controller it waits until the finalizer goes.
 import assert from "node:assert/strict";
 import { after, before, describe, type TestContext, test } from "node:test";
-import { TRAFFIC_FINALIZER } from "../../../src/rollout/labels.ts";
+import { kubectl, waitFor } from "../../../dev/kube.ts";
+import { follow } from "../../../dev/watch.ts";
+import { TRAFFIC_FINALIZER } from "../../../src/api/labels.ts";
 import { collectionPath } from "../../../src/traffic/apis.ts";
 import { canaryIngressName } from "../../../src/traffic/nginx.ts";
-import { kubectl, waitFor } from "../../support/kube.ts";
 import { type Backend, gateway, istio, nginx } from "../../support/traffic/backends.ts";
 import { GITOPS, TrafficFixture, V2 } from "../../support/traffic/fixture.ts";
 import { applyAs, currentRevision, managersOf, type RouteObj, rvOf } from "../../support/traffic/routes.ts";
-import { follow } from "../../support/watch.ts";
 
 const STEPS = [
   { setWeight: 25 },

@@ -3,11 +3,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { kubectl } from "../../../dev/kube.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
 import { canaryIngressName } from "../../../src/traffic/nginx.ts";
-import { kubectl } from "../../support/kube.ts";
 import { TrafficFixture } from "../../support/traffic/fixture.ts";
 import type { RouteObj } from "../../support/traffic/routes.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 type Named = { name?: string };
 const names = (list: unknown): (string | undefined)[] =>

@@ -1,9 +1,9 @@
 // The controller as a crashing pod: started, SIGKILLed on a schedule and started again, with every exit
 // nobody asked for kept as a finding (a controller that dies by itself is a bug, not more chaos).
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ControllerProcess } from "../e2e/controller.ts";
+import type { ControllerProcess } from "../../../dev/controller.ts";
+import { waitFor } from "../../../dev/kube.ts";
 import type { Fixture } from "../e2e/fixture.ts";
-import { waitFor } from "../kube.ts";
 import type { Kill } from "./plan.ts";
 
 export class Crasher {

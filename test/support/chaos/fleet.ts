@@ -11,11 +11,11 @@ import {
   setHeaderOptions,
   type V1ReplicaSet,
 } from "@kubernetes/client-node";
+import { kubectl, waitFor } from "../../../dev/kube.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
 import type { RolloutStatus } from "../../../src/api/index.ts";
-import { HASH_LABEL, ROLLOUT_LABEL } from "../../../src/rollout/labels.ts";
+import { HASH_LABEL, ROLLOUT_LABEL } from "../../../src/api/labels.ts";
 import { ROUTE_APIS } from "../../../src/traffic/apis.ts";
-import { kubectl, waitFor } from "../kube.ts";
-import { repoRoot } from "../yaml.ts";
 import type { RolloutPlan } from "./plan.ts";
 import { canaryPercent } from "./timeline.ts";
 

@@ -1,10 +1,10 @@
 // What a chaos run recorded, cut per Rollout into the views the audit reads: its status versions, its
 // HTTPRoute versions (watched for the whole run), its ReplicaSets and its Events.
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { HASH_LABEL, ROLLOUT_LABEL } from "../../../src/rollout/labels.ts";
+import { type Follower, follow, type WatchedObject } from "../../../dev/watch.ts";
+import { HASH_LABEL, ROLLOUT_LABEL } from "../../../src/api/labels.ts";
 import { collectionPath } from "../../../src/traffic/apis.ts";
 import type { History } from "../e2e/history.ts";
-import { type Follower, follow, type WatchedObject } from "../watch.ts";
 import type { EventView, RouteView, StatusView, Timeline } from "./audit.ts";
 import type { RolloutPlan } from "./plan.ts";
 

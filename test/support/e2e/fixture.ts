@@ -3,19 +3,25 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { type ControllerOptions, type ControllerProcess, startController } from "../../../dev/controller.ts";
+import { installCrds } from "../../../dev/crds.ts";
+import {
+  createTestNamespace,
+  deleteTestNamespace,
+  kubectl,
+  loadKubeConfig,
+  waitFor,
+} from "../../../dev/kube.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
+import type { AnalysisRun, RolloutStatus } from "../../../src/api/index.ts";
 import {
   abortRollout,
   pauseRollout,
   promoteRollout,
   resumeRollout,
   retryRollout,
-} from "../../../src/actions/actions.ts";
-import { rolloutClient } from "../../../src/actions/client.ts";
-import type { AnalysisRun, RolloutStatus } from "../../../src/api/index.ts";
-import { installCrds } from "../crds.ts";
-import { createTestNamespace, deleteTestNamespace, kubectl, loadKubeConfig, waitFor } from "../kube.ts";
-import { repoRoot } from "../yaml.ts";
-import { type ControllerOptions, type ControllerProcess, startController } from "./controller.ts";
+} from "../../../src/cli/actions/actions.ts";
+import { rolloutClient } from "../../../src/cli/actions/client.ts";
 import { History } from "./history.ts";
 
 type Rollout = {

@@ -1,7 +1,7 @@
 // Records every version of a namespace's Rollouts and ReplicaSets as the watch delivers them, so tests
 // can assert on everything that happened ("the canary never exceeded the step's weight"), not just the end.
 import type { KubeConfig } from "@kubernetes/client-node";
-import { type Follower, follow } from "../watch.ts";
+import { type Follower, follow } from "../../../dev/watch.ts";
 
 export type Seen<T> = { at: number; type: string; obj: T };
 type Obj = {

@@ -1,10 +1,10 @@
 // The three routers as tests see them: how to configure one, where to read what it wrote, and which
 // fields the GitOps tool owns there. The shared scenarios run against each.
 import assert from "node:assert/strict";
+import type { ProxyMode } from "../../../dev/traffic/proxy.ts";
 import type { RouteKind } from "../../../src/traffic/apis.ts";
 import { canaryIngressName } from "../../../src/traffic/nginx.ts";
 import type { TrafficFixture } from "./fixture.ts";
-import type { ProxyMode } from "./proxy.ts";
 import type { RouteObj, Version } from "./routes.ts";
 
 /** What the live routing objects say about the canary. */

@@ -1,14 +1,14 @@
 // Given/When/Then for traffic-routing tests: the e2e Fixture plus the upstream CRDs, a recorder of every
 // route version, stand-ins for each version and weighted proxies that move real requests.
 import assert from "node:assert/strict";
+import { waitFor } from "../../../dev/kube.ts";
+import { type Measured, type ProxyMode, TrafficProxy } from "../../../dev/traffic/proxy.ts";
+import { type StandIn, startStandIns } from "../../../dev/traffic/standins.ts";
+import { installUpstreamCrds } from "../../../dev/upstream-crds.ts";
 import type { RolloutStatus } from "../../../src/api/index.ts";
 import type { RouteKind } from "../../../src/traffic/apis.ts";
 import { Fixture } from "../e2e/fixture.ts";
-import { waitFor } from "../kube.ts";
-import { installUpstreamCrds } from "../upstream-crds.ts";
-import { type Measured, type ProxyMode, TrafficProxy } from "./proxy.ts";
 import { applyFixtureAs, getRoute, RouteHistory, type RouteObj, rvOf } from "./routes.ts";
-import { type StandIn, startStandIns } from "./standins.ts";
 
 /** The GitOps tool that owns the manifests; ramp must never take or drop its fields. */
 export const GITOPS = "argocd";

@@ -4,10 +4,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { kubectl } from "../../../dev/kube.ts";
+import { type Follower, follow } from "../../../dev/watch.ts";
+import { repoRoot } from "../../../dev/yaml.ts";
 import { collectionPath, ROUTE_APIS, type RouteKind } from "../../../src/traffic/apis.ts";
-import { kubectl } from "../kube.ts";
-import { type Follower, follow } from "../watch.ts";
-import { repoRoot } from "../yaml.ts";
 
 export type RouteObj = {
   apiVersion?: string;

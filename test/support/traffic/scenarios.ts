@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { type TestContext, test } from "node:test";
-import { SCALE_DOWN_AT_ANNOTATION } from "../../../src/rollout/labels.ts";
+import { waitFor } from "../../../dev/kube.ts";
+import { SCALE_DOWN_AT_ANNOTATION } from "../../../src/api/labels.ts";
 import { ROUTE_APIS } from "../../../src/traffic/apis.ts";
-import { waitFor } from "../kube.ts";
 import type { Backend } from "./backends.ts";
 import { assertShare, type TrafficFixture, V1, V2, V3 } from "./fixture.ts";
 import { currentRevision, type RouteObj, rvOf } from "./routes.ts";

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { buildRun } from "../../../src/analysis/build.ts";
 import type { AnalysisRun, Rollout } from "../../../src/api/index.ts";
-import { pruneRuns, type RunView } from "../../../src/rollout/analysis.ts";
-import type { RolloutContext } from "../../../src/rollout/context.ts";
-import type { Deps } from "../../../src/rollout/deps.ts";
+import type { RolloutContext } from "../../../src/core/context.ts";
+import type { Deps } from "../../../src/core/ports.ts";
+import { pruneRuns, type RunView } from "../../../src/strategy/shared/runs.ts";
 
 const rollout = {
   apiVersion: "ramp.dev/v1alpha1",

@@ -3,10 +3,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
+import { repoRoot } from "../../../dev/yaml.ts";
 import { CRDS, toCrd } from "../../../src/crd/definitions.ts";
 import { renderCrds } from "../../../src/crd/render.ts";
 import type { JsonSchema } from "../../../src/crd/structural.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 type Node = JsonSchema & {
   properties?: Record<string, Node>;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { readDocuments, yamlFilesUnder } from "../../../dev/yaml.ts";
 import { AnalysisTemplate, parseDuration, Rollout } from "../../../src/api/index.ts";
-import { readDocuments, yamlFilesUnder } from "../../support/yaml.ts";
 
 describe("examples parse with the zod schemas", () => {
   for (const file of yamlFilesUnder("examples")) {

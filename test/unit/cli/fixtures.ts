@@ -1,7 +1,7 @@
 // Fixture objects for the plugin's rendering tests: a canary of web (v1 stable, v2 canary) paused at
 // step 4 of 5, with pods and an AnalysisRun. Times are fixed, so ages are too.
 import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
-import type { RolloutTree } from "../../../src/inspect/view.ts";
+import type { RolloutTree } from "../../../src/cli/inspect/view.ts";
 
 export const NOW = Date.parse("2026-01-01T12:00:00Z");
 const at = (secondsAgo: number) => new Date(NOW - secondsAgo * 1000).toISOString();

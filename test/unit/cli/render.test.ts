@@ -1,9 +1,9 @@
 // Rendering of `get rollout` and `list rollouts` from fixture objects: the exact text, inline.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { colored, humanDuration } from "../../../src/inspect/format.ts";
-import { renderRolloutTable } from "../../../src/inspect/table.ts";
-import { renderRolloutTree } from "../../../src/inspect/tree.ts";
+import { colored, humanDuration } from "../../../src/cli/inspect/format.ts";
+import { renderRolloutTable } from "../../../src/cli/inspect/table.ts";
+import { renderRolloutTree } from "../../../src/cli/inspect/tree.ts";
 import { analysisRun, NOW, pausedTree, rollout } from "./fixtures.ts";
 
 const text = (lines: string[]) => `\n${lines.join("\n")}\n`;

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { repoRoot } from "../../../dev/yaml.ts";
 import { shouldTrim, TRIM_SLACK_BYTES } from "../../../src/controller/memory-trim.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 const MiB = 1024 * 1024;
 

@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
+import { repoRoot } from "../../../dev/yaml.ts";
 import { API_VERSION, GROUP } from "../../../src/api/index.ts";
-import { FIELD_MANAGER } from "../../../src/rollout/labels.ts";
-import { repoRoot } from "../../support/yaml.ts";
+import { FIELD_MANAGER } from "../../../src/api/labels.ts";
 
 const read = (path: string) => readFileSync(join(repoRoot, path), "utf8");
 const files = [

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
+import { repoRoot } from "../../../dev/yaml.ts";
 import {
   GRAFANA_DATASOURCE_UID,
   grafanaAlerting,
@@ -14,7 +15,6 @@ import {
   RULES_FILE,
   rulesCopy,
 } from "../../../src/observability/alert-files.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 const read = (path: string) => readFileSync(join(repoRoot, path), "utf8");
 const source = read(RULES_FILE);

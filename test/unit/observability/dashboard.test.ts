@@ -6,13 +6,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { Histogram } from "prom-client";
+import { repoRoot } from "../../../dev/yaml.ts";
 import { AnalysisMetrics } from "../../../src/analysis/metrics.ts";
 import { parseRules, RULES_FILE } from "../../../src/observability/alert-files.ts";
 import { createMetrics } from "../../../src/observability/metrics.ts";
 import { RolloutMetrics } from "../../../src/observability/rollout-metrics.ts";
 import { ROLLOUT_STATE_FAMILIES } from "../../../src/observability/rollout-state.ts";
 import { dashboardQueries, panelsOf, readDashboard, selectors } from "../../support/promql.ts";
-import { repoRoot } from "../../support/yaml.ts";
 
 /**
  * Exported series name → its label names: the registry the controller builds (runController) and the

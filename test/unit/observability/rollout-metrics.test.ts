@@ -6,12 +6,12 @@ import { describe, test } from "node:test";
 import type { V1ReplicaSet } from "@kubernetes/client-node";
 import { ApiException } from "@kubernetes/client-node";
 import { Registry } from "prom-client";
+import { parseExposition, type Scrape } from "../../../dev/scrape.ts";
 import type { Condition, RolloutStatus } from "../../../src/api/index.ts";
+import type { StatusFields } from "../../../src/core/outcome.ts";
 import { RampError } from "../../../src/errors.ts";
 import { RolloutMetrics } from "../../../src/observability/rollout-metrics.ts";
 import { type RolloutStateSource, rolloutStateCollector } from "../../../src/observability/rollout-state.ts";
-import type { StatusFields } from "../../../src/rollout/outcome.ts";
-import { parseExposition, type Scrape } from "../../support/scrape.ts";
 
 const KEY = "shop/web";
 const T0 = Date.parse("2026-01-01T00:00:00Z");

@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import type { V1ReplicaSet } from "@kubernetes/client-node";
 import fc from "fast-check";
 import { Registry } from "prom-client";
+import { parseExposition } from "../../../dev/scrape.ts";
 import { RolloutMetrics } from "../../../src/observability/rollout-metrics.ts";
 import {
   ROLLOUT_STATE_FAMILIES,
@@ -13,7 +14,6 @@ import {
   rolloutStateCollector,
 } from "../../../src/observability/rollout-state.ts";
 import { runs } from "../../support/property.ts";
-import { parseExposition } from "../../support/scrape.ts";
 
 const rs = (owner: string, hash: string, replicas: number, available = replicas): V1ReplicaSet => ({
   metadata: {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { parseExposition } from "../../../dev/scrape.ts";
 import { quantile, stagesBetween } from "../../../scripts/bench/histograms.ts";
-import { parseExposition } from "../../support/scrape.ts";
 
 const exposition = (counts: Record<string, number[]>) =>
   Object.entries(counts)

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { parseExposition } from "../../../dev/scrape.ts";
 import { readingOf, type SoakReading, slope, trimGrowth, trimLevels } from "../../../scripts/bench/soak.ts";
-import { parseExposition } from "../../support/scrape.ts";
 
 const MiB = 1048576;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { establishedPending } from "../../support/crds.ts";
+import { establishedPending } from "../../../dev/crds.ts";
 
 const crd = (name: string, conditions?: { type: string; status: string }[]) => ({
   metadata: { name },

@@ -1,8 +1,8 @@
 // An in-memory cluster for router unit tests: route objects by kind/name, and a writer that applies each
 // JSON patch (checking its `test` ops) or server-side apply to them, recording every write.
 import { Rollout } from "../../../src/api/index.ts";
-import type { RolloutContext } from "../../../src/rollout/context.ts";
-import type { Deps } from "../../../src/rollout/deps.ts";
+import type { RolloutContext } from "../../../src/core/context.ts";
+import type { Deps } from "../../../src/core/ports.ts";
 import { ROUTE_KINDS, type RouteKind, type RouteObject } from "../../../src/traffic/apis.ts";
 import { type JsonPatchOp, jsonEqual, Patcher } from "../../../src/traffic/json-patch.ts";
 

@@ -1,0 +1,70 @@
+// The requests user actions need: read a Rollout and merge-patch its status subresource (intent), or
+// patch its spec and list its ReplicaSets (restart, set image, undo).
+import {
+  CustomObjectsApi,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1ReplicaSet,
+} from "@kubernetes/client-node";
+import { GROUP, VERSION } from "../../api/index.ts";
+import { ROLLOUT_LABEL } from "../../api/labels.ts";
+
+export type RolloutRef = { namespace: string; name: string };
+
+export interface RolloutClient {
+  get(ref: RolloutRef): Promise<unknown>;
+  patchStatus(ref: RolloutRef, patch: object): Promise<unknown>;
+  /** Who is asking, for the record (the kubeconfig user). */
+  readonly user: string;
+}
+
+export function rolloutClient(kc: KubeConfig): RolloutClient {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const at = (ref: RolloutRef) => ({ group: GROUP, version: VERSION, plural: "rollouts", ...ref });
+  return {
+    get: (ref) => api.getNamespacedCustomObject(at(ref)),
+    patchStatus: (ref, body) =>
+      api.patchNamespacedCustomObjectStatus(
+        { ...at(ref), body },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      ),
+    user: kc.getCurrentUser()?.name ?? process.env.USER ?? "unknown",
+  };
+}
+
+/** What the spec-changing actions (restart, set image, undo) need: read, patch spec, list versions. */
+export interface SpecClient {
+  get(ref: RolloutRef): Promise<unknown>;
+  /** A JSON merge patch (`merge`) or a JSON patch (`json`, an array of operations) of the Rollout. */
+  patch(ref: RolloutRef, patch: object, type: "merge" | "json"): Promise<unknown>;
+  /** The ReplicaSets labelled as the Rollout's (its versions), as the apiserver has them. */
+  replicaSets(ref: RolloutRef): Promise<V1ReplicaSet[]>;
+}
+
+export function specClient(kc: KubeConfig): SpecClient {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const at = (ref: RolloutRef) => ({ group: GROUP, version: VERSION, plural: "rollouts", ...ref });
+  return {
+    get: (ref) => api.getNamespacedCustomObject(at(ref)),
+    patch: (ref, body, type) =>
+      api.patchNamespacedCustomObject(
+        { ...at(ref), body },
+        setHeaderOptions(
+          "Content-Type",
+          type === "json" ? PatchStrategy.JsonPatch : PatchStrategy.MergePatch,
+        ),
+      ),
+    // Raw JSON (the generated AppsV1Api would turn the pod template into typed objects): undo hashes it.
+    replicaSets: async (ref) => {
+      const list = (await api.listNamespacedCustomObject({
+        group: "apps",
+        version: "v1",
+        plural: "replicasets",
+        namespace: ref.namespace,
+        labelSelector: `${ROLLOUT_LABEL}=${ref.name}`,
+      })) as { items?: V1ReplicaSet[] };
+      return list.items ?? [];
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// The reads behind `get rollout` and `list rollouts`: a Rollout with its ReplicaSets, pods and
+// AnalysisRuns, or every Rollout of a namespace (or all namespaces).
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type V1Pod,
+  type V1ReplicaSet,
+} from "@kubernetes/client-node";
+import { GROUP, LabelSelector, VERSION } from "../../api/index.ts";
+import { ROLLOUT_LABEL } from "../../api/labels.ts";
+import { selectorString } from "../../kube/selector.ts";
+import type { RolloutRef } from "../actions/client.ts";
+import type { RolloutTree } from "./view.ts";
+
+type Listed = { items?: unknown[] };
+type Owned = { metadata?: { uid?: string; ownerReferences?: { uid?: string; controller?: boolean }[] } };
+
+const ownedBy = (uid: string | undefined) => (o: Owned) =>
+  !uid || (o.metadata?.ownerReferences ?? []).some((r) => r.uid === uid && r.controller);
+
+/** A missing resource type (AnalysisRun CRD not installed) lists as empty. */
+const emptyIf404 = (err: unknown): Listed => {
+  if (err instanceof ApiException && err.code === 404) return { items: [] };
+  throw err;
+};
+
+export interface TreeReader {
+  rolloutTree(ref: RolloutRef): Promise<RolloutTree>;
+  /** Every Rollout in `namespace`, or in all namespaces when it is undefined. */
+  rollouts(namespace: string | undefined): Promise<unknown[]>;
+}
+
+export function treeReader(kc: KubeConfig): TreeReader {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const core = kc.makeApiClient(CoreV1Api);
+  const ramp = { group: GROUP, version: VERSION };
+  return {
+    async rolloutTree(ref) {
+      const rollout = (await custom.getNamespacedCustomObject({ ...ramp, plural: "rollouts", ...ref })) as {
+        metadata?: { uid?: string };
+        spec?: { selector?: unknown };
+      };
+      const uid = rollout.metadata?.uid;
+      const byRollout = `${ROLLOUT_LABEL}=${ref.name}`;
+      const selector = LabelSelector.safeParse(rollout.spec?.selector);
+      const [rs, pods, runs] = await Promise.all([
+        custom.listNamespacedCustomObject({
+          group: "apps",
+          version: "v1",
+          plural: "replicasets",
+          namespace: ref.namespace,
+          labelSelector: byRollout,
+        }) as Promise<Listed>,
+        selector.success && selectorString(selector.data) !== ""
+          ? core.listNamespacedPod({ namespace: ref.namespace, labelSelector: selectorString(selector.data) })
+          : Promise.resolve({ items: [] as V1Pod[] }),
+        (
+          custom.listNamespacedCustomObject({
+            ...ramp,
+            plural: "analysisruns",
+            namespace: ref.namespace,
+            labelSelector: byRollout,
+          }) as Promise<Listed>
+        ).catch(emptyIf404),
+      ]);
+      const replicaSets = ((rs.items ?? []) as V1ReplicaSet[]).filter(ownedBy(uid));
+      const rsUids = new Set(replicaSets.map((r) => r.metadata?.uid));
+      return {
+        rollout,
+        replicaSets,
+        pods: pods.items.filter((p) => p.metadata?.ownerReferences?.some((o) => rsUids.has(o.uid))),
+        // Labelled as the Rollout's and not owned by another object (a recreated Rollout of the same name).
+        analysisRuns: ((runs.items ?? []) as Owned[]).filter(
+          (o) => !uid || (o.metadata?.ownerReferences ?? []).every((r) => r.uid === uid),
+        ),
+      };
+    },
+    async rollouts(namespace) {
+      const list = (
+        namespace === undefined
+          ? await custom.listClusterCustomObject({ ...ramp, plural: "rollouts" })
+          : await custom.listNamespacedCustomObject({ ...ramp, plural: "rollouts", namespace })
+      ) as Listed;
+      return list.items ?? [];
+    },
+  };
+}

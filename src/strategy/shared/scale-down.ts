@@ -1,0 +1,67 @@
+// With traffic routers, a version that just left service keeps its pods for scaleDownDelaySeconds (requests
+// in flight drain, a rollback is instant). The deadline is data on the ReplicaSet, so restarts keep it.
+import type { V1ReplicaSet } from "@kubernetes/client-node";
+import { SCALE_DOWN_AT_ANNOTATION } from "../../api/labels.ts";
+import type { RolloutContext } from "../../core/context.ts";
+import type { Deps } from "../../core/ports.ts";
+import { hashOf, specReplicas } from "../../core/replicasets.ts";
+
+export const SCALE_DOWN_DELAY_ROUTED_S = 30;
+
+export type ScaleDownDelays = {
+  /** True for a ReplicaSet that keeps its pods until its deadline. */
+  held(rs: V1ReplicaSet): boolean;
+  /** The deadlines still ahead (ms since the epoch), for a requeue. */
+  deadlines: number[];
+  /** `version abc scales down at …`, or undefined when nothing waits. */
+  message: string | undefined;
+};
+
+const deadlineOf = (rs: V1ReplicaSet): number | undefined => {
+  const at = rs.metadata?.annotations?.[SCALE_DOWN_AT_ANNOTATION];
+  const ms = at === undefined ? Number.NaN : Date.parse(at);
+  return Number.isNaN(ms) ? undefined : ms;
+};
+
+/**
+ * Stamps each version with pods other than `current` with a deadline (now + delay) the first time it is
+ * seen out of service, holds it until then, and clears stamps that no longer mean anything (a version
+ * at zero, or the current one). A delay of 0 holds nothing.
+ */
+export async function scaleDownDelays(
+  ctx: RolloutContext,
+  deps: Deps,
+  current: V1ReplicaSet,
+  others: readonly V1ReplicaSet[],
+  delayMs: number,
+): Promise<ScaleDownDelays> {
+  const held = new Set<V1ReplicaSet>();
+  const deadlines: number[] = [];
+  const lines: string[] = [];
+  const stamp = async (rs: V1ReplicaSet, value: string | null) => {
+    const name = rs.metadata?.name;
+    if (name)
+      await deps.writer.patchReplicaSet(ctx.namespace, name, {
+        metadata: { annotations: { [SCALE_DOWN_AT_ANNOTATION]: value } },
+      });
+  };
+  if (deadlineOf(current) !== undefined) await stamp(current, null);
+  for (const rs of others) {
+    const deadline = deadlineOf(rs);
+    if (specReplicas(rs) === 0 || delayMs === 0) {
+      if (deadline !== undefined) await stamp(rs, null);
+      continue;
+    }
+    let at = deadline;
+    if (at === undefined) {
+      at = ctx.now + delayMs;
+      await stamp(rs, new Date(at).toISOString());
+    }
+    if (ctx.now < at) {
+      held.add(rs);
+      deadlines.push(at);
+      lines.push(`version ${hashOf(rs)} scales down at ${new Date(at).toISOString()}`);
+    }
+  }
+  return { held: (rs) => held.has(rs), deadlines, message: lines.length > 0 ? lines.join(", ") : undefined };
+}
