@@ -1,36 +1,8 @@
 // kubectl ramp lint -f FILE|DIR|- [-f ...]
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { type Command, outputOption } from "../command.ts";
-import { type CliContext, EXIT, UsageError } from "../context.ts";
-import { formatFindings, type LintInput, lint } from "../lint/lint.ts";
-
-const YAML = /\.(ya?ml|json)$/;
-
-/** The files -f names: a file, every YAML file of a directory (recursively), or stdin for "-". */
-async function inputsOf(ctx: CliContext, names: string[]): Promise<LintInput[]> {
-  const out: LintInput[] = [];
-  for (const name of names) {
-    if (name === "-") {
-      out.push({ file: "<stdin>", text: await ctx.io.stdin() });
-      continue;
-    }
-    let isDir: boolean;
-    try {
-      isDir = statSync(name).isDirectory();
-    } catch {
-      throw new UsageError(`-f ${name}: no such file or directory`);
-    }
-    const files = isDir
-      ? readdirSync(name, { recursive: true, withFileTypes: true })
-          .filter((e) => e.isFile() && YAML.test(e.name))
-          .map((e) => join(e.parentPath, e.name))
-          .sort()
-      : [name];
-    for (const file of files) out.push({ file, text: readFileSync(file, "utf8") });
-  }
-  return out;
-}
+import { EXIT, UsageError } from "../context.ts";
+import { readInputs } from "../lint/inputs.ts";
+import { formatFindings, lint } from "../lint/lint.ts";
 
 export const lintCommand: Command = {
   words: ["lint"],
@@ -62,7 +34,7 @@ export const lintCommand: Command = {
     const names = ctx.flags.filename;
     if (!Array.isArray(names) || names.length === 0)
       throw new UsageError("lint needs -f FILE (or -f - for stdin)");
-    const inputs = await inputsOf(ctx, names);
+    const inputs = await readInputs(names, ctx.io.stdin);
     const findings = lint(inputs);
     if (ctx.string("output") === "json") {
       ctx.out(JSON.stringify(findings, null, 2));

@@ -151,7 +151,8 @@ function parseFile(input: LintInput, findings: Finding[]): Doc[] {
   return out;
 }
 
-function validate(doc: Doc): Finding[] {
+/** The schema and CRD-rule findings of one document (none for kinds outside ramp.dev). */
+export function validate(doc: Doc): Finding[] {
   const base = { file: doc.file, document: doc.document, kind: doc.kind, name: doc.name };
   const apiVersion = doc.object.apiVersion;
   if (typeof apiVersion !== "string" || !apiVersion.startsWith("ramp.dev/")) return [];
@@ -200,10 +201,16 @@ function validate(doc: Doc): Finding[] {
   return out;
 }
 
-/** Every finding in a set of YAML files, in file and document order. */
-export function lint(inputs: LintInput[]): Finding[] {
+/** Every document of the files, and a finding for each one that is not YAML or not a mapping. */
+export function parseInputs(inputs: LintInput[]): { docs: Doc[]; findings: Finding[] } {
   const findings: Finding[] = [];
   const docs = inputs.flatMap((input) => parseFile(input, findings));
+  return { docs, findings };
+}
+
+/** Every finding in a set of YAML files, in file and document order. */
+export function lint(inputs: LintInput[]): Finding[] {
+  const { docs, findings } = parseInputs(inputs);
   for (const doc of docs) findings.push(...validate(doc));
   findings.push(...referenceFindings(docs));
   return findings.sort(

@@ -46,6 +46,21 @@ const SERVICE_FIELDS = [
   ["blueGreen", "previewService"],
 ] as const;
 
+const ramp = (d: Doc) => str(d.object.apiVersion)?.startsWith("ramp.dev/") === true;
+
+/**
+ * The template a Rollout's reference names among the files: a ClusterAnalysisTemplate with clusterScope,
+ * else an AnalysisTemplate of the Rollout's namespace.
+ */
+export function findTemplate(docs: Doc[], rollout: Doc, name: string, cluster: boolean): Doc | undefined {
+  const kind = cluster ? "ClusterAnalysisTemplate" : "AnalysisTemplate";
+  const matches = docs.filter(
+    (t) => ramp(t) && t.kind === kind && t.name === name && (cluster || sameNamespace(t, rollout)),
+  );
+  // Files for several environments may each define the template: the Rollout's own file goes first.
+  return matches.find((t) => t.file === rollout.file) ?? matches[0];
+}
+
 export function referenceFindings(docs: Doc[]): Finding[] {
   const out: Finding[] = [];
   const finding = (doc: Doc, path: string, message: string, fix: string): Finding => ({
@@ -58,10 +73,7 @@ export function referenceFindings(docs: Doc[]): Finding[] {
     message: `${path}: ${message}`,
     fix,
   });
-  const ramp = (d: Doc) => str(d.object.apiVersion)?.startsWith("ramp.dev/") === true;
   const services = docs.filter((d) => d.kind === "Service" && str(d.object.apiVersion) === "v1");
-  const templates = docs.filter((d) => ramp(d) && d.kind === "AnalysisTemplate");
-  const clusterTemplates = docs.filter((d) => ramp(d) && d.kind === "ClusterAnalysisTemplate");
 
   for (const doc of docs.filter((d) => ramp(d) && d.kind === "Rollout")) {
     const spec = obj(doc.object.spec);
@@ -82,11 +94,7 @@ export function referenceFindings(docs: Doc[]): Finding[] {
       const name = str(ref.templateName);
       if (!name) continue;
       const cluster = ref.clusterScope === true;
-      // Files for several environments may each define the template: the Rollout's own file goes first.
-      const matches = cluster
-        ? clusterTemplates.filter((t) => t.name === name)
-        : templates.filter((t) => t.name === name && sameNamespace(t, doc));
-      const found = matches.find((t) => t.file === doc.file) ?? matches[0];
+      const found = findTemplate(docs, doc, name, cluster);
       if (!found) {
         const kind = cluster ? "ClusterAnalysisTemplate" : "AnalysisTemplate";
         out.push(
