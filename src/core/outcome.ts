@@ -1,7 +1,7 @@
 // What a strategy returns to the reconcile: its status fields, health, Events and when to look again.
 import type { RolloutStatus } from "../api/index.ts";
-import type { AbortRecord, RecordParams } from "../strategy/canary/machine.ts";
 import type { Health } from "./conditions.ts";
+import type { AbortRecord, RecordParams } from "./records.ts";
 
 /** Strategy-owned status fields; `null` removes a field (JSON merge patch). */
 export type StatusFields = { [K in keyof RolloutStatus]?: RolloutStatus[K] | null };

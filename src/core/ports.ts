@@ -2,12 +2,11 @@
 import type { V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { AnalysisRun } from "../api/index.ts";
-import type { RecordParams } from "../strategy/canary/machine.ts";
-import type { RouteKind, RouteObject, RouteRef } from "../traffic/apis.ts";
-import type { JsonPatchOp } from "../traffic/json-patch.ts";
+import type { RouteCaches, RouteWriter } from "../traffic/ports.ts";
+import type { RecordParams } from "./records.ts";
 
 /** Read-only views of the watch caches; nothing here makes an API request. */
-export interface Caches {
+export interface Caches extends RouteCaches {
   /** The raw Rollout object (parsed by the reconcile), by `namespace/name`. */
   rollout(key: string): unknown;
   /** ReplicaSets labelled as owned by the Rollout `namespace/name`. */
@@ -15,16 +14,10 @@ export interface Caches {
   service(namespace: string, name: string): V1Service | undefined;
   analysisRunsOf(key: string): AnalysisRun[];
   analysisTemplate(namespace: string, name: string, clusterScope: boolean): unknown;
-  /** A traffic-routing object (HTTPRoute, Ingress, VirtualService, DestinationRule), or undefined. */
-  routeObject(kind: RouteKind, namespace: string, name: string): RouteObject | undefined;
-  /** Routing objects of `kind` labelled as made for the Rollout `namespace/name` (canary Ingresses). */
-  routeObjectsOf(kind: RouteKind, key: string): RouteObject[];
-  /** Whether the cluster served the kind's API when the controller started (only then is it watched). */
-  routeApiServed(kind: RouteKind): boolean;
 }
 
 /** Every write a reconcile makes; implemented over the API clients, counted per verb. */
-export interface Writer {
+export interface Writer extends RouteWriter {
   createReplicaSet(namespace: string, rs: V1ReplicaSet): Promise<V1ReplicaSet>;
   patchReplicaSet(namespace: string, name: string, patch: object): Promise<void>;
   deleteReplicaSet(namespace: string, name: string): Promise<void>;
@@ -32,12 +25,6 @@ export interface Writer {
   createAnalysisRun(namespace: string, run: AnalysisRun): Promise<void>;
   patchAnalysisRun(namespace: string, name: string, patch: object): Promise<void>;
   deleteAnalysisRun(namespace: string, name: string): Promise<void>;
-  /** JSON patch of a routing object; its `test` ops fail it (422) when the cache was stale. */
-  patchRoute(ref: RouteRef, ops: JsonPatchOp[]): Promise<void>;
-  /** Server-side apply of a routing object ramp owns whole (a canary Ingress), as ramp's field manager. */
-  applyRoute(obj: RouteObject & { kind: RouteKind }): Promise<void>;
-  /** Deletes a routing object ramp made, only if it is still the one with `uid`; gone already is fine. */
-  deleteRoute(ref: RouteRef, uid: string): Promise<void>;
   /** JSON merge patch of the status subresource; `resourceVersion` makes it fail (409) on a stale read. */
   patchRolloutStatus(
     namespace: string,

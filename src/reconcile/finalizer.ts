@@ -4,9 +4,10 @@ import { Rollout } from "../api/index.ts";
 import { TRAFFIC_FINALIZER } from "../api/labels.ts";
 import { buildContext, type RolloutContext } from "../core/context.ts";
 import type { Deps } from "../core/ports.ts";
+import type { RecordParams } from "../core/records.ts";
 import { RampError } from "../errors.ts";
-import type { RecordParams } from "../strategy/canary/machine.ts";
 import { routersToRelease } from "../traffic/factory.ts";
+import { writeRoute } from "../traffic/ports.ts";
 import { inactiveTarget } from "../traffic/target.ts";
 
 /** Only Rollouts with trafficRouting change objects that outlive them (Services and pods go with them). */
@@ -51,14 +52,14 @@ const line = (what: string, err: unknown): string =>
  */
 export async function releaseTraffic(ctx: RolloutContext, deps: Deps): Promise<Release> {
   const total = ctx.rollout.spec.strategy.canary?.trafficRouting?.maxTrafficWeight ?? 100;
-  const { routers, problems } = routersToRelease(ctx, deps);
+  const { routers, problems } = routersToRelease(ctx, deps.caches);
   const out: Release = { restored: [], problems: problems.map((e) => line("trafficRouting", e)) };
   // No hashes: nothing is pinned anew.
   const target = inactiveTarget(total, "", "");
   for (const r of routers) {
     try {
       if (r.shows(target)) continue;
-      await r.apply(target);
+      for (const w of r.plan(target)) await writeRoute(deps.writer, w);
       out.restored.push(r.describe);
     } catch (err) {
       if (!permanent(err)) throw err;

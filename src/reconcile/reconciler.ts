@@ -8,11 +8,11 @@ import { assembleStatus, invalidStatus } from "../core/status.ts";
 import { codeOf, RampError } from "../errors.ts";
 import { mergePatchDiff } from "../kube/merge-patch.ts";
 import type { RolloutObservation } from "../observability/rollout-metrics.ts";
-import { reconcileBlueGreen } from "../strategy/bluegreen/reconcile.ts";
-import { reconcileCanary } from "../strategy/canary/reconcile.ts";
+import { restartSelector } from "../strategy/shared/restart.ts";
+import { apply } from "./apply.ts";
 import { finalize, finalizersFor, wantsFinalizer } from "./finalizer.ts";
+import { planRollout } from "./plan.ts";
 import { StatusCoalescer } from "./status-coalesce.ts";
-import { validateReferences } from "./validate.ts";
 
 export type ReconcileResult = { requeueAfterMs?: number; urgent?: boolean } | undefined;
 
@@ -124,11 +124,13 @@ export class Reconciler {
     let outcome: StrategyOutcome;
     const ctx = buildContext(key, rollout, this.#deps);
     try {
-      validateReferences(rollout, ctx.namespace, this.#deps);
-      const deps = { ...this.#deps, log: log.child({ revision: ctx.currentHash }) };
-      outcome = rollout.spec.strategy.blueGreen
-        ? await reconcileBlueGreen(ctx, deps)
-        : await reconcileCanary(ctx, deps);
+      const { caches } = this.#deps;
+      let plan = planRollout(ctx, caches);
+      // Pods are not cached: listed only when a due restart asks for them, then the plan is made again.
+      const selector = plan.needsPods ? restartSelector(ctx) : undefined;
+      if (selector) plan = planRollout(ctx, caches, await this.#deps.pods.list(ctx.namespace, selector));
+      await apply(ctx.namespace, plan, { ...this.#deps, log: log.child({ revision: ctx.currentHash }) });
+      outcome = plan.outcome;
     } catch (err) {
       if (!(err instanceof RampError)) throw err;
       // A problem the spec must fix: Degraded with the code, state kept, other Rollouts unaffected.

@@ -1,11 +1,11 @@
 // Checks a Rollout that passed admission against the cluster: what CEL cannot see.
 import type { Rollout } from "../api/index.ts";
-import type { Deps } from "../core/ports.ts";
+import type { Caches } from "../core/ports.ts";
 import { RampError } from "../errors.ts";
 import { selectorMatches } from "../kube/selector.ts";
 
 /** Throws a RampError naming the field and the fix for the first problem found. */
-export function validateReferences(r: Rollout, namespace: string, deps: Deps): void {
+export function validateReferences(r: Rollout, namespace: string, caches: Caches): void {
   if (!selectorMatches(r.spec.selector, r.spec.template.metadata?.labels)) {
     throw new RampError(
       "SelectorMismatch",
@@ -25,7 +25,7 @@ export function validateReferences(r: Rollout, namespace: string, deps: Deps): v
         ["spec.strategy.blueGreen.previewService", blueGreen?.previewService],
       ];
   for (const [field, name] of services) {
-    if (name && !deps.caches.service(namespace, name)) {
+    if (name && !caches.service(namespace, name)) {
       throw new RampError(
         "ServiceNotFound",
         `${field}: Service "${name}" does not exist in namespace "${namespace}": create it or correct the name`,
@@ -48,7 +48,7 @@ export function validateReferences(r: Rollout, namespace: string, deps: Deps): v
   ];
   for (const { t, field } of refs) {
     const cluster = t.clusterScope === true;
-    if (!deps.caches.analysisTemplate(namespace, t.templateName, cluster)) {
+    if (!caches.analysisTemplate(namespace, t.templateName, cluster)) {
       const kind = cluster ? "ClusterAnalysisTemplate" : `AnalysisTemplate in namespace "${namespace}"`;
       throw new RampError(
         "AnalysisTemplateNotFound",

@@ -1,29 +1,31 @@
 // The one place traffic routers are made: a table of backends over spec.strategy.canary.trafficRouting.
 // Callers get a list of TrafficRouters and never ask which backend one is.
-import type { CanaryStep, CanaryStrategy, TrafficRouting } from "../api/index.ts";
-import type { RolloutContext } from "../core/context.ts";
-import type { Deps } from "../core/ports.ts";
+import type { CanaryStep, CanaryStrategy, Rollout, TrafficRouting } from "../api/index.ts";
 import { RampError } from "../errors.ts";
 import { ROUTE_APIS } from "./apis.ts";
 import { gatewayAPI } from "./gateway.ts";
 import { istio } from "./istio.ts";
 import { nginx } from "./nginx.ts";
+import type { RouteCaches } from "./ports.ts";
 import { type RouterBuilder, type RouterEnv, routingField, type TrafficRouter } from "./router.ts";
 
 const BACKENDS: readonly RouterBuilder[] = [gatewayAPI, nginx, istio];
+
+/** The Rollout the routers serve (a reconcile's context has these fields). */
+export type RoutedRollout = { key: string; namespace: string; name: string; rollout: Rollout };
 
 /**
  * The routers of a Rollout, verified against the caches: throws a RampError (the Rollout goes Degraded)
  * when an API is not served, a step asks what a backend cannot do, or a route object cannot carry traffic.
  * None without trafficRouting.
  */
-export function buildRouters(ctx: RolloutContext, deps: Deps): TrafficRouter[] {
-  const env = routerEnv(ctx, deps);
+export function buildRouters(ctx: RoutedRollout, caches: RouteCaches): TrafficRouter[] {
+  const env = routerEnv(ctx, caches);
   if (!env) return [];
   checkManagedNames(env.steps);
   const routers: TrafficRouter[] = [];
   for (const backend of BACKENDS) {
-    checkServed(backend, env.routing, deps);
+    checkServed(backend, env.routing, caches);
     routers.push(...(backend.build(env) ?? []));
   }
   for (const r of routers) r.verify();
@@ -35,16 +37,16 @@ export function buildRouters(ctx: RolloutContext, deps: Deps): TrafficRouter[] {
  * API not served, a step it cannot express) is reported in `problems`, and the others are still returned.
  */
 export function routersToRelease(
-  ctx: RolloutContext,
-  deps: Deps,
+  ctx: RoutedRollout,
+  caches: RouteCaches,
 ): { routers: TrafficRouter[]; problems: RampError[] } {
-  const env = routerEnv(ctx, deps);
+  const env = routerEnv(ctx, caches);
   const routers: TrafficRouter[] = [];
   const problems: RampError[] = [];
   if (!env) return { routers, problems };
   for (const backend of BACKENDS) {
     try {
-      checkServed(backend, env.routing, deps);
+      checkServed(backend, env.routing, caches);
       routers.push(...(backend.build(env) ?? []));
     } catch (err) {
       if (!(err instanceof RampError)) throw err;
@@ -55,7 +57,7 @@ export function routersToRelease(
 }
 
 /** What every router of the Rollout shares; undefined without trafficRouting. */
-function routerEnv(ctx: RolloutContext, deps: Deps): RouterEnv | undefined {
+function routerEnv(ctx: RoutedRollout, caches: RouteCaches): RouterEnv | undefined {
   const spec = ctx.rollout.spec.strategy.canary as CanaryStrategy | undefined;
   const routing = spec?.trafficRouting;
   if (!spec || !routing) return undefined;
@@ -74,14 +76,13 @@ function routerEnv(ctx: RolloutContext, deps: Deps): RouterEnv | undefined {
     routing,
     steps: spec.steps ?? [],
     managed: (routing.managedRoutes ?? []).map((r) => r.name),
-    caches: deps.caches,
-    writer: deps.writer,
+    caches,
   };
 }
 
-function checkServed(backend: RouterBuilder, routing: TrafficRouting, deps: Deps): void {
+function checkServed(backend: RouterBuilder, routing: TrafficRouting, caches: RouteCaches): void {
   for (const kind of backend.kinds(routing)) {
-    if (deps.caches.routeApiServed(kind)) continue;
+    if (caches.routeApiServed(kind)) continue;
     const api = ROUTE_APIS[kind];
     throw new RampError(
       "RouterNotInstalled",

@@ -5,6 +5,7 @@ import { RampError } from "../errors.ts";
 import { describeRef, type RouteObject } from "./apis.ts";
 import { clone, jsonEqual, Patcher, pointer } from "./json-patch.ts";
 import { syncManaged } from "./managed.ts";
+import type { RouteWrite } from "./ports.ts";
 import {
   type HeaderRoute,
   type MirrorMatch,
@@ -109,11 +110,16 @@ class HttpRouteRouter implements TrafficRouter {
     return !this.#plan(this.#route(), target).changes;
   }
 
-  async apply(target: TrafficTarget): Promise<void> {
+  plan(target: TrafficTarget): RouteWrite[] {
     const p = this.#plan(this.#route(), target);
-    if (!p.changes) return;
-    const { namespace } = this.#env;
-    await this.#env.writer.patchRoute({ kind: "HTTPRoute", namespace, name: this.#name }, p.ops);
+    if (!p.changes) return [];
+    return [
+      {
+        op: "patch",
+        ref: { kind: "HTTPRoute", namespace: this.#env.namespace, name: this.#name },
+        ops: p.ops,
+      },
+    ];
   }
 
   #route(): RouteObject {

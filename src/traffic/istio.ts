@@ -8,6 +8,7 @@ import { RampError } from "../errors.ts";
 import { describeRef, type RouteObject } from "./apis.ts";
 import { clone, jsonEqual, Patcher, pointer } from "./json-patch.ts";
 import { syncManaged } from "./managed.ts";
+import type { RouteWrite } from "./ports.ts";
 import type {
   HeaderRoute,
   HeaderValue,
@@ -94,11 +95,11 @@ class VirtualServiceRouter implements TrafficRouter {
     return !this.#plan(this.#vs(), target).changes;
   }
 
-  async apply(target: TrafficTarget): Promise<void> {
+  plan(target: TrafficTarget): RouteWrite[] {
     const p = this.#plan(this.#vs(), target);
-    if (!p.changes) return;
-    const { namespace } = this.#env;
-    await this.#env.writer.patchRoute({ kind: "VirtualService", namespace, name: this.#name }, p.ops);
+    if (!p.changes) return [];
+    const ref = { kind: "VirtualService" as const, namespace: this.#env.namespace, name: this.#name };
+    return [{ op: "patch", ref, ops: p.ops }];
   }
 
   #vs(): RouteObject {
@@ -282,11 +283,11 @@ class DestinationRuleRouter implements TrafficRouter {
     return !this.#plan(target).changes;
   }
 
-  async apply(target: TrafficTarget): Promise<void> {
+  plan(target: TrafficTarget): RouteWrite[] {
     const p = this.#plan(target);
-    if (!p.changes) return;
-    const { namespace } = this.#env;
-    await this.#env.writer.patchRoute({ kind: "DestinationRule", namespace, name: this.#cfg.name }, p.ops);
+    if (!p.changes) return [];
+    const ref = { kind: "DestinationRule" as const, namespace: this.#env.namespace, name: this.#cfg.name };
+    return [{ op: "patch", ref, ops: p.ops }];
   }
 
   #plan(target: Pick<TrafficTarget, "stableHash" | "canaryHash">): Patcher {

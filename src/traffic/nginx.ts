@@ -6,6 +6,7 @@ import { ROLLOUT_LABEL } from "../api/labels.ts";
 import { RampError } from "../errors.ts";
 import { describeRef, type RouteObject } from "./apis.ts";
 import { jsonEqual } from "./json-patch.ts";
+import type { RouteWrite } from "./ports.ts";
 import {
   prefixRegex,
   type RouterBuilder,
@@ -73,21 +74,15 @@ class CanaryIngressRouter implements TrafficRouter {
     );
   }
 
-  async apply(target: TrafficTarget): Promise<void> {
-    if (this.shows(target)) return;
+  plan(target: TrafficTarget): RouteWrite[] {
+    if (this.shows(target)) return [];
     const { namespace } = this.#env;
     if (!target.active) {
-      const current = this.#current();
-      if (current?.metadata.uid) {
-        await this.#env.writer.deleteRoute(
-          { kind: "Ingress", namespace, name: this.#name },
-          current.metadata.uid,
-        );
-      }
-      return;
+      const uid = this.#current()?.metadata.uid;
+      return uid ? [{ op: "delete", ref: { kind: "Ingress", namespace, name: this.#name }, uid }] : [];
     }
     const obj = this.#desired(this.#stableIngress(), target.weight, target.total, target.headerRoutes[0]);
-    await this.#env.writer.applyRoute({ ...obj, kind: "Ingress" });
+    return [{ op: "apply", object: { ...obj, kind: "Ingress" } }];
   }
 
   // The header annotations ramp sets: left over from a removed header route, they must go.
@@ -237,11 +232,12 @@ class StaleCanaryIngresses implements TrafficRouter {
     return this.#stale().length === 0;
   }
 
-  async apply(): Promise<void> {
-    for (const o of this.#stale()) {
-      const ref = { kind: "Ingress" as const, namespace: this.#env.namespace, name: o.metadata.name };
-      await this.#env.writer.deleteRoute(ref, o.metadata.uid ?? "");
-    }
+  plan(): RouteWrite[] {
+    return this.#stale().map((o) => ({
+      op: "delete" as const,
+      ref: { kind: "Ingress" as const, namespace: this.#env.namespace, name: o.metadata.name },
+      uid: o.metadata.uid ?? "",
+    }));
   }
 
   #stale(): RouteObject[] {

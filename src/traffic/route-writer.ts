@@ -2,13 +2,12 @@
 // apply for the objects ramp owns whole, deletes preconditioned on the uid.
 
 import { FIELD_MANAGER } from "../api/labels.ts";
-import type { Writer } from "../core/ports.ts";
 import { RampError } from "../errors.ts";
 import type { Clients } from "../kube/client.ts";
 import { PatchType, statusCodeOf } from "../kube/client.ts";
 import { apiVersionOf, objectPath, type RouteKind } from "./apis.ts";
+import type { RouteWriter } from "./ports.ts";
 
-type RouteWriter = Pick<Writer, "patchRoute" | "applyRoute" | "deleteRoute">;
 type Status = { message?: string; details?: { causes?: unknown[] } };
 
 /**

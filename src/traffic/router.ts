@@ -1,7 +1,7 @@
 // The one interface every traffic router implements, and the traffic state the reconcile asks of them.
 import type { CanaryStep, TrafficRouting } from "../api/index.ts";
-import type { Caches, Writer } from "../core/ports.ts";
 import type { RouteKind } from "./apis.ts";
+import type { RouteCaches, RouteWrite } from "./ports.ts";
 
 export type HeaderValue = {
   exact?: string | undefined;
@@ -36,8 +36,8 @@ export type TrafficTarget = {
 
 /**
  * A traffic router (after Argo Rollouts' TrafficRoutingReconciler): verify, then set weight, header and
- * mirror routes, or remove the managed routes, all through `apply`: one write per object per reconcile,
- * computed from the watch cache, touching only the fields ramp owns, and none when `shows` is true.
+ * mirror routes, or remove the managed routes, all planned by `plan`: at most one write per object per
+ * reconcile, computed from the watch cache, touching only the fields ramp owns, and none when `shows` is true.
  */
 export interface TrafficRouter {
   /** `HTTPRoute "web"`: how conditions and Events name what this router writes. */
@@ -48,8 +48,8 @@ export interface TrafficRouter {
   shownWeight(total: number): number;
   /** True when the cached objects already say what `target` asks (a step waits for this). */
   shows(target: TrafficTarget): boolean;
-  /** Writes `target`: the weight, the header and mirror routes in force, managed routes removed otherwise. */
-  apply(target: TrafficTarget): Promise<void>;
+  /** The writes that make the routes show `target` (weight, header and mirror routes, or none); [] when shown. */
+  plan(target: TrafficTarget): RouteWrite[];
 }
 
 /** Everything a router needs, built once per reconcile by the factory. */
@@ -64,8 +64,7 @@ export type RouterEnv = {
   steps: readonly CanaryStep[];
   /** Names of trafficRouting.managedRoutes, in priority order: the only rules/routes ramp adds or removes. */
   managed: readonly string[];
-  caches: Caches;
-  writer: Writer;
+  caches: RouteCaches;
 };
 
 /** Builds the routers of one backend from the Rollout's trafficRouting, or none when it is not configured. */

@@ -1,11 +1,20 @@
 // What the routes should say at a step: pure functions of the steps, the index and what the pods can carry.
 import type { CanaryStep } from "../api/index.ts";
-import { weightAt } from "../strategy/canary/steps.ts";
 import type { HeaderRoute, MirrorRoute, TrafficRouter, TrafficTarget } from "./router.ts";
 
-/** The canary weight (out of `total`) while executing step `index`; past the last step, everything. */
-export const stepWeight = (steps: readonly CanaryStep[], index: number, total: number): number =>
-  index >= steps.length ? total : weightAt(steps, index);
+/**
+ * The canary weight (out of `total`, 100 without trafficRouting.maxTrafficWeight) while executing step
+ * `index`: the last setWeight at or before it, 0 before any; past the last step the canary has everything.
+ * The one function that answers this: the reconcile, the plan, the plugin and the metrics all call it.
+ */
+export function weightAt(steps: readonly CanaryStep[], index: number, total = 100): number {
+  if (index >= steps.length) return total;
+  for (let i = index; i >= 0; i--) {
+    const w = steps[i]?.setWeight;
+    if (w !== undefined) return w;
+  }
+  return 0;
+}
 
 /**
  * Header and mirror routes in force at step `index`: the latest setHeaderRoute/setMirrorRoute of each name
@@ -54,7 +63,7 @@ export type TargetInput = {
 export function targetAt(input: TargetInput, index: number): TrafficTarget {
   return {
     active: true,
-    weight: stepWeight(input.steps, index, input.total),
+    weight: weightAt(input.steps, index, input.total),
     total: input.total,
     ...routesAt(input.steps, index, input.managed),
     stableHash: input.stableHash,

@@ -1,7 +1,7 @@
 // The blue-green state machine: pure, advanced with xstate's transition(); its context lives in status.machine.
 import { assign, setup } from "xstate";
 import type { RunPhase } from "../../api/index.ts";
-import type { AbortRecord, RecordParams } from "../canary/machine.ts";
+import type { AbortRecord, RecordParams } from "../../core/records.ts";
 
 export const BLUEGREEN_MACHINE_VERSION = "bluegreen/v1";
 

@@ -1,6 +1,7 @@
 // The canary state machine: pure, advanced with xstate's transition(); its context lives in status.machine.
 import { assign, setup } from "xstate";
 import type { RunPhase } from "../../api/index.ts";
+import type { AbortRecord, RecordParams } from "../../core/records.ts";
 import type { ErrorCode } from "../../errors.ts";
 import type { StepKind } from "./steps.ts";
 
@@ -26,8 +27,6 @@ export type Env = {
   /** The reason a failed analysis gives (metric, value, condition). */
   analysisMessage?: string | undefined;
 };
-
-export type AbortRecord = { reason: ErrorCode; message: string; by?: string | undefined; at: string };
 
 export type CanaryContext = {
   podHash: string;
@@ -60,9 +59,6 @@ export type CanaryEvent =
   | ({ type: "RETRY"; env: Env } & By)
   | ({ type: "PAUSE"; env: Env } & By)
   | ({ type: "RESUME"; env: Env } & By);
-
-/** A Kubernetes Event the reconcile should record: the only edge-triggered effect. */
-export type RecordParams = { type: "Normal" | "Warning"; reason: string; message: string };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (s: string) => Date.parse(s);

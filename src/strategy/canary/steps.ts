@@ -30,15 +30,8 @@ export function stepKind(step: CanaryStep): StepKind {
 /** Identity of the steps: a rollout restarts its steps when they change. */
 export const stepsHash = (steps: readonly CanaryStep[]): string => shortHash(steps, 8);
 
-/** The canary weight while executing step `index`; past the last step the canary has everything. */
-export function weightAt(steps: readonly CanaryStep[], index: number): number {
-  if (index >= steps.length) return 100;
-  for (let i = index; i >= 0; i--) {
-    const w = steps[i]?.setWeight;
-    if (w !== undefined) return w;
-  }
-  return 0;
-}
+/** The weight at step `index` is the traffic leaf's to answer; the steps' readers find it here too. */
+export { weightAt } from "../../traffic/target.ts";
 
 export type CanaryScale = { weight: number } | { replicas: number };
 

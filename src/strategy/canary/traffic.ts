@@ -2,19 +2,19 @@
 // asks now, and the one write per reconcile. Without trafficRouting every answer is "nothing to do".
 import type { CanaryStrategy } from "../../api/index.ts";
 import type { RolloutContext } from "../../core/context.ts";
-import type { Deps } from "../../core/ports.ts";
+import type { Caches } from "../../core/ports.ts";
 import { buildRouters } from "../../traffic/factory.ts";
+import type { RouteWrite } from "../../traffic/ports.ts";
 import type { TrafficRouter, TrafficTarget } from "../../traffic/router.ts";
 import {
   allShow,
   gateWeight,
   inactiveTarget,
   shownWeight,
-  stepWeight,
   targetAt,
+  weightAt,
 } from "../../traffic/target.ts";
 import type { CanaryState } from "./persist.ts";
-import { weightAt } from "./steps.ts";
 
 export type Traffic = {
   routers: readonly TrafficRouter[];
@@ -38,15 +38,15 @@ export type Traffic = {
     stableReady: boolean;
   }): TrafficTarget;
   inactive(stableHash: string, canaryHash: string): TrafficTarget;
-  /** Writes `target` through every router, in order; the caller scales pods only after this returns. */
-  write(target: TrafficTarget): Promise<void>;
+  /** The writes that make every router show `target`, in router order; pods are scaled only after them. */
+  plan(target: TrafficTarget): RouteWrite[];
 };
 
 /** Builds and verifies the Rollout's routers (a RampError makes it Degraded before anything is written). */
-export function trafficFor(ctx: RolloutContext, deps: Deps): Traffic {
+export function trafficFor(ctx: RolloutContext, caches: Caches): Traffic {
   const spec = ctx.rollout.spec.strategy.canary as CanaryStrategy;
   const steps = spec.steps ?? [];
-  const routers = buildRouters(ctx, deps);
+  const routers = buildRouters(ctx, caches);
   const routed = routers.length > 0;
   const total = routed ? (spec.trafficRouting?.maxTrafficWeight ?? 100) : 100;
   const managed = (spec.trafficRouting?.managedRoutes ?? []).map((r) => r.name);
@@ -64,7 +64,7 @@ export function trafficFor(ctx: RolloutContext, deps: Deps): Traffic {
     routed,
     total,
     percentOf,
-    percentAt: (index) => (routed ? percentOf(stepWeight(steps, index, total)) : weightAt(steps, index)),
+    percentAt: (index) => percentOf(weightAt(steps, index, total)),
     shows: (index) => allShow(routers, targetAt(input, index)),
     showsInactive: (stableHash, canaryHash) => allShow(routers, inactive(stableHash, canaryHash)),
     inactive,
@@ -74,8 +74,6 @@ export function trafficFor(ctx: RolloutContext, deps: Deps): Traffic {
       const shown = shownWeight(routers, total);
       return gateWeight({ target: wanted, shown, canaryAvailable, canaryReady, stableReady });
     },
-    async write(target) {
-      for (const r of routers) await r.apply(target);
-    },
+    plan: (target) => routers.flatMap((r) => r.plan(target)),
   };
 }

@@ -4,7 +4,7 @@ import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 import { HASH_LABEL } from "../../api/labels.ts";
 import type { RolloutContext } from "../../core/context.ts";
 import { earliest, type StrategyOutcome } from "../../core/outcome.ts";
-import type { Deps } from "../../core/ports.ts";
+import type { RolloutPlan } from "../../core/plan.ts";
 
 /** Pods are not watched: look again this soon while a restart is under way (ReplicaSet events come sooner). */
 const RECHECK_MS = 5_000;
@@ -15,7 +15,7 @@ const ready = (p: V1Pod): boolean =>
   p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 
 /** `app=web,ramp.dev/pod-template-hash=abc`: the version's own selector (the hash makes it exact). */
-function selectorOf(rs: V1ReplicaSet, hash: string): string {
+export function selectorOf(rs: V1ReplicaSet, hash: string): string {
   const labels = { ...(rs.spec?.selector?.matchLabels ?? {}), [HASH_LABEL]: hash };
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
@@ -23,55 +23,62 @@ function selectorOf(rs: V1ReplicaSet, hash: string): string {
 }
 
 /**
- * Carries out a pending restart on a steady outcome: only when the rollout is otherwise settled, at most
- * maxUnavailable pods (at least one) unavailable at a time. When every pod is newer than spec.restartAt,
- * status.restartedAt records it, and pods are not listed again until the next restart.
+ * Plans a pending restart on a steady plan: only when the rollout is otherwise settled, at most
+ * maxUnavailable pods (at least one) unavailable at a time. Pods are read only then: without `pods` the
+ * plan asks for them (`needsPods`). When every pod is newer than spec.restartAt, status.restartedAt
+ * records it, and pods are not listed again until the next restart.
  */
-export async function restartStable(
+export function planRestart(
   ctx: RolloutContext,
-  deps: Deps,
   rs: V1ReplicaSet,
-  outcome: StrategyOutcome,
-): Promise<StrategyOutcome> {
+  plan: RolloutPlan,
+  pods: V1Pod[] | undefined,
+): RolloutPlan {
+  const outcome = plan.outcome;
   const restartAt = ctx.rollout.spec.restartAt;
-  if (!restartAt || ctx.status.restartedAt === restartAt) return outcome;
+  if (!restartAt || ctx.status.restartedAt === restartAt) return plan;
   const at = Date.parse(restartAt);
-  if (Number.isNaN(at)) return outcome;
-  if (at > ctx.now) return { ...outcome, requeueAfterMs: earliest(ctx.now, at, next(ctx, outcome)) };
-  if (!outcome.health.settled) return outcome;
+  if (Number.isNaN(at)) return plan;
+  if (at > ctx.now)
+    return { ...plan, outcome: { ...outcome, requeueAfterMs: earliest(ctx.now, at, next(ctx, outcome)) } };
+  if (!outcome.health.settled) return plan;
+  if (!pods) return { ...plan, needsPods: true };
 
   const uid = rs.metadata?.uid;
-  const pods = (await deps.pods.list(ctx.namespace, selectorOf(rs, ctx.currentHash))).filter(
-    (p) => !uid || p.metadata?.ownerReferences?.some((o) => o.uid === uid),
-  );
-  const live = pods.filter((p) => !p.metadata?.deletionTimestamp);
+  const own = pods.filter((p) => !uid || p.metadata?.ownerReferences?.some((o) => o.uid === uid));
+  const live = own.filter((p) => !p.metadata?.deletionTimestamp);
   const old = live
     .filter((p) => !(timeOf(p.metadata?.creationTimestamp) >= at))
     .sort((a, b) => timeOf(a.metadata?.creationTimestamp) - timeOf(b.metadata?.creationTimestamp));
-  if (old.length === 0 && pods.length === live.length) {
-    return { ...outcome, status: { ...outcome.status, restartedAt: restartAt } };
+  if (old.length === 0 && own.length === live.length) {
+    return { ...plan, outcome: { ...outcome, status: { ...outcome.status, restartedAt: restartAt } } };
   }
   // Terminating pods and pods not Ready count against the budget, so a lagging cache cannot overshoot it.
   const unavailable = Math.max(0, ctx.replicas - live.filter(ready).length);
   const budget = Math.max(1, ctx.unavailable) - unavailable;
-  const doomed = old.slice(0, Math.max(0, budget));
-  for (const p of doomed) if (p.metadata?.name) await deps.pods.delete(ctx.namespace, p.metadata.name);
-  if (doomed.length > 0) {
-    deps.log.info({ pods: doomed.map((p) => p.metadata?.name), restartAt }, "restarting pods");
-  }
-  const left = old.length;
-  const message = `restarting version ${ctx.currentHash}: ${left} of ${ctx.replicas} pods created before ${restartAt} left to replace`;
+  const doomed = old
+    .slice(0, Math.max(0, budget))
+    .flatMap((p) => (p.metadata?.name ? [p.metadata.name] : []));
+  const message = `restarting version ${ctx.currentHash}: ${old.length} of ${ctx.replicas} pods created before ${restartAt} left to replace`;
   const records =
     doomed.length > 0 && old.length === live.length
       ? [...outcome.records, { type: "Normal" as const, reason: "Restarting", message }]
       : outcome.records;
   return {
-    ...outcome,
-    records,
-    health: { ...outcome.health, settled: false, message },
-    requeueAfterMs: earliest(ctx.now, ctx.now + RECHECK_MS, next(ctx, outcome)),
+    ...plan,
+    podDeletes: doomed,
+    outcome: {
+      ...outcome,
+      records,
+      health: { ...outcome.health, settled: false, message },
+      requeueAfterMs: earliest(ctx.now, ctx.now + RECHECK_MS, next(ctx, outcome)),
+    },
   };
 }
 
 const next = (ctx: RolloutContext, o: StrategyOutcome): number | undefined =>
   o.requeueAfterMs === undefined ? undefined : ctx.now + o.requeueAfterMs;
+
+/** The label selector of the pods a restart replaces: the current version's, or none before it exists. */
+export const restartSelector = (ctx: RolloutContext): string | undefined =>
+  ctx.versions.current ? selectorOf(ctx.versions.current, ctx.currentHash) : undefined;

@@ -5,14 +5,14 @@ import { isDone } from "../../analysis/assess.ts";
 import { buildRun, type RunPurpose } from "../../analysis/build.ts";
 import type { AnalysisRun, RolloutAnalysis, RunPhase } from "../../api/index.ts";
 import type { RolloutContext } from "../../core/context.ts";
-import type { Deps } from "../../core/ports.ts";
+import type { RunWrites } from "../../core/plan.ts";
+import type { Caches } from "../../core/ports.ts";
 import { RampError } from "../../errors.ts";
-import type { CanaryContext } from "../canary/machine.ts";
 
 /** Deterministic per version, steps and attempt: a crash between create and status write cannot duplicate a run. */
 export function runNameFor(
   ctx: RolloutContext,
-  m: Pick<CanaryContext, "stepsHash" | "attempt">,
+  m: { stepsHash: string; attempt: number },
   tag: string,
 ): string {
   return `${ctx.name.slice(0, 200)}-${ctx.currentHash}-${m.stepsHash.slice(0, 4)}-${m.attempt}-${tag}`;
@@ -24,8 +24,8 @@ export type RunView = {
   runs: AnalysisRun[];
 };
 
-export function viewRuns(ctx: RolloutContext, deps: Deps): RunView {
-  const runs = deps.caches.analysisRunsOf(ctx.key);
+export function viewRuns(ctx: RolloutContext, caches: Caches): RunView {
+  const runs = caches.analysisRunsOf(ctx.key);
   const byName = new Map(runs.map((r) => [r.metadata.name, r]));
   return {
     runs,
@@ -37,33 +37,33 @@ export function viewRuns(ctx: RolloutContext, deps: Deps): RunView {
   };
 }
 
-/** Creates the run unless the cache already has it (a 409 from a not-yet-seen create is fine too). */
-export async function ensureRun(
+/** The run to create unless the cache already has it (a 409 from a not-yet-seen create is fine too). */
+export function runToCreate(
   ctx: RolloutContext,
-  deps: Deps,
+  caches: Caches,
   view: RunView,
   name: string,
   ref: RolloutAnalysis,
   purpose: RunPurpose,
-): Promise<void> {
-  if (view.phase(name) !== undefined) return;
-  let run: AnalysisRun;
+): AnalysisRun[] {
+  if (view.phase(name) !== undefined) return [];
   try {
-    run = buildRun({
-      rollout: ctx.rollout,
-      ref,
-      purpose,
-      name,
-      canaryHash: ctx.currentHash,
-      stableHash: ctx.stableHash,
-      template: (t, cluster) => deps.caches.analysisTemplate(ctx.namespace, t, cluster),
-    });
+    return [
+      buildRun({
+        rollout: ctx.rollout,
+        ref,
+        purpose,
+        name,
+        canaryHash: ctx.currentHash,
+        stableHash: ctx.stableHash,
+        template: (t, cluster) => caches.analysisTemplate(ctx.namespace, t, cluster),
+      }),
+    ];
   } catch (err) {
     // The condition must name the spec field to correct, as validateReferences' messages do.
     if (!(err instanceof RampError)) throw err;
     throw new RampError(err.code, `${analysisField(purpose)}: ${err.message}`, { cause: err });
   }
-  await deps.writer.createAnalysisRun(ctx.namespace, run);
 }
 
 /** The spec field an analysis reference sits at, for messages. */
@@ -73,21 +73,14 @@ function analysisField(p: RunPurpose): string {
   return `spec.strategy.blueGreen.${p.kind}Analysis`;
 }
 
-/** Ends every unfinished run of this Rollout except the ones still wanted (they end as Successful). */
-export async function terminateOthers(
-  ctx: RolloutContext,
-  deps: Deps,
-  view: RunView,
-  keep: Set<string>,
-): Promise<void> {
-  for (const r of view.runs) {
-    if (keep.has(r.metadata.name) || isDone(r.status?.phase) || r.spec.terminate) continue;
-    await deps.writer.patchAnalysisRun(ctx.namespace, r.metadata.name, { spec: { terminate: true } });
-  }
-}
+/** Every unfinished run of this Rollout but the ones still wanted, to terminate (they end as Successful). */
+export const runsToTerminate = (view: RunView, keep: Set<string>): string[] =>
+  view.runs
+    .filter((r) => !(keep.has(r.metadata.name) || isDone(r.status?.phase) || r.spec.terminate))
+    .map((r) => r.metadata.name);
 
-/** Keeps the newest finished runs within successfulRunHistoryLimit / unsuccessfulRunHistoryLimit (5 each). */
-export async function pruneRuns(ctx: RolloutContext, deps: Deps, view: RunView): Promise<void> {
+/** Finished runs beyond successfulRunHistoryLimit / unsuccessfulRunHistoryLimit (5 each), oldest first out. */
+export function runsToPrune(ctx: RolloutContext, view: RunView): string[] {
   const limits = ctx.rollout.spec.analysis;
   const done = view.runs
     .filter((r) => isDone(r.status?.phase))
@@ -98,5 +91,19 @@ export async function pruneRuns(ctx: RolloutContext, deps: Deps, view: RunView):
   const bad = done
     .filter((r) => r.status?.phase !== "Successful")
     .slice(limits?.unsuccessfulRunHistoryLimit ?? 5);
-  for (const r of [...ok, ...bad]) await deps.writer.deleteAnalysisRun(ctx.namespace, r.metadata.name);
+  return [...ok, ...bad].map((r) => r.metadata.name);
+}
+
+/** The runs in `wanted` are created when missing; every other unfinished run ends; old ones are pruned. */
+export function runWrites(
+  ctx: RolloutContext,
+  caches: Caches,
+  view: RunView,
+  wanted: { name: string; ref: RolloutAnalysis; purpose: RunPurpose }[],
+): RunWrites {
+  return {
+    create: wanted.flatMap((w) => runToCreate(ctx, caches, view, w.name, w.ref, w.purpose)),
+    terminate: runsToTerminate(view, new Set(wanted.map((w) => w.name))),
+    delete: runsToPrune(ctx, view),
+  };
 }

@@ -3,7 +3,7 @@
 import type { V1ReplicaSet } from "@kubernetes/client-node";
 import { SCALE_DOWN_AT_ANNOTATION } from "../../api/labels.ts";
 import type { RolloutContext } from "../../core/context.ts";
-import type { Deps } from "../../core/ports.ts";
+import type { ReplicaSetWrite } from "../../core/plan.ts";
 import { hashOf, specReplicas } from "../../core/replicasets.ts";
 
 export const SCALE_DOWN_DELAY_ROUTED_S = 30;
@@ -15,6 +15,8 @@ export type ScaleDownDelays = {
   deadlines: number[];
   /** `version abc scales down at …`, or undefined when nothing waits. */
   message: string | undefined;
+  /** The stamps to write or clear (annotations), before any scale. */
+  writes: ReplicaSetWrite[];
 };
 
 const deadlineOf = (rs: V1ReplicaSet): number | undefined => {
@@ -28,34 +30,31 @@ const deadlineOf = (rs: V1ReplicaSet): number | undefined => {
  * seen out of service, holds it until then, and clears stamps that no longer mean anything (a version
  * at zero, or the current one). A delay of 0 holds nothing.
  */
-export async function scaleDownDelays(
+export function scaleDownDelays(
   ctx: RolloutContext,
-  deps: Deps,
   current: V1ReplicaSet,
   others: readonly V1ReplicaSet[],
   delayMs: number,
-): Promise<ScaleDownDelays> {
+): ScaleDownDelays {
   const held = new Set<V1ReplicaSet>();
   const deadlines: number[] = [];
   const lines: string[] = [];
-  const stamp = async (rs: V1ReplicaSet, value: string | null) => {
+  const writes: ReplicaSetWrite[] = [];
+  const stamp = (rs: V1ReplicaSet, value: string | null) => {
     const name = rs.metadata?.name;
-    if (name)
-      await deps.writer.patchReplicaSet(ctx.namespace, name, {
-        metadata: { annotations: { [SCALE_DOWN_AT_ANNOTATION]: value } },
-      });
+    if (name) writes.push({ op: "annotate", name, annotations: { [SCALE_DOWN_AT_ANNOTATION]: value } });
   };
-  if (deadlineOf(current) !== undefined) await stamp(current, null);
+  if (deadlineOf(current) !== undefined) stamp(current, null);
   for (const rs of others) {
     const deadline = deadlineOf(rs);
     if (specReplicas(rs) === 0 || delayMs === 0) {
-      if (deadline !== undefined) await stamp(rs, null);
+      if (deadline !== undefined) stamp(rs, null);
       continue;
     }
     let at = deadline;
     if (at === undefined) {
       at = ctx.now + delayMs;
-      await stamp(rs, new Date(at).toISOString());
+      stamp(rs, new Date(at).toISOString());
     }
     if (ctx.now < at) {
       held.add(rs);
@@ -63,5 +62,6 @@ export async function scaleDownDelays(
       lines.push(`version ${hashOf(rs)} scales down at ${new Date(at).toISOString()}`);
     }
   }
-  return { held: (rs) => held.has(rs), deadlines, message: lines.length > 0 ? lines.join(", ") : undefined };
+  const message = lines.length > 0 ? lines.join(", ") : undefined;
+  return { held: (rs) => held.has(rs), deadlines, message, writes };
 }

@@ -3,8 +3,7 @@ import { describe, test } from "node:test";
 import { buildRun } from "../../../src/analysis/build.ts";
 import type { AnalysisRun, Rollout } from "../../../src/api/index.ts";
 import type { RolloutContext } from "../../../src/core/context.ts";
-import type { Deps } from "../../../src/core/ports.ts";
-import { pruneRuns, type RunView } from "../../../src/strategy/shared/runs.ts";
+import { type RunView, runsToPrune } from "../../../src/strategy/shared/runs.ts";
 
 const rollout = {
   apiVersion: "ramp.dev/v1alpha1",
@@ -91,8 +90,8 @@ describe("buildRun", () => {
     assert.throws(() => build([{ templateName: "nope" }]), /analysis template "nope" does not exist/));
 });
 
-describe("pruneRuns", () => {
-  test("keeps the newest 5 successful and 5 unsuccessful finished runs; running ones stay", async () => {
+describe("runsToPrune", () => {
+  test("keeps the newest 5 successful and 5 unsuccessful finished runs; running ones stay", () => {
     const run = (name: string, phase: string, t: number) =>
       ({
         metadata: { name },
@@ -108,13 +107,8 @@ describe("pruneRuns", () => {
         status: { phase: "Running" },
       } as unknown as AnalysisRun,
     ];
-    const deleted: string[] = [];
-    const deps = {
-      writer: { deleteAnalysisRun: async (_: string, n: string) => void deleted.push(n) },
-    } as unknown as Deps;
     const ctx = { namespace: "ns", rollout: { spec: {} } } as unknown as RolloutContext;
     const view: RunView = { runs, phase: () => undefined, message: () => undefined };
-    await pruneRuns(ctx, deps, view);
-    assert.deepEqual(deleted.sort(), ["bad0", "ok0", "ok1"]);
+    assert.deepEqual(runsToPrune(ctx, view).sort(), ["bad0", "ok0", "ok1"]);
   });
 });

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { RampError } from "../../../src/errors.ts";
 import { buildRouters } from "../../../src/traffic/factory.ts";
-import type { TrafficTarget } from "../../../src/traffic/router.ts";
+import { writeRoute } from "../../../src/traffic/ports.ts";
+import type { TrafficRouter, TrafficTarget } from "../../../src/traffic/router.ts";
 import { contextFor, FakeCluster } from "./fakes.ts";
 
 const target = (t: Partial<TrafficTarget> = {}): TrafficTarget => ({
@@ -17,6 +18,10 @@ const target = (t: Partial<TrafficTarget> = {}): TrafficTarget => ({
   canaryHash: "c2",
   ...t,
 });
+/** What the reconcile's apply does with a router's plan: every write, in order, through the writer. */
+const write = async (c: FakeCluster, r: TrafficRouter, t: TrafficTarget) => {
+  for (const w of r.plan(t)) await writeRoute(c.deps().writer, w);
+};
 const header = { name: "hdr", match: [{ headerName: "X-Canary", headerValue: { prefix: "ye" } }] };
 
 const httpRoute = () => ({
@@ -45,10 +50,10 @@ describe("Gateway API router", () => {
   test("weights: one JSON patch of the two backendRef weights, each guarded by a test of the backend's name", async () => {
     const c = new FakeCluster();
     c.put("HTTPRoute", httpRoute());
-    const [r] = buildRouters(contextFor({ trafficRouting: gatewayRouting }), c.deps());
+    const [r] = buildRouters(contextFor({ trafficRouting: gatewayRouting }), c.deps().caches);
     assert.ok(r);
     assert.equal(r.shows(target({ weight: 30 })), false);
-    await r.apply(target({ weight: 30 }));
+    await write(c, r, target({ weight: 30 }));
     assert.deepEqual(c.writes[0]?.ops, [
       { op: "test", path: "/spec/rules/1/backendRefs/0/name", value: "web-stable" },
       { op: "add", path: "/spec/rules/1/backendRefs/0/weight", value: 70 },
@@ -57,16 +62,16 @@ describe("Gateway API router", () => {
     ]);
     assert.ok(r.shows(target({ weight: 30 })));
     assert.equal(r.shownWeight(100), 30);
-    await r.apply(target({ weight: 30 }));
+    await write(c, r, target({ weight: 30 }));
     assert.equal(c.writes.length, 1, "no write when the route already shows the target");
   });
 
   test("a header route becomes a managed rule right before the weighted one; inactive removes it", async () => {
     const c = new FakeCluster();
     c.put("HTTPRoute", httpRoute());
-    const [r] = buildRouters(contextFor({ trafficRouting: gatewayRouting }), c.deps());
+    const [r] = buildRouters(contextFor({ trafficRouting: gatewayRouting }), c.deps().caches);
     assert.ok(r);
-    await r.apply(target({ weight: 10, headerRoutes: [header] }));
+    await write(c, r, target({ weight: 10, headerRoutes: [header] }));
     const rules = c.get("HTTPRoute", "web")?.spec?.rules as { name: string }[];
     assert.deepEqual(
       rules.map((x) => x.name),
@@ -83,7 +88,7 @@ describe("Gateway API router", () => {
       backendRefs: [{ group: "", kind: "Service", name: "web-canary", port: 80, weight: 1 }],
     });
     assert.ok(r.shows(target({ weight: 10, headerRoutes: [header] })));
-    await r.apply(target({ active: false }));
+    await write(c, r, target({ active: false }));
     const after = c.get("HTTPRoute", "web");
     assert.deepEqual(
       ((after?.spec?.rules ?? []) as { name: string }[]).map((x) => x.name),
@@ -100,7 +105,7 @@ describe("Gateway API router", () => {
     const c = new FakeCluster();
     c.put("HTTPRoute", httpRoute());
     const deps = c.deps();
-    const [r] = buildRouters(contextFor({ trafficRouting: gatewayRouting }), deps);
+    const [r] = buildRouters(contextFor({ trafficRouting: gatewayRouting }), deps.caches);
     const stale = c.get("HTTPRoute", "web");
     assert.ok(r && stale);
     // Someone swaps the backends' order after ramp read the route.
@@ -109,7 +114,7 @@ describe("Gateway API router", () => {
     const caches = deps.caches as { routeObject: unknown };
     caches.routeObject = () => stale;
     c.put("HTTPRoute", swapped);
-    await assert.rejects(r.apply(target({ weight: 30 })), /422 test failed/);
+    await assert.rejects(write(c, r, target({ weight: 30 })), /422 test failed/);
   });
 });
 
@@ -144,12 +149,12 @@ describe("Istio routers", () => {
     const c = new FakeCluster();
     c.put("VirtualService", vs);
     c.put("DestinationRule", dr);
-    const routers = buildRouters(contextFor({ trafficRouting: routing }), c.deps());
+    const routers = buildRouters(contextFor({ trafficRouting: routing }), c.deps().caches);
     assert.deepEqual(
       routers.map((r) => r.describe),
       ['DestinationRule "web"', 'VirtualService "web"'],
     );
-    for (const r of routers) await r.apply(target({ weight: 25, headerRoutes: [header] }));
+    for (const r of routers) await write(c, r, target({ weight: 25, headerRoutes: [header] }));
     const subsets = c.get("DestinationRule", "web")?.spec?.subsets;
     assert.deepEqual(subsets, [
       { name: "stable", labels: { "ramp.dev/pod-template-hash": "s1" } },
@@ -177,7 +182,8 @@ describe("Istio routers", () => {
     c.put("VirtualService", vs);
     c.put("DestinationRule", dr);
     assert.throws(
-      () => buildRouters(contextFor({ trafficRouting: { ...routing, maxTrafficWeight: 1000 } }), c.deps()),
+      () =>
+        buildRouters(contextFor({ trafficRouting: { ...routing, maxTrafficWeight: 1000 } }), c.deps().caches),
       (e: unknown) => e instanceof RampError && e.code === "RouterUnsupported",
     );
   });
@@ -218,9 +224,9 @@ describe("NGINX router", () => {
   test("the canary Ingress: the stable paths to the canaryService, weight out of maxTrafficWeight, one header", async () => {
     const c = new FakeCluster();
     c.put("Ingress", ingress);
-    const [r] = buildRouters(contextFor({ trafficRouting: routing }), c.deps());
+    const [r] = buildRouters(contextFor({ trafficRouting: routing }), c.deps().caches);
     assert.ok(r);
-    await r.apply(target({ weight: 50, total: 1000, headerRoutes: [header] }));
+    await write(c, r, target({ weight: 50, total: 1000, headerRoutes: [header] }));
     const canary = c.get("Ingress", "web-web-canary");
     const prefix = "nginx.ingress.kubernetes.io";
     assert.deepEqual(canary?.metadata.annotations, {
@@ -251,7 +257,7 @@ describe("NGINX router", () => {
     assert.equal(canary?.metadata.ownerReferences?.[0]?.uid, "uid-1");
     assert.equal(r.shownWeight(1000), 50);
     assert.ok(r.shows(target({ weight: 50, total: 1000, headerRoutes: [header] })));
-    await r.apply(target({ active: false, total: 1000 }));
+    await write(c, r, target({ active: false, total: 1000 }));
     assert.equal(c.get("Ingress", "web-web-canary"), undefined, "deleted when no rollout is in flight");
     assert.deepEqual(
       c.writes.map((w) => w.verb),
@@ -273,16 +279,16 @@ describe("NGINX router", () => {
         ownerReferences: [{ apiVersion: "ramp.dev/v1alpha1", kind: "Rollout", name: "web", uid: "another" }],
       },
     });
-    const routers = buildRouters(contextFor({ trafficRouting: routing }), c.deps());
+    const routers = buildRouters(contextFor({ trafficRouting: routing }), c.deps().caches);
     assert.deepEqual(
       routers.map((r) => r.describe),
       ['Ingress "web-web-canary"', "stale canary Ingresses"],
     );
-    for (const r of routers) await r.apply(target({ weight: 10, total: 1000 }));
+    for (const r of routers) await write(c, r, target({ weight: 10, total: 1000 }));
     assert.equal(c.get("Ingress", "web-old-canary"), undefined);
     assert.ok(c.get("Ingress", "web-foreign-canary"), "an Ingress another Rollout (uid) owns stays");
     assert.ok(c.get("Ingress", "web-web-canary"));
-    assert.equal(buildRouters(contextFor({ trafficRouting: routing }), c.deps()).length, 1);
+    assert.equal(buildRouters(contextFor({ trafficRouting: routing }), c.deps().caches).length, 1);
   });
 
   test("steps ingress-nginx cannot express are refused before anything is written", () => {
@@ -290,7 +296,7 @@ describe("NGINX router", () => {
     c.put("Ingress", ingress);
     const steps = [{ setHeaderRoute: { name: "hdr", match: [header.match[0], header.match[0]] } }];
     assert.throws(
-      () => buildRouters(contextFor({ trafficRouting: routing, steps }), c.deps()),
+      () => buildRouters(contextFor({ trafficRouting: routing, steps }), c.deps().caches),
       /steps\[0\]\.setHeaderRoute\.match: ingress-nginx routes by one header/,
     );
   });
@@ -301,7 +307,7 @@ describe("factory", () => {
     const c = new FakeCluster();
     c.served.delete("HTTPRoute");
     assert.throws(
-      () => buildRouters(contextFor({ trafficRouting: gatewayRouting }), c.deps()),
+      () => buildRouters(contextFor({ trafficRouting: gatewayRouting }), c.deps().caches),
       (e: unknown) =>
         e instanceof RampError &&
         e.code === "RouterNotInstalled" &&
@@ -312,7 +318,7 @@ describe("factory", () => {
   });
 
   test("no trafficRouting, no routers", () => {
-    assert.deepEqual(buildRouters(contextFor({}), new FakeCluster().deps()), []);
+    assert.deepEqual(buildRouters(contextFor({}), new FakeCluster().deps().caches), []);
   });
 
   test("one managed route cannot be both a header and a mirror route", () => {
@@ -323,7 +329,7 @@ describe("factory", () => {
       { setMirrorRoute: { name: "hdr", match: [{ method: { exact: "GET" } }] } },
     ];
     assert.throws(
-      () => buildRouters(contextFor({ trafficRouting: gatewayRouting, steps }), c.deps()),
+      () => buildRouters(contextFor({ trafficRouting: gatewayRouting, steps }), c.deps().caches),
       /steps\[1\]\.setMirrorRoute\.name/,
     );
   });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { CanaryStep } from "../../../src/api/index.ts";
 import { pointer } from "../../../src/traffic/json-patch.ts";
-import { gateWeight, inactiveTarget, routesAt, stepWeight, targetAt } from "../../../src/traffic/target.ts";
+import { gateWeight, inactiveTarget, routesAt, targetAt, weightAt } from "../../../src/traffic/target.ts";
 
 const h = (name: string, value?: string): CanaryStep => ({
   setHeaderRoute: { name, ...(value ? { match: [{ headerName: "x", headerValue: { exact: value } }] } : {}) },
@@ -36,10 +36,10 @@ describe("routesAt", () => {
       assert.deepEqual(names(i), want));
 });
 
-describe("stepWeight", () => {
+describe("weightAt", () => {
   test("the last setWeight so far, and the whole total past the last step", () => {
     assert.deepEqual(
-      [0, 3, 5, 6].map((i) => stepWeight(steps, i, 200)),
+      [0, 3, 5, 6].map((i) => weightAt(steps, i, 200)),
       [10, 10, 40, 200],
     );
   });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { RunPhase } from "../../../../src/api/index.ts";
-import { drive, startCanary } from "../../../../src/core/drive.ts";
+import { drive, startCanary } from "../../../../src/strategy/canary/drive.ts";
 import { CANARY_MACHINE_VERSION, type Env, type StepInfo } from "../../../../src/strategy/canary/machine.ts";
 import { type CanarySnapshot, dehydrate, hydrate, stateOf } from "../../../../src/strategy/canary/persist.ts";
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { RunPhase } from "../../../../src/api/index.ts";
-import { drive, onlyRecordedStep, startCanary } from "../../../../src/core/drive.ts";
+import { drive, onlyRecordedStep, startCanary } from "../../../../src/strategy/canary/drive.ts";
 import type { Env, StepInfo } from "../../../../src/strategy/canary/machine.ts";
 import { type CanarySnapshot, stateOf } from "../../../../src/strategy/canary/persist.ts";
 

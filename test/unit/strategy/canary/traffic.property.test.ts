@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import type { CanaryStep } from "../../../../src/api/index.ts";
-import { gateWeight, inactiveTarget, stepWeight, targetAt } from "../../../../src/traffic/target.ts";
+import { gateWeight, inactiveTarget, targetAt, weightAt } from "../../../../src/traffic/target.ts";
 import { runs } from "../../../support/property.ts";
 
 const stepArb: fc.Arbitrary<CanaryStep> = fc.oneof(
@@ -15,10 +15,10 @@ const stepArb: fc.Arbitrary<CanaryStep> = fc.oneof(
 const totalArb = fc.oneof(fc.constant(100), fc.integer({ min: 1, max: 1000 }));
 
 describe("traffic weight properties", () => {
-  test("stepWeight: the last setWeight up to the step (0 before any), the whole total past the end", () => {
+  test("weightAt: the last setWeight up to the step (0 before any), the whole total past the end", () => {
     fc.assert(
       fc.property(fc.array(stepArb, { maxLength: 8 }), fc.nat(10), totalArb, (steps, index, total) => {
-        const w = stepWeight(steps, index, total);
+        const w = weightAt(steps, index, total);
         if (index >= steps.length) return assert.equal(w, total);
         const last = steps.slice(0, index + 1).findLast((s) => s.setWeight !== undefined);
         assert.equal(w, last?.setWeight ?? 0);

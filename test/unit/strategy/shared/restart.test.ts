@@ -1,13 +1,13 @@
-// The controller's half of `kubectl ramp restart`, as a table: which pods go, when, and when it is done.
+// The controller's half of `kubectl ramp restart`, as a table of the pure plan: when pods are asked for, which
+// pods go, when, and when it is done.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
-import pino from "pino";
 import { restartTime } from "../../../../src/cli/actions/spec.ts";
 import type { RolloutContext } from "../../../../src/core/context.ts";
 import type { StrategyOutcome } from "../../../../src/core/outcome.ts";
-import type { Deps } from "../../../../src/core/ports.ts";
-import { restartStable } from "../../../../src/strategy/shared/restart.ts";
+import { type RolloutPlan, statusOnly } from "../../../../src/core/plan.ts";
+import { planRestart, selectorOf } from "../../../../src/strategy/shared/restart.ts";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
 const RESTART_AT = "2026-01-01T11:59:00Z";
@@ -33,8 +33,6 @@ const rs: V1ReplicaSet = {
 };
 
 function setup(opts: { restartAt?: string; restartedAt?: string; unavailable?: number; pods?: PodSpec[] }) {
-  const listed: string[] = [];
-  const deleted: string[] = [];
   const ctx = {
     namespace: "shop",
     name: "web",
@@ -45,19 +43,7 @@ function setup(opts: { restartAt?: string; restartedAt?: string; unavailable?: n
     rollout: { spec: { ...(opts.restartAt ? { restartAt: opts.restartAt } : {}) } },
     status: { ...(opts.restartedAt ? { restartedAt: opts.restartedAt } : {}) },
   } as unknown as RolloutContext;
-  const deps = {
-    log: pino({ level: "silent" }),
-    pods: {
-      async list(_ns: string, selector: string) {
-        listed.push(selector);
-        return (opts.pods ?? []).map(pod);
-      },
-      async delete(_ns: string, name: string) {
-        deleted.push(name);
-      },
-    },
-  } as unknown as Deps;
-  return { ctx, deps, listed, deleted };
+  return { ctx, pods: (opts.pods ?? []).map(pod) };
 }
 
 const outcome = (settled = true): StrategyOutcome => ({
@@ -66,31 +52,48 @@ const outcome = (settled = true): StrategyOutcome => ({
   health: { deadlineExceeded: false, rollingOut: false, settled, available: true, message: "stable" },
 });
 
+/** The reconcile's two passes: plan without pods; when it asks for them, plan again with them. */
+function restart(
+  ctx: RolloutContext,
+  pods: V1Pod[],
+  input: StrategyOutcome,
+): { plan: RolloutPlan; listed: boolean } {
+  const first = planRestart(ctx, rs, statusOnly(input), undefined);
+  if (!first.needsPods) return { plan: first, listed: false };
+  return { plan: planRestart(ctx, rs, statusOnly(input), pods), listed: true };
+}
+
 const five = (created: string, extra: Partial<PodSpec>[] = []): PodSpec[] =>
   ["a", "b", "c", "d", "e"].map((name, i) => ({ name, created, ...extra[i] }));
 
-describe("restartStable", () => {
-  test("no spec.restartAt, or already done: nothing listed, outcome unchanged", async () => {
+describe("planRestart", () => {
+  test("no spec.restartAt, or already done: no pods asked for, outcome unchanged", () => {
     for (const o of [{}, { restartAt: RESTART_AT, restartedAt: RESTART_AT }]) {
-      const { ctx, deps, listed } = setup(o);
+      const { ctx, pods } = setup(o);
       const input = outcome();
-      assert.equal(await restartStable(ctx, deps, rs, input), input);
-      assert.deepEqual(listed, []);
+      const { plan, listed } = restart(ctx, pods, input);
+      assert.equal(plan.outcome, input);
+      assert.equal(listed, false);
     }
   });
 
-  test("a restartAt in the future: look again then, list nothing yet", async () => {
-    const { ctx, deps, listed } = setup({ restartAt: "2026-01-01T12:00:30Z", pods: five(before) });
-    const out = await restartStable(ctx, deps, rs, outcome());
-    assert.equal(out.requeueAfterMs, 30_000);
-    assert.deepEqual(listed, []);
+  test("a restartAt in the future: look again then, list nothing yet", () => {
+    const { ctx, pods } = setup({ restartAt: "2026-01-01T12:00:30Z", pods: five(before) });
+    const { plan, listed } = restart(ctx, pods, outcome());
+    assert.equal(plan.outcome.requeueAfterMs, 30_000);
+    assert.equal(listed, false);
   });
 
-  test("waits while the rollout is not settled", async () => {
-    const { ctx, deps, listed } = setup({ restartAt: RESTART_AT, pods: five(before) });
+  test("waits while the rollout is not settled", () => {
+    const { ctx, pods } = setup({ restartAt: RESTART_AT, pods: five(before) });
     const input = outcome(false);
-    assert.equal(await restartStable(ctx, deps, rs, input), input);
-    assert.deepEqual(listed, []);
+    const { plan, listed } = restart(ctx, pods, input);
+    assert.equal(plan.outcome, input);
+    assert.equal(listed, false);
+  });
+
+  test("the pods asked for are the version's own (its selector and hash)", () => {
+    assert.equal(selectorOf(rs, "h"), "app=web,ramp.dev/pod-template-hash=h");
   });
 
   const cases: [string, { unavailable?: number; pods: PodSpec[] }, string[]][] = [
@@ -119,11 +122,12 @@ describe("restartStable", () => {
     ],
   ];
   for (const [name, opts, want] of cases) {
-    test(name, async () => {
-      const { ctx, deps, listed, deleted } = setup({ restartAt: RESTART_AT, ...opts });
-      const out = await restartStable(ctx, deps, rs, outcome());
-      assert.deepEqual(listed, ["app=web,ramp.dev/pod-template-hash=h"]);
-      assert.deepEqual(deleted, want);
+    test(name, () => {
+      const { ctx, pods } = setup({ restartAt: RESTART_AT, ...opts });
+      const { plan, listed } = restart(ctx, pods, outcome());
+      const out = plan.outcome;
+      assert.equal(listed, true);
+      assert.deepEqual(plan.podDeletes, want);
       assert.equal(out.health.settled, false, "Progressing while pods remain to replace");
       assert.match(
         out.health.message,
@@ -134,10 +138,11 @@ describe("restartStable", () => {
     });
   }
 
-  test("every pod newer than restartAt: status.restartedAt records it, health untouched", async () => {
-    const { ctx, deps, deleted } = setup({ restartAt: RESTART_AT, pods: five(after) });
-    const out = await restartStable(ctx, deps, rs, outcome());
-    assert.deepEqual(deleted, []);
+  test("every pod newer than restartAt: status.restartedAt records it, health untouched", () => {
+    const { ctx, pods } = setup({ restartAt: RESTART_AT, pods: five(after) });
+    const { plan } = restart(ctx, pods, outcome());
+    const out = plan.outcome;
+    assert.deepEqual(plan.podDeletes, []);
     assert.equal(out.status.restartedAt, RESTART_AT);
     assert.equal(out.health.settled, true);
   });
