@@ -5,6 +5,7 @@ import { get } from "./commands/get.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { list } from "./commands/list.ts";
 import { pause } from "./commands/pause.ts";
+import { plan } from "./commands/plan.ts";
 import { promote } from "./commands/promote.ts";
 import { restart } from "./commands/restart.ts";
 import { resume } from "./commands/resume.ts";
@@ -27,5 +28,6 @@ export const COMMANDS: Command[] = [
   setImageCommand,
   undo,
   lintCommand,
+  plan,
   version,
 ];

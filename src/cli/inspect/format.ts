@@ -73,3 +73,19 @@ export function table(rows: string[][]): string[] {
       .trimEnd(),
   );
 }
+
+/** An exact duration as the specs write them: 1h30m, 4m, 45s, 500ms (humanDuration rounds; a plan must not). */
+export function exactDuration(seconds: number): string {
+  if (seconds === 0) return "0s";
+  const ms = Math.round(seconds * 1000);
+  const parts: [number, string][] = [
+    [Math.floor(ms / 3_600_000), "h"],
+    [Math.floor(ms / 60_000) % 60, "m"],
+    [Math.floor(ms / 1000) % 60, "s"],
+    [ms % 1000, "ms"],
+  ];
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${n}${unit}`)
+    .join("");
+}
