@@ -106,8 +106,24 @@ function isFlagValue(words: string[], i: number): boolean {
   return opt?.type === "string";
 }
 
-/** The hidden `__complete` command: prints candidates and Cobra's "no file completion" directive. */
+/** Whether the last word is the value of a flag that takes a file (`plan -f <TAB>`, `lint --filename <TAB>`). */
+export function completesFile(words: string[]): boolean {
+  const prev = words.at(-2) ?? "";
+  if (!prev.startsWith("-") || prev.includes("=")) return false;
+  const name = prev.replace(/^-+/, "");
+  const opt = Object.entries(ALL_OPTIONS).find(([k, o]) => k === name || o.short === name)?.[1];
+  return opt?.value === "FILE";
+}
+
+/**
+ * The hidden `__complete` command: prints candidates and Cobra's directive: 0 (the shell completes file
+ * names) for a file flag's value, else 4 (no file completion).
+ */
 export async function complete(ctx: CliContext, words: string[]): Promise<number> {
+  if (completesFile(words)) {
+    ctx.out(":0");
+    return EXIT.ok;
+  }
   const names = async () => {
     const api = ctx.kubeConfig().makeApiClient(CustomObjectsApi);
     const list = (await api.listNamespacedCustomObject({
