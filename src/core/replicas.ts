@@ -1,5 +1,4 @@
 // Replica math: how many pods each version should have, and how to get there within surge limits.
-import type { CanaryScale } from "../strategy/canary/steps.ts";
 
 /** Resolves an absolute count or a percentage of `total` (Deployment semantics). */
 export function resolveIntOrPercent(
@@ -26,6 +25,9 @@ export function surgeLimits(
   if (surge === 0 && unavailable === 0) unavailable = 1;
   return { surge, unavailable: Math.min(unavailable, replicas) };
 }
+
+/** A setCanaryScale in force: a pod count, or a share of replicas, instead of the traffic weight. */
+export type CanaryScale = { weight: number } | { replicas: number };
 
 export type Desired = { canary: number; stable: number };
 

@@ -1,4 +1,4 @@
-// The controller's Kubernetes API client: raw JSON requests and watches over one counted undici pool, so
+// The controller's Kubernetes API client: raw JSON requests and watches over one counted node:https pool, so
 // ramp_kube_api_requests_total sees all traffic. Not client-node's generated clients: loading them costs
 // ~90 MB of RSS per process, more than everything else the controller holds (docs/performance.md).
 import type { KubernetesObject } from "@kubernetes/client-node";

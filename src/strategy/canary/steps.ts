@@ -1,6 +1,7 @@
 // What the canary steps mean at a given step index: weight, canary scale, routes.
 import type { CanaryStep } from "../../api/index.ts";
 import { parseDuration } from "../../api/index.ts";
+import type { CanaryScale } from "../../core/replicas.ts";
 import { RampError } from "../../errors.ts";
 import { shortHash } from "../../kube/hash.ts";
 
@@ -32,8 +33,6 @@ export const stepsHash = (steps: readonly CanaryStep[]): string => shortHash(ste
 
 /** The weight at step `index` is the traffic leaf's to answer; the steps' readers find it here too. */
 export { weightAt } from "../../traffic/target.ts";
-
-export type CanaryScale = { weight: number } | { replicas: number };
 
 /** A setCanaryScale in force at step `index` (until a matchTrafficWeight), or undefined. */
 export function canaryScaleAt(steps: readonly CanaryStep[], index: number): CanaryScale | undefined {
