@@ -4,7 +4,7 @@
 import { stringify } from "yaml";
 import { type Command, outputOption } from "../command.ts";
 import { type CliContext, EXIT, UsageError } from "../context.ts";
-import { type FilesPlan, planFiles } from "../inspect/plan-files.ts";
+import { type PlanOutput, planFiles } from "../inspect/plan-files.ts";
 import { renderPlan } from "../inspect/timeline-text.ts";
 import { readInputs } from "../lint/inputs.ts";
 import { formatFindings } from "../lint/lint.ts";
@@ -14,7 +14,7 @@ const OUTPUTS = ["text", "json", "yaml"];
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Plans of every Rollout in the -f files, with the templates among them. */
-async function plansFromFiles(ctx: CliContext): Promise<FilesPlan> {
+async function plansFromFiles(ctx: CliContext): Promise<PlanOutput> {
   const names = ctx.flags.filename;
   if (!Array.isArray(names) || names.length === 0)
     throw new UsageError("plan needs -f FILE (or -f - for stdin)");
@@ -22,7 +22,7 @@ async function plansFromFiles(ctx: CliContext): Promise<FilesPlan> {
 }
 
 /** Prints the plans in the -o format and the findings; 0 when every Rollout was planned, else 1. */
-export function printPlans(ctx: CliContext, result: FilesPlan): number {
+export function printPlans(ctx: CliContext, result: PlanOutput): number {
   const { rollouts, errors } = result;
   const format = ctx.string("output") ?? "text";
   if (format === "json") ctx.out(JSON.stringify(result, null, 2));

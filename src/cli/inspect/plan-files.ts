@@ -5,12 +5,12 @@ import { AnalysisTemplate, ClusterAnalysisTemplate, Rollout } from "../../api/in
 import { type Doc, type Finding, type LintInput, parseInputs, pathSegments, validate } from "../lint/lint.ts";
 import { findTemplate } from "../lint/refs.ts";
 import type { TemplateLookup } from "./analysis-plan.ts";
-import { planRollout, type RolloutPlan } from "./timeline.ts";
+import { type RolloutTimeline, rolloutTimeline } from "./timeline.ts";
 
 /** A Rollout's plan and the document it came from. */
-export type FilePlan = RolloutPlan & { file: string; document: number };
+export type FileTimeline = RolloutTimeline & { file: string; document: number };
 
-export type FilesPlan = { rollouts: FilePlan[]; errors: Finding[] };
+export type PlanOutput = { rollouts: FileTimeline[]; errors: Finding[] };
 
 const RAMP_API = "ramp.dev/v1alpha1";
 
@@ -64,10 +64,10 @@ function otherGroup(doc: Doc): Finding {
 const keyOf = (f: Finding) => `${f.file}\n${f.document}\n${f.path}\n${f.message}`;
 
 /** The plan of every Rollout in the files, in file and document order, and the findings that stopped others. */
-export function planFiles(inputs: LintInput[]): FilesPlan {
+export function planFiles(inputs: LintInput[]): PlanOutput {
   const { docs, findings } = parseInputs(inputs);
   const errors = [...findings];
-  const rollouts: FilePlan[] = [];
+  const rollouts: FileTimeline[] = [];
   for (const doc of docs.filter((d) => d.kind === "Rollout")) {
     if (typeof doc.object.apiVersion !== "string" || !doc.object.apiVersion.startsWith("ramp.dev/")) {
       errors.push(otherGroup(doc));
@@ -80,7 +80,7 @@ export function planFiles(inputs: LintInput[]): FilesPlan {
       continue;
     }
     try {
-      const plan = planRollout(parsed.data, lookupIn(docs, doc, errors));
+      const plan = rolloutTimeline(parsed.data, lookupIn(docs, doc, errors));
       rollouts.push({ file: doc.file, document: doc.document, ...plan });
     } catch (err) {
       errors.push(refusal(doc, err));

@@ -2,7 +2,7 @@
 // and the minimum time. Pure: the same plan always gives the same lines (colors only through `paint`).
 import type { AnalysisPlan } from "./analysis-plan.ts";
 import { exactDuration, type Paint, plain, table } from "./format.ts";
-import type { RolloutPlan, TimelineEntry } from "./timeline.ts";
+import type { RolloutTimeline, TimelineEntry } from "./timeline.ts";
 
 /** Where the Rollout came from, for its heading: a file and document offline, a namespace live. */
 export type PlanSource = { file?: string; document?: number };
@@ -17,7 +17,7 @@ function timeCell(e: TimelineEntry, paint: Paint): string {
   return exactDuration(e.seconds ?? 0);
 }
 
-function heading(plan: RolloutPlan, source: PlanSource, paint: Paint): string {
+function heading(plan: RolloutTimeline, source: PlanSource, paint: Paint): string {
   const where = [source.file, source.document === undefined ? undefined : `document ${source.document}`]
     .filter(Boolean)
     .join(", ");
@@ -37,7 +37,7 @@ function heading(plan: RolloutPlan, source: PlanSource, paint: Paint): string {
   return `${paint.bold(`Rollout ${name}`)}${where ? ` (${where})` : ""}: ${traits.join(", ")}`;
 }
 
-function timelineRows(plan: RolloutPlan, paint: Paint): string[] {
+function timelineRows(plan: RolloutTimeline, paint: Paint): string[] {
   const canary = plan.strategy === "canary";
   const [a, b] = canary ? ["CANARY", "STABLE"] : ["NEW", "OLD"];
   const head = [canary ? "STEP" : "PHASE", "WHAT", a, b, `${a} PODS`, `${b} PODS`, "TIME", "ENDS"];
@@ -67,7 +67,7 @@ function analysisLines(label: string, a: AnalysisPlan, paint: Paint): string[] {
 }
 
 /** The lines of one Rollout's plan. */
-export function renderPlan(plan: RolloutPlan, source: PlanSource = {}, paint: Paint = plain): string[] {
+export function renderPlan(plan: RolloutTimeline, source: PlanSource = {}, paint: Paint = plain): string[] {
   const lines = [heading(plan, source, paint), "", ...timelineRows(plan, paint)];
   const analyses: string[] = [];
   for (const e of plan.timeline) {

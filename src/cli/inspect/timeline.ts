@@ -4,8 +4,10 @@
 // the controller does. Where the Rollout and its templates come from (files or a cluster) is the caller's.
 import type { BlueGreenStrategy, CanaryStrategy, Rollout } from "../../api/index.ts";
 import { desiredCounts, surgeLimits } from "../../core/replicas.ts";
+import { DEFAULT_DELAY_S } from "../../strategy/bluegreen/plan.ts";
 import { describeStep } from "../../strategy/canary/describe.ts";
 import { canaryScaleAt, pauseMs, stepKind, weightAt } from "../../strategy/canary/steps.ts";
+import { SCALE_DOWN_DELAY_ROUTED_S } from "../../strategy/shared/scale-down.ts";
 import { type AnalysisPlan, analysisPlan, type TemplateLookup } from "./analysis-plan.ts";
 import { exactDuration } from "./format.ts";
 
@@ -35,7 +37,7 @@ export type TimelineEntry = {
   background: boolean;
 };
 
-export type RolloutPlan = {
+export type RolloutTimeline = {
   name: string;
   namespace: string | null;
   strategy: "canary" | "blueGreen";
@@ -50,9 +52,6 @@ export type RolloutPlan = {
   total: { seconds: number; waitsForPerson: boolean; unknown: boolean; description: string };
 };
 
-// The schema's documented defaults for keeping the old version after the switch (not exported by the strategies).
-const CANARY_ROUTED_SCALE_DOWN_DELAY_S = 30;
-const BLUE_GREEN_SCALE_DOWN_DELAY_S = 30;
 const ROUTERS = ["gatewayAPI", "nginx", "istio"] as const;
 
 const promoteCommand = (name: string) => `\`kubectl ramp promote ${name}\``;
@@ -68,7 +67,7 @@ function canaryTimeline(
   rollout: Rollout,
   spec: CanaryStrategy,
   lookup: TemplateLookup,
-): Pick<RolloutPlan, "timeline" | "background" | "afterCompletion"> {
+): Pick<RolloutTimeline, "timeline" | "background" | "afterCompletion"> {
   const name = rollout.metadata.name;
   const replicas = rollout.spec.replicas;
   const steps = spec.steps ?? [];
@@ -77,8 +76,7 @@ function canaryTimeline(
   const { surge } = surgeLimits(replicas, spec.maxSurge, spec.maxUnavailable);
   const startingStep = spec.analysis?.startingStep ?? 0;
   const at = (index: number) => {
-    // Past the last step the canary has everything: all of `total` (weightAt answers out of 100).
-    const weight = index >= steps.length ? total : weightAt(steps, index);
+    const weight = weightAt(steps, index, total);
     const pods = desiredCounts({
       replicas,
       // With routers the pods follow the weight's share of total (strategy/canary/traffic.ts percentOf).
@@ -122,7 +120,7 @@ function canaryTimeline(
     seconds: 0,
     ends: "once every pod of the new version is available",
   });
-  const delay = routed ? (spec.scaleDownDelaySeconds ?? CANARY_ROUTED_SCALE_DOWN_DELAY_S) : 0;
+  const delay = routed ? (spec.scaleDownDelaySeconds ?? SCALE_DOWN_DELAY_ROUTED_S) : 0;
   return {
     timeline,
     background: spec.analysis ? analysisPlan(spec.analysis, lookup, "background", name) : null,
@@ -139,7 +137,7 @@ function blueGreenTimeline(
   rollout: Rollout,
   spec: BlueGreenStrategy,
   lookup: TemplateLookup,
-): Pick<RolloutPlan, "timeline" | "background" | "afterCompletion"> {
+): Pick<RolloutTimeline, "timeline" | "background" | "afterCompletion"> {
   const name = rollout.metadata.name;
   const replicas = rollout.spec.replicas;
   // The preview never has more pods than spec.replicas (strategy/bluegreen/reconcile.ts previewCount).
@@ -213,7 +211,7 @@ function blueGreenTimeline(
       ...analysisTiming(post),
     });
   }
-  const delay = spec.scaleDownDelaySeconds ?? BLUE_GREEN_SCALE_DOWN_DELAY_S;
+  const delay = spec.scaleDownDelaySeconds ?? DEFAULT_DELAY_S;
   return {
     timeline,
     background: null,
@@ -257,7 +255,7 @@ const ordered = (e: TimelineEntry): TimelineEntry => ({
   background: e.background,
 });
 
-function totalOf(timeline: TimelineEntry[]): RolloutPlan["total"] {
+function totalOf(timeline: TimelineEntry[]): RolloutTimeline["total"] {
   const seconds = timeline.reduce((sum, e) => sum + (e.seconds ?? 0), 0);
   const waitsForPerson = timeline.some((e) => e.until === "promote");
   const unknown = timeline.some((e) => e.until === "unknown");
@@ -269,7 +267,7 @@ function totalOf(timeline: TimelineEntry[]): RolloutPlan["total"] {
 }
 
 /** The plan of one Rollout, already parsed with the Rollout schema; templates come from `lookup`. */
-export function planRollout(rollout: Rollout, lookup: TemplateLookup): RolloutPlan {
+export function rolloutTimeline(rollout: Rollout, lookup: TemplateLookup): RolloutTimeline {
   const { canary, blueGreen } = rollout.spec.strategy;
   const routing = canary?.trafficRouting;
   // Admission lets exactly one strategy through (a CRD rule, which lint checks before a plan is made).
