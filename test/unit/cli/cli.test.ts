@@ -53,6 +53,7 @@ describe("argument parsing and exit codes", () => {
       ["set", "image"],
       ["undo"],
       ["lint"],
+      ["plan"],
       ["version"],
       ["completion"],
     ]) {
@@ -109,7 +110,7 @@ describe("argument parsing and exit codes", () => {
 describe("completion candidates", () => {
   const names = async () => ["web", "api"];
   const cases: [string[], string[]][] = [
-    [["p"], ["promote", "pause"]],
+    [["p"], ["promote", "pause", "plan"]],
     [["set", ""], ["image"]],
     [
       ["promote", ""],
