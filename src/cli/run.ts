@@ -12,7 +12,8 @@ export const ALL: Command[] = [...COMMANDS, completion];
 
 const EXIT_CODES = `Exit codes:
   0   success (status: the rollout is Healthy)
-  1   refused action, lint findings, a Degraded or aborted rollout, or an error from the cluster
+  1   refused action, lint findings, an invalid Rollout (plan), a Degraded or aborted rollout, or an
+      error from the cluster
   2   status: --timeout passed before the rollout was done
   64  usage error (unknown command or flag, missing NAME)
   130 interrupted (Ctrl-C)`;

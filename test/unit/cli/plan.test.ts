@@ -419,6 +419,15 @@ describe("plan: the command", () => {
     assert.equal((await ramp(["__complete", "plan", "-o", "j"])).stdout, "json\n:4\n");
   });
 
+  test("docs/plugin.md's example is what the command prints", async () => {
+    const docs = readFileSync(join(repoRoot, "docs", "plugin.md"), "utf8");
+    const command = "kubectl ramp plan -f test/fixtures/plan/canary-analysis.yaml";
+    const example = docs.split(`\`\`\`console\n$ ${command}\n`)[1]?.split("```")[0];
+    assert.ok(example, "the example is in docs/plugin.md");
+    const r = await ramp(["plan", "-f", fixture("canary-analysis.yaml")]);
+    assert.equal(r.stdout.replace(`${repoRoot}/`, ""), example);
+  });
+
   test("colors only on a terminal: a person's wait is yellow there, and plain text has no escapes", () => {
     const plan = planOf("canary-manual.yaml");
     assert.ok(renderPlan(plan, plan, colored).some((l) => l.includes("\x1b[33mperson\x1b[0m")));
