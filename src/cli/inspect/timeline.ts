@@ -133,6 +133,24 @@ function canaryTimeline(
   };
 }
 
+/** A blue-green analysis gate as an entry: the versions stay as they are until it ends. */
+function gateEntry(
+  kind: "prePromotionAnalysis" | "postPromotionAnalysis",
+  analysis: AnalysisPlan,
+  shape: Pick<TimelineEntry, "weight" | "pods">,
+): TimelineEntry {
+  const templates = analysis.templates.map((t) => t.name).join(", ");
+  return {
+    index: null,
+    kind,
+    description: `${kind} ${templates}`,
+    ...shape,
+    ...analysisTiming(analysis),
+    analysis,
+    background: false,
+  };
+}
+
 function blueGreenTimeline(
   rollout: Rollout,
   spec: BlueGreenStrategy,
@@ -165,18 +183,7 @@ function blueGreenTimeline(
   ];
   const pre =
     spec.prePromotionAnalysis && analysisPlan(spec.prePromotionAnalysis, lookup, "prePromotion", name);
-  if (pre) {
-    const templates = pre.templates.map((t) => t.name).join(", ");
-    timeline.push({
-      index: null,
-      kind: "prePromotionAnalysis",
-      description: `prePromotionAnalysis ${templates}`,
-      ...before,
-      ...entry,
-      analysis: pre,
-      ...analysisTiming(pre),
-    });
-  }
+  if (pre) timeline.push(gateEntry("prePromotionAnalysis", pre, before));
   timeline.push({
     index: null,
     kind: "promotion",
@@ -199,18 +206,7 @@ function blueGreenTimeline(
   });
   const post =
     spec.postPromotionAnalysis && analysisPlan(spec.postPromotionAnalysis, lookup, "postPromotion", name);
-  if (post) {
-    const templates = post.templates.map((t) => t.name).join(", ");
-    timeline.push({
-      index: null,
-      kind: "postPromotionAnalysis",
-      description: `postPromotionAnalysis ${templates}`,
-      ...after,
-      ...entry,
-      analysis: post,
-      ...analysisTiming(post),
-    });
-  }
+  if (post) timeline.push(gateEntry("postPromotionAnalysis", post, after));
   const delay = spec.scaleDownDelaySeconds ?? DEFAULT_DELAY_S;
   return {
     timeline,
