@@ -312,9 +312,12 @@ export class World {
     rs.status = { replicas, readyReplicas: available, availableReplicas: available };
   }
 
-  /** Reconciles, making every pod available after each, until the machine is in `state` (at most 20 rounds). */
+  /**
+   * Reconciles at least once, making every pod available after each, until the machine is in `state` (at
+   * most 20 rounds).
+   */
   reach(state: string): this {
-    for (let i = 0; i < 20 && this.status.machine?.value !== state; i++) {
+    for (let i = 0; i === 0 || (i < 20 && this.status.machine?.value !== state); i++) {
       this.reconcile();
       this.ready();
     }

@@ -207,6 +207,27 @@ describe("canary plan: user intents and Git", () => {
   });
 });
 
+test("canary plan: Git returns to an earlier version that is not stable: a new rollout on its ReplicaSet", async (t) => {
+  const w = deployed(basic([{ setWeight: 20 }, { pause: {} }]), services);
+  w.ship("v2").reach("Paused");
+  w.ship("v3").reach("Paused");
+  await play(t, w, [
+    {
+      when: "Git ships v2 again while v3 pauses",
+      given: (w) => w.ship("v2"),
+      writes: [
+        "services: web-canary → v2",
+        "replicaSets: annotate v2 ramp.dev/revision=4",
+        "replicaSets: scale v2 0→1",
+        "replicaSets: scale v3 1→0",
+      ],
+      records: ["RolloutStarted"],
+      // The plan makes v2 the newest revision (4): the status says so in the same write.
+      status: { state: "Stepping", step: 0, stable: "v1", canaryRevision: 4 },
+    },
+  ]);
+});
+
 describe("canary plan: the progress deadline", () => {
   const stuck = (abort: boolean) =>
     deployed(basic(STEPS, { progressDeadlineSeconds: 60, progressDeadlineAbort: abort }), services);
