@@ -26,7 +26,11 @@ export type RolloutContext = {
   unavailable: number;
 };
 
-export function buildContext(key: string, rollout: Rollout, deps: Deps): RolloutContext {
+export function buildContext(
+  key: string,
+  rollout: Rollout,
+  deps: Pick<Deps, "caches" | "now">,
+): RolloutContext {
   const [namespace = "", name = ""] = key.split("/");
   const status = rollout.status ?? {};
   const uid = rollout.metadata.uid;
