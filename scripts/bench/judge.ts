@@ -123,21 +123,27 @@ function judge(rng: Random, model: MetricModel, loads: readonly number[], factor
   });
 }
 
-/** Share of `n` judgements that fail: the p99 alone, and p99 + p50 (both regressed) through `score`. */
+/**
+ * Share of `n` judgements that fail: the p99 alone, p99 + p50 (both regressed) through `score`, and, for
+ * comparison only, the p99 under the rule the judge rejected: significant and the estimate past tolerance.
+ */
 function failRates(seed: number, n: number, factor: number, s: Settings, combine = true) {
   const rng = new Random(seed);
   let single = 0;
   let combined = 0;
+  let estimateRule = 0;
   for (let i = 0; i < n; i++) {
     const loads = load(rng, s.samples);
     const p99 = judge(rng, P99, loads, factor, s);
     if (p99.verdict === "Fail") single++;
+    if (p99.verdict !== "NoData" && p99.pValue < 1 - s.confidence && p99.shift.relative > s.tolerance)
+      estimateRule++;
     if (!combine) continue;
     const p50 = judge(rng, P50, loads, factor, s);
     const metrics = [p99, p50].map((m) => ({ verdict: m.verdict, weight: 1, critical: false }));
     if (score(metrics, JUDGE_DEFAULTS.thresholds).verdict === "Fail") combined++;
   }
-  return { single: single / n, combined: combined / n };
+  return { single: single / n, combined: combined / n, estimateRule: estimateRule / n };
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
@@ -162,11 +168,13 @@ function mainTable(n: number, s: Settings): string[] {
   return lines;
 }
 
-/** The p99 alone over samples × confidence × tolerance: what each lever buys. */
+/** The p99 alone over samples × confidence × tolerance: what each lever buys, under either rule. */
 function sweepTable(n: number, s: Settings): string[] {
-  const widths = [14, 11, 11, 12, 20, 10];
+  const widths = [13, 11, 10, 11, 9, 8, 4, 11, 9, 8];
+  const head = ["samples/side", "confidence", "tolerance", "identical", "at tol.", "+20%", "|"];
   const lines = [
-    row(["samples/side", "confidence", "tolerance", "identical", "at the tolerance", "+20%"], widths),
+    `${" ".repeat(36)}interval rule (ramp): Fail${" ".repeat(5)}estimate rule (rejected): Fail`,
+    row([...head, "identical", "at tol.", "+20%"], widths),
   ];
   for (const samples of [60, 90, 120, 180, 240])
     for (const tolerance of [0.05, 0.1])
@@ -175,8 +183,11 @@ function sweepTable(n: number, s: Settings): string[] {
         const rates = [1, 1 + tolerance, 1.2].map((f, i) =>
           failRates(2000 + 10 * samples + i, n, f, t, false),
         );
-        const cells = rates.map((r) => pct(r.single));
-        lines.push(row([String(samples), String(confidence), `${100 * tolerance}%`, ...cells], widths));
+        const ours = rates.map((r) => pct(r.single));
+        const theirs = rates.map((r) => pct(r.estimateRule));
+        lines.push(
+          row([String(samples), String(confidence), `${100 * tolerance}%`, ...ours, "|", ...theirs], widths),
+        );
       }
   return lines;
 }
