@@ -80,6 +80,9 @@ const rsLine = (w: ReplicaSetWrite, rsVersion: (rsName: string) => string, name:
         .join(",")}`;
     case "delete":
       return `delete ${rsVersion(w.name)}`;
+    default:
+      // A kind of write these lines do not spell out yet: its op and ReplicaSet still show.
+      return `${(w as { op: string }).op} ${rsVersion((w as { name: string }).name)}`;
   }
 };
 

@@ -42,6 +42,10 @@ import {
 export type { SpecInput } from "./world-objects.ts";
 export { T0 } from "./world-objects.ts";
 
+/** The pod-template hash of a version, as the controller computes it from the parsed template. */
+export const versionHash = (version: string): string =>
+  podTemplateHash(PodTemplateSpec.parse(templateOf(version)));
+
 /** One reconcile: the context it planned from, the plan, and the plan's writes as lines. */
 export type Step = { ctx: RolloutContext; plan: RolloutPlan; writes: string[] };
 
@@ -81,9 +85,8 @@ export class World {
     return Rollout.parse(this.raw());
   }
 
-  /** The pod-template hash of a version, as the controller computes it from the parsed template. */
   hash(version: string): string {
-    return podTemplateHash(PodTemplateSpec.parse(templateOf(version)));
+    return versionHash(version);
   }
 
   /** The ReplicaSet of a version, if the world has it. */
@@ -142,6 +145,12 @@ export class World {
   edit(change: (spec: SpecInput) => SpecInput): this {
     this.spec = change(this.spec);
     this.generation++;
+    return this;
+  }
+
+  /** Any other change to the world, in a chain. */
+  tap(change: (w: this) => void): this {
+    change(this);
     return this;
   }
 
@@ -295,6 +304,8 @@ export class World {
     if (!rs) throw new Error(`404 ReplicaSet ${w.name}`);
     if (w.op === "delete") this.replicaSets.delete(w.name);
     else if (w.op === "scale") this.#scale(rs, w.replicas);
+    else if (w.op !== "annotate")
+      throw new Error(`the world does not model a ReplicaSet "${(w as { op: string }).op}" write`);
     else {
       const annotations: Record<string, string> = { ...rs.metadata?.annotations };
       for (const [k, v] of Object.entries(w.annotations)) {

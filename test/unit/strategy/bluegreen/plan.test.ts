@@ -2,8 +2,8 @@
 // checked, and the active Service switches only once every pod is available; the old one stays a while.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { play } from "../table.ts";
-import { deployed, type SpecInput, T0, World } from "../world.ts";
+import { play, type Row } from "../table.ts";
+import { deployed, type SpecInput, T0, versionHash, World } from "../world.ts";
 
 const iso = (s: number) => new Date(T0 + s * 1000).toISOString();
 
@@ -14,8 +14,6 @@ const blueGreen = (extra: Record<string, unknown>): SpecInput => ({
 const cluster = (w: World) =>
   w.withServices("web-active", "web-preview").withTemplates("smoke", "error-rate");
 const gate = (name: string) => ({ templates: [{ templateName: name }] });
-/** Blue-green runs are named per version and attempt, with the gate in the name. */
-const run = (w: World, gate: "bgpr" | "bgpo", tag: string) => `web-${w.hash("v2")}-${gate}-0-${tag}`;
 
 describe("blue-green plan: first deploy", () => {
   test("both Services pinned to the version, created at full scale", async (t) => {
@@ -35,6 +33,109 @@ describe("blue-green plan: first deploy", () => {
   });
 });
 
+const H2 = versionHash("v2");
+/** Blue-green runs are named per version and attempt, with the gate in the name. */
+const [PRE, POST] = [`web-${H2}-bgpr-0-pre`, `web-${H2}-bgpo-0-post`];
+
+/** v2 behind the preview Service (1 pod), its pre-promotion run, the wait for promote, the scale-up. */
+const UP_TO_SWITCH: Row[] = [
+  {
+    when: "Git ships v2: the preview Service selects it, at previewReplicaCount pods",
+    given: (w) => w.ship("v2"),
+    writes: ["services: web-preview → v2", "replicaSets: create v2 ×1"],
+    records: ["RolloutStarted"],
+    status: {
+      phase: "Progressing",
+      state: "Preview",
+      active: "v1",
+      preview: "v2",
+      stable: "v1",
+      canaryRevision: 2,
+      message: `previewing version ${H2}: 0/1 available`,
+    },
+  },
+  {
+    when: "the preview pod is available: the pre-promotion run",
+    given: (w) => w.ready(),
+    writes: [`analysis: create ${PRE}`],
+    status: { state: "PrePromotion", preRun: PRE },
+    check: (w) => assert.equal(w.runs.get(PRE)?.metadata.labels?.["ramp.dev/analysis"], "prePromotion"),
+  },
+  {
+    when: "the run is Successful: waiting for promote (autoPromotionEnabled false)",
+    given: (w) => w.finishRun(PRE, "Successful"),
+    writes: [],
+    records: ["Paused"],
+    status: {
+      phase: "Paused",
+      state: "Paused",
+      pauseStartTime: iso(0),
+      preRun: undefined,
+      message: `version ${H2} is ready in preview: waiting for promote`,
+    },
+    requeue: undefined,
+  },
+  {
+    when: "kubectl ramp promote: v2 to full scale; active has not moved",
+    given: (w) => void w.intent("promote"),
+    writes: ["replicaSets: scale v2 1→3"],
+    records: ["Promoted"],
+    status: { state: "ScalingUp", active: "v1", lastIntentId: "intent-1", intentPending: false },
+  },
+  {
+    when: "2 of 3 pods available: no switch yet",
+    given: (w) => w.ready("v2", 2).tick(3),
+    writes: [],
+    status: { state: "ScalingUp", active: "v1" },
+    check: (w) => assert.equal(w.pinned("web-active"), "v1"),
+  },
+];
+
+/** The switch, the post-promotion run, steady state and the old version's scale-down delay. */
+const SWITCH_AND_AFTER: Row[] = [
+  {
+    when: "every pod available: the switch; v1 stamped to go 40s after it; the post-promotion run",
+    given: (w) => w.ready(),
+    writes: [
+      "services: web-active → v2",
+      `replicaSets: annotate v1 ramp.dev/scale-down-at=${iso(43)}`,
+      `analysis: create ${POST}`,
+    ],
+    records: ["Switched"],
+    status: { state: "PostPromotion", active: "v2", stable: "v1", postRun: POST },
+    check: (w) => assert.equal(w.rs("v1")?.spec?.replicas, 3),
+  },
+  {
+    when: "the post-promotion run is Successful: Completed",
+    given: (w) => {
+      w.tick(3);
+      w.finishRun(POST, "Successful");
+    },
+    writes: [],
+    records: ["Completed"],
+    status: { state: "Completed", stable: "v2", active: "v2", stableRevision: 2 },
+    // Unlike the canary, blue-green writes Completed, and steady state on the next reconcile.
+    idle: false,
+  },
+  {
+    when: "steady: Healthy while v1 waits for its deadline",
+    writes: [],
+    status: { phase: "Healthy", state: "Completed", active: "v2", preview: "v2" },
+    requeue: 37_000,
+  },
+  {
+    when: "the deadline passes: v1 goes",
+    given: (w) => w.tick(37),
+    writes: ["replicaSets: scale v1 3→0"],
+    idle: false,
+  },
+  {
+    when: "v1 is at zero: its stamp is cleared",
+    writes: ["replicaSets: annotate v1 ramp.dev/scale-down-at=null"],
+    status: { phase: "Healthy" },
+  },
+];
+
 describe("blue-green plan: preview, gates and the switch", () => {
   test("preview at previewReplicaCount, pre-promotion run, promote, switch when ready, post run, steady", async (t) => {
     const spec = blueGreen({
@@ -45,101 +146,7 @@ describe("blue-green plan: preview, gates and the switch", () => {
       postPromotionAnalysis: gate("error-rate"),
     });
     const w = deployed(spec, cluster);
-    const [pre, post] = [run(w, "bgpr", "pre"), run(w, "bgpo", "post")];
-    const h2 = w.hash("v2");
-    await play(t, w, [
-      {
-        when: "Git ships v2: the preview Service selects it, at previewReplicaCount pods",
-        given: (w) => w.ship("v2"),
-        writes: ["services: web-preview → v2", "replicaSets: create v2 ×1"],
-        records: ["RolloutStarted"],
-        status: {
-          phase: "Progressing",
-          state: "Preview",
-          active: "v1",
-          preview: "v2",
-          stable: "v1",
-          canaryRevision: 2,
-          message: `previewing version ${h2}: 0/1 available`,
-        },
-      },
-      {
-        when: "the preview pod is available: the pre-promotion run",
-        given: (w) => w.ready(),
-        writes: [`analysis: create ${pre}`],
-        status: { state: "PrePromotion", preRun: pre },
-        check: (w) => assert.equal(w.runs.get(pre)?.metadata.labels?.["ramp.dev/analysis"], "prePromotion"),
-      },
-      {
-        when: "the run is Successful: waiting for promote (autoPromotionEnabled false)",
-        given: (w) => w.finishRun(pre, "Successful"),
-        writes: [],
-        records: ["Paused"],
-        status: {
-          phase: "Paused",
-          state: "Paused",
-          pauseStartTime: iso(0),
-          preRun: undefined,
-          message: `version ${h2} is ready in preview: waiting for promote`,
-        },
-        requeue: undefined,
-      },
-      {
-        when: "kubectl ramp promote: v2 to full scale; active has not moved",
-        given: (w) => void w.intent("promote"),
-        writes: ["replicaSets: scale v2 1→3"],
-        records: ["Promoted"],
-        status: { state: "ScalingUp", active: "v1", lastIntentId: "intent-1", intentPending: false },
-      },
-      {
-        when: "2 of 3 pods available: no switch yet",
-        given: (w) => w.ready("v2", 2).tick(3),
-        writes: [],
-        status: { state: "ScalingUp", active: "v1" },
-        check: (w) => assert.equal(w.pinned("web-active"), "v1"),
-      },
-      {
-        when: "every pod available: the switch; v1 stamped to go 40s after it; the post-promotion run",
-        given: (w) => w.ready(),
-        writes: [
-          "services: web-active → v2",
-          `replicaSets: annotate v1 ramp.dev/scale-down-at=${iso(43)}`,
-          `analysis: create ${post}`,
-        ],
-        records: ["Switched"],
-        status: { state: "PostPromotion", active: "v2", stable: "v1", postRun: post },
-        check: (w) => assert.equal(w.rs("v1")?.spec?.replicas, 3),
-      },
-      {
-        when: "the post-promotion run is Successful: Completed",
-        given: (w) => {
-          w.tick(3);
-          w.finishRun(post, "Successful");
-        },
-        writes: [],
-        records: ["Completed"],
-        status: { state: "Completed", stable: "v2", active: "v2", stableRevision: 2 },
-        // Unlike the canary, blue-green writes Completed, and steady state on the next reconcile.
-        idle: false,
-      },
-      {
-        when: "steady: Healthy while v1 waits for its deadline",
-        writes: [],
-        status: { phase: "Healthy", state: "Completed", active: "v2", preview: "v2" },
-        requeue: 37_000,
-      },
-      {
-        when: "the deadline passes: v1 goes",
-        given: (w) => w.tick(37),
-        writes: ["replicaSets: scale v1 3→0"],
-        idle: false,
-      },
-      {
-        when: "v1 is at zero: its stamp is cleared",
-        writes: ["replicaSets: annotate v1 ramp.dev/scale-down-at=null"],
-        status: { phase: "Healthy" },
-      },
-    ]);
+    await play(t, w, [...UP_TO_SWITCH, ...SWITCH_AND_AFTER]);
   });
 
   test("auto promotion after autoPromotionSeconds, looking again when they are up", async (t) => {
@@ -208,7 +215,6 @@ describe("blue-green plan: abort and rollback", () => {
   test("a failed post-promotion run switches the active Service back, the old version still up", async (t) => {
     const w = deployed(blueGreen({ postPromotionAnalysis: gate("error-rate") }), cluster).ship("v2");
     w.reconcile();
-    const post = run(w, "bgpo", "post");
     await play(t, w, [
       {
         when: "v2 fully available: switched, post-promotion run",
@@ -216,13 +222,13 @@ describe("blue-green plan: abort and rollback", () => {
         writes: [
           "services: web-active → v2",
           `replicaSets: annotate v1 ramp.dev/scale-down-at=${iso(30)}`,
-          `analysis: create ${post}`,
+          `analysis: create ${POST}`,
         ],
         records: ["Switched"],
       },
       {
         when: "the run Fails",
-        given: (w) => w.finishRun(post, "Failed", "metric error-rate: 0.2 is not < 0.05"),
+        given: (w) => w.finishRun(POST, "Failed", "metric error-rate: 0.2 is not < 0.05"),
         writes: ["services: web-active → v1"],
         records: ["Aborted"],
         status: {

@@ -2,7 +2,7 @@
 // far as the pods carry them, Services move only where the routes allow, pods go only once traffic left.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { play, weights } from "../table.ts";
+import { play, type Row, weights } from "../table.ts";
 import { deployed, type SpecInput, T0, type World } from "../world.ts";
 
 const iso = (s: number) => new Date(T0 + s * 1000).toISOString();
@@ -24,106 +24,113 @@ const cluster = (w: World) =>
   w.withServices("web-stable", "web-canary").withHttpRoute("web", "web-stable", "web-canary");
 const STEPS = [{ setWeight: 25 }, { pause: {} }, { setWeight: 50 }, { pause: {} }];
 
+/** A routed rollout of v2 from the first step to 100%, STEPS at 4 pods. */
+const TO_FULL: Row[] = [
+  {
+    when: "Git ships v2: created at the step's pods; the canary Service is re-pinned after the routes",
+    given: (w) => w.ship("v2"),
+    writes: ["services: web-canary → v2", "replicaSets: create v2 ×1"],
+    records: ["RolloutStarted"],
+    status: { state: "Stepping", step: 0, weight: 0, stable: "v1" },
+    check: (w, { plan }) => {
+      assert.deepEqual(plan.servicesFirst, []);
+      assert.deepEqual(weights(w, "web"), ["main:100/0"]);
+      assert.equal(w.rs("v1")?.spec?.replicas, 4);
+      assert.equal(w.pinned("web-stable"), "v1");
+    },
+  },
+  {
+    when: "v2's pod is available: the route gives it 25 (guarded by tests of the backend names)",
+    given: (w) => w.ready(),
+    writes: ["routes: patch HTTPRoute/web"],
+    status: { weight: 25, step: 0 },
+    check: (w, { plan }) => {
+      const at = "/spec/rules/0/backendRefs";
+      assert.deepEqual(plan.routes[0]?.op === "patch" && plan.routes[0].ops, [
+        { op: "test", path: `${at}/0/name`, value: "web-stable" },
+        { op: "add", path: `${at}/0/weight`, value: 75 },
+        { op: "test", path: `${at}/1/name`, value: "web-canary" },
+        { op: "add", path: `${at}/1/weight`, value: 25 },
+      ]);
+      assert.deepEqual(weights(w, "web"), ["main:75/25"]);
+    },
+    // The step completes on the next reconcile, which sees the route as written.
+    idle: false,
+  },
+  {
+    when: "the route shows 25: on to the pause",
+    writes: [],
+    records: ["StepStarted"],
+    status: { phase: "Paused", step: 1, pauseStartTime: iso(0) },
+  },
+  {
+    when: "promoted: setWeight 50 scales v2 first, the weight waits for its pods",
+    given: (w) => void w.intent("promote"),
+    writes: ["replicaSets: scale v2 1→2"],
+    records: ["StepStarted", "Promoted"],
+    status: { state: "Stepping", step: 2, weight: 25, lastIntentId: "intent-1" },
+  },
+  {
+    when: "v2's pods are available: the route gives it 50",
+    given: (w) => w.ready(),
+    writes: ["routes: patch HTTPRoute/web"],
+    status: { weight: 50 },
+    check: (w) => assert.deepEqual(weights(w, "web"), ["main:50/50"]),
+    idle: false,
+  },
+  { when: "on to the last pause", writes: [], records: ["StepStarted"], status: { step: 3 } },
+  {
+    when: "promoted past the last step: v2 to every pod, stable still full",
+    given: (w) => void w.intent("promote"),
+    writes: ["replicaSets: scale v2 2→4"],
+    records: ["Promoted", "Promoting"],
+    status: { state: "Promoting", step: 4, weight: 50 },
+  },
+  {
+    when: "v2 has every pod: all traffic to it",
+    given: (w) => w.ready(),
+    writes: ["routes: patch HTTPRoute/web"],
+    status: { weight: 100 },
+    check: (w) => assert.deepEqual(weights(w, "web"), ["main:0/100"]),
+    idle: false,
+  },
+];
+
+/** Completion and the old version's scale-down delay. */
+const COMPLETION: Row[] = [
+  {
+    when: "completion: one plan promotes, pins stable first, gives the route back, holds v1 30s",
+    writes: [
+      "servicesFirst: web-stable → v2",
+      "routes: patch HTTPRoute/web",
+      `replicaSets: annotate v1 ramp.dev/scale-down-at=${iso(30)}`,
+    ],
+    records: ["Completed"],
+    status: { phase: "Healthy", state: "Completed", stable: "v2", step: 4, weight: 0, stableRevision: 2 },
+    requeue: 30_000,
+    check: (w) => {
+      assert.deepEqual(weights(w, "web"), ["main:100/0"]);
+      assert.equal(w.rs("v1")?.spec?.replicas, 4);
+      assert.match(w.status.message ?? "", /scales down at 2026-01-01T00:00:30.000Z/);
+    },
+  },
+  {
+    when: "the delay is over: v1 goes",
+    given: (w) => w.tick(30),
+    writes: ["replicaSets: scale v1 4→0"],
+    idle: false,
+  },
+  {
+    when: "v1 is at zero: its stamp is cleared",
+    writes: ["replicaSets: annotate v1 ramp.dev/scale-down-at=null"],
+    status: { phase: "Healthy" },
+  },
+];
+
 describe("canary plan: setWeight with Gateway API routing", () => {
   test("weights follow the pods, stable stays full, and completion holds the old version", async (t) => {
     const w = deployed(routed(STEPS), cluster);
-    await play(t, w, [
-      {
-        when: "Git ships v2: created at the step's pods; the canary Service is re-pinned after the routes",
-        given: (w) => w.ship("v2"),
-        writes: ["services: web-canary → v2", "replicaSets: create v2 ×1"],
-        records: ["RolloutStarted"],
-        status: { state: "Stepping", step: 0, weight: 0, stable: "v1" },
-        check: (w, { plan }) => {
-          assert.deepEqual(plan.servicesFirst, []);
-          assert.deepEqual(weights(w, "web"), ["main:100/0"]);
-          assert.equal(w.rs("v1")?.spec?.replicas, 4);
-          assert.equal(w.pinned("web-stable"), "v1");
-        },
-      },
-      {
-        when: "v2's pod is available: the route gives it 25 (guarded by tests of the backend names)",
-        given: (w) => w.ready(),
-        writes: ["routes: patch HTTPRoute/web"],
-        status: { weight: 25, step: 0 },
-        check: (w, { plan }) => {
-          const at = "/spec/rules/0/backendRefs";
-          assert.deepEqual(plan.routes[0]?.op === "patch" && plan.routes[0].ops, [
-            { op: "test", path: `${at}/0/name`, value: "web-stable" },
-            { op: "add", path: `${at}/0/weight`, value: 75 },
-            { op: "test", path: `${at}/1/name`, value: "web-canary" },
-            { op: "add", path: `${at}/1/weight`, value: 25 },
-          ]);
-          assert.deepEqual(weights(w, "web"), ["main:75/25"]);
-        },
-        // The step completes on the next reconcile, which sees the route as written.
-        idle: false,
-      },
-      {
-        when: "the route shows 25: on to the pause",
-        writes: [],
-        records: ["StepStarted"],
-        status: { phase: "Paused", step: 1, pauseStartTime: iso(0) },
-      },
-      {
-        when: "promoted: setWeight 50 scales v2 first, the weight waits for its pods",
-        given: (w) => void w.intent("promote"),
-        writes: ["replicaSets: scale v2 1→2"],
-        records: ["StepStarted", "Promoted"],
-        status: { state: "Stepping", step: 2, weight: 25, lastIntentId: "intent-1" },
-      },
-      {
-        when: "v2's pods are available: the route gives it 50",
-        given: (w) => w.ready(),
-        writes: ["routes: patch HTTPRoute/web"],
-        status: { weight: 50 },
-        check: (w) => assert.deepEqual(weights(w, "web"), ["main:50/50"]),
-        idle: false,
-      },
-      { when: "on to the last pause", writes: [], records: ["StepStarted"], status: { step: 3 } },
-      {
-        when: "promoted past the last step: v2 to every pod, stable still full",
-        given: (w) => void w.intent("promote"),
-        writes: ["replicaSets: scale v2 2→4"],
-        records: ["Promoted", "Promoting"],
-        status: { state: "Promoting", step: 4, weight: 50 },
-      },
-      {
-        when: "v2 has every pod: all traffic to it",
-        given: (w) => w.ready(),
-        writes: ["routes: patch HTTPRoute/web"],
-        status: { weight: 100 },
-        check: (w) => assert.deepEqual(weights(w, "web"), ["main:0/100"]),
-        idle: false,
-      },
-      {
-        when: "completion: one plan promotes, pins stable first, gives the route back, holds v1 30s",
-        writes: [
-          "servicesFirst: web-stable → v2",
-          "routes: patch HTTPRoute/web",
-          `replicaSets: annotate v1 ramp.dev/scale-down-at=${iso(30)}`,
-        ],
-        records: ["Completed"],
-        status: { phase: "Healthy", state: "Completed", stable: "v2", step: 4, weight: 0, stableRevision: 2 },
-        requeue: 30_000,
-        check: (w) => {
-          assert.deepEqual(weights(w, "web"), ["main:100/0"]);
-          assert.equal(w.rs("v1")?.spec?.replicas, 4);
-          assert.match(w.status.message ?? "", /scales down at 2026-01-01T00:00:30.000Z/);
-        },
-      },
-      {
-        when: "the delay is over: v1 goes",
-        given: (w) => w.tick(30),
-        writes: ["replicaSets: scale v1 4→0"],
-        idle: false,
-      },
-      {
-        when: "v1 is at zero: its stamp is cleared",
-        writes: ["replicaSets: annotate v1 ramp.dev/scale-down-at=null"],
-        status: { phase: "Healthy" },
-      },
-    ]);
+    await play(t, w, [...TO_FULL, ...COMPLETION]);
   });
 
   test("dynamicStableScale: stable shrinks after the weight leaves it, and grows back before it returns", async (t) => {
