@@ -1,9 +1,5 @@
-// The Hodges-Lehmann estimate of the shift canary − baseline and its distribution-free confidence interval
-// (Moses; Hollander & Wolfe §4.3): the median of the m·n pairwise differences, and the k-th smallest and
-// k-th largest of them, where k comes from the null law of U. The differences are never materialised: a
-// selection over the implicitly sorted m×n matrix (Monahan, ACM TOMS 616) finds each order statistic in
-// expected O((m + n) log(mn)) time and O(m + n) memory, so 10,000 samples a side cost a fraction of a
-// second instead of 800 MB.
+// Hodges-Lehmann: the median of the m·n differences canary − baseline and the distribution-free interval
+// [D(k), D(mn+1−k)] (Hollander & Wolfe §4.3), selected without materialising the differences (Monahan).
 import { EXACT_MAX_SIZE } from "./mann-whitney.ts";
 import { normalSfInverse } from "./normal.ts";
 import { lowerCdf } from "./u-distribution.ts";

@@ -1,7 +1,5 @@
-// The exact null distribution of the Mann-Whitney U statistic for untied samples, in exact integers.
-// The number of arrangements with U = k is the coefficient of q^k in the Gaussian binomial
-// [m+n choose m]_q = Π_{i=1..m} (1 − q^(n+i)) / (1 − q^i); BigInt keeps the counts exact beyond 2^53
-// (C(1008, 8) ≈ 2.6e19), so a tail probability is one division, rounded once.
+// The exact null law of U for untied samples: the counts are the coefficients of the Gaussian binomial
+// [m+n choose m]_q, kept in BigInt (they pass 2^53) so a tail probability is one exact fraction, rounded once.
 
 /** Arrangements of samples of sizes m and n with U = 0…maxK (the lower tail; U is symmetric about mn/2). */
 export function lowerCounts(m: number, n: number, maxK: number): bigint[] {
