@@ -1,7 +1,8 @@
-// The Pods the reconcile may touch, over the counted API clients: only a restart lists and deletes them.
+// The Pods the reconcile may touch, over the counted API clients: a restart lists and deletes them, a role
+// change of their version patches their labels and annotations in place.
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Pods } from "../core/ports.ts";
-import { type Clients, statusCodeOf } from "../kube/client.ts";
+import { type Clients, PatchType, statusCodeOf } from "../kube/client.ts";
 
 export function kubePods(clients: Clients): Pods {
   return {
@@ -16,6 +17,18 @@ export function kubePods(clients: Clients): Pods {
     async delete(namespace, name) {
       try {
         await clients.request("DELETE", `/api/v1/namespaces/${namespace}/pods/${name}`);
+      } catch (err) {
+        if (statusCodeOf(err) !== 404) throw err;
+      }
+    },
+    async patchMetadata(namespace, name, metadata) {
+      try {
+        await clients.request(
+          "PATCH",
+          `/api/v1/namespaces/${namespace}/pods/${name}`,
+          { metadata },
+          PatchType.merge,
+        );
       } catch (err) {
         if (statusCodeOf(err) !== 404) throw err;
       }

@@ -14,7 +14,18 @@ export type ReplicaSetWrite =
   | { op: "create"; replicaSet: V1ReplicaSet }
   | { op: "scale"; name: string; from: number; replicas: number }
   | { op: "annotate"; name: string; annotations: Record<string, string | null> }
-  | { op: "delete"; name: string };
+  | { op: "delete"; name: string }
+  /** Role metadata: the pod template, then every running pod of the ReplicaSet, then its record. */
+  | {
+      op: "roleMetadata";
+      name: string;
+      uid: string;
+      selector: Record<string, string>;
+      labels: Record<string, string | null>;
+      annotations: Record<string, string | null>;
+      /** The ramp.dev/ephemeral-metadata annotation to record once the pods carry it (null: none). */
+      record: string | null;
+    };
 
 /** A Service's selector pinned to one version's pod-template hash. */
 export type ServicePin = { name: string; hash: string; from: string | undefined };
@@ -65,10 +76,11 @@ export const newReplicaSet = (ctx: RolloutContext, replicas: number): V1ReplicaS
 export function currentReplicaSet(
   ctx: RolloutContext,
   replicas: number,
+  role: (rs: V1ReplicaSet) => V1ReplicaSet = (rs) => rs,
 ): { rs: V1ReplicaSet; unborn: boolean; writes: ReplicaSetWrite[] } {
   const existing = ctx.versions.current;
   if (!existing) {
-    const rs = newReplicaSet(ctx, replicas);
+    const rs = role(newReplicaSet(ctx, replicas));
     return { rs, unborn: true, writes: [{ op: "create", replicaSet: rs }] };
   }
   const latest = nextRevision(ctx.all) - 1;

@@ -49,12 +49,14 @@ export interface EventSink {
   record(target: EventTarget, event: RecordParams): void;
 }
 
-/** Pods are not cached: they are read (and deleted) only while a restart (spec.restartAt) is pending. */
+/** Pods are not cached: they are read only for a restart (spec.restartAt) or a role change of their version. */
 export interface Pods {
   /** A LIST of the pods matching a label selector string, straight from the apiserver. */
   list(namespace: string, labelSelector: string): Promise<V1Pod[]>;
   /** Deletes one pod; its ReplicaSet replaces it. A pod already gone is not an error. */
   delete(namespace: string, name: string): Promise<void>;
+  /** Merges `metadata` (labels, annotations; null removes a key) into a running pod; one already gone is fine. */
+  patchMetadata(namespace: string, name: string, metadata: object): Promise<void>;
 }
 
 export type Deps = {

@@ -2,7 +2,7 @@
 // its pods, then routes, then Services traffic has left, then ReplicaSets (so no pod goes before traffic
 // has left it and stable is back before the canary goes), then analysis, then pods. The status follows,
 // written by the Reconciler: a crash anywhere before it replays this plan, and every write is idempotent.
-import { HASH_LABEL } from "../api/labels.ts";
+import { EPHEMERAL_ANNOTATION, HASH_LABEL } from "../api/labels.ts";
 import type { ReplicaSetWrite, RolloutPlan, ServicePin } from "../core/plan.ts";
 import type { Deps } from "../core/ports.ts";
 import { RampError } from "../errors.ts";
@@ -47,7 +47,34 @@ async function writeReplicaSet(namespace: string, w: ReplicaSetWrite, deps: Deps
       return deps.writer.patchReplicaSet(namespace, w.name, { metadata: { annotations: w.annotations } });
     case "delete":
       return deps.writer.deleteReplicaSet(namespace, w.name);
+    case "roleMetadata":
+      return roleMetadata(namespace, w, deps);
   }
+}
+
+/** Template first (new pods are born right), then the running pods, then the record that says it is done. */
+async function roleMetadata(
+  namespace: string,
+  w: Extract<ReplicaSetWrite, { op: "roleMetadata" }>,
+  deps: Deps,
+): Promise<void> {
+  const metadata = {
+    ...(Object.keys(w.labels).length > 0 ? { labels: w.labels } : {}),
+    ...(Object.keys(w.annotations).length > 0 ? { annotations: w.annotations } : {}),
+  };
+  await deps.writer.patchReplicaSet(namespace, w.name, { spec: { template: { metadata } } });
+  const selector = Object.entries(w.selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  const pods = await deps.pods.list(namespace, selector);
+  for (const p of pods) {
+    const mine = p.metadata?.ownerReferences?.some((o) => o.uid === w.uid);
+    if (mine && p.metadata?.name && !p.metadata.deletionTimestamp)
+      await deps.pods.patchMetadata(namespace, p.metadata.name, metadata);
+  }
+  await deps.writer.patchReplicaSet(namespace, w.name, {
+    metadata: { annotations: { [EPHEMERAL_ANNOTATION]: w.record } },
+  });
 }
 
 async function createReplicaSet(

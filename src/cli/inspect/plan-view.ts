@@ -76,6 +76,14 @@ function replicaSetWrite(w: ReplicaSetWrite): PlannedWrite {
       };
     case "delete":
       return { object: `ReplicaSet "${w.name}"`, change: "delete", why: "beyond revisionHistoryLimit" };
+    case "roleMetadata": {
+      const keys = [...Object.entries(w.labels), ...Object.entries(w.annotations)];
+      return {
+        object: `ReplicaSet "${w.name}" and its pods`,
+        change: keys.map(([k, v]) => (v === null ? `remove ${k}` : `${k}=${v}`)).join(", "),
+        why: "its version's role changed: the role's metadata, patched in place (no pod restarts)",
+      };
+    }
   }
 }
 

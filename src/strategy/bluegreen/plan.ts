@@ -15,6 +15,7 @@ import {
 } from "../../core/plan.ts";
 import type { Caches } from "../../core/ports.ts";
 import { specReplicas } from "../../core/replicasets.ts";
+import { roleWrites, withRole } from "../shared/ephemeral.ts";
 import { runWrites, viewRuns } from "../shared/runs.ts";
 import { planSteady } from "../shared/steady.ts";
 import { advanceBlueGreen, type BlueGreenAdvanced, runNames } from "./advance.ts";
@@ -78,6 +79,7 @@ function steadyBlueGreen(
       stableService: spec.activeService,
       canaryService: spec.previewService,
       scaleDownDelaySeconds: spec.scaleDownDelaySeconds ?? DEFAULT_DELAY_S,
+      stableMetadata: spec.activeMetadata,
       previous: previous && {
         podHash: previous.context.podHash,
         finished: ["Completed", "Aborted"].includes(blueGreenState(previous)),
@@ -126,9 +128,16 @@ function replicaSetWrites(
     if (stable?.metadata?.annotations?.[SCALE_DOWN_AT_ANNOTATION] !== at)
       stamp.push({ op: "annotate", name: stableName, annotations: { [SCALE_DOWN_AT_ANNOTATION]: at } });
   }
-  const current = currentReplicaSet(ctx, newCount);
+  const switched = SWITCHED.has(a.state);
+  // The new version's pods are preview pods until the switch, active pods after it.
+  const role = switched ? spec.activeMetadata : spec.previewMetadata;
+  const current = currentReplicaSet(ctx, newCount, (rs) => withRole(rs, role));
   return [
     ...current.writes,
+    ...roleWrites([
+      [current.unborn ? undefined : current.rs, role],
+      ...(switched ? [] : [[stable, spec.activeMetadata] as const]),
+    ]),
     ...stamp,
     ...scales([
       [current.unborn ? undefined : current.rs, newCount],

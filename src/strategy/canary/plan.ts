@@ -16,6 +16,7 @@ import type { Caches } from "../../core/ports.ts";
 import { type Desired, desiredCounts, planScaling } from "../../core/replicas.ts";
 import { partition, specReplicas } from "../../core/replicasets.ts";
 import type { TrafficTarget } from "../../traffic/router.ts";
+import { roleWrites, withRole } from "../shared/ephemeral.ts";
 import { runNameFor, runWrites, viewRuns } from "../shared/runs.ts";
 import { planSteady, type SteadyInput } from "../shared/steady.ts";
 import { type Advanced, advance } from "./advance.ts";
@@ -91,6 +92,7 @@ function steadyInput(ctx: RolloutContext, spec: CanaryStrategy, traffic: Traffic
   return {
     stableService: spec.stableService,
     canaryService: spec.canaryService,
+    stableMetadata: spec.stableMetadata,
     traffic: {
       routed: traffic.routed,
       total: traffic.total,
@@ -179,7 +181,7 @@ function desiredWorld(
   const current = currentReplicaSet(ctx, 0);
   // A version's first reconcile creates its ReplicaSet with the replicas the plan gives it: one write.
   const create = current.unborn
-    ? [{ op: "create" as const, replicaSet: newReplicaSet(ctx, plan.canary) }]
+    ? [{ op: "create" as const, replicaSet: withRole(newReplicaSet(ctx, plan.canary), spec.canaryMetadata) }]
     : [];
   return {
     index,
@@ -189,6 +191,10 @@ function desiredWorld(
     replicaSets: [
       ...create,
       ...(current.unborn ? [] : current.writes),
+      ...roleWrites([
+        [current.unborn ? undefined : current.rs, spec.canaryMetadata],
+        [stable, spec.stableMetadata],
+      ]),
       ...scales([
         [current.unborn ? undefined : current.rs, plan.canary],
         [stable, plan.stable],

@@ -9,6 +9,7 @@ import type { RecordParams } from "../../core/records.ts";
 import { planScaling } from "../../core/replicas.ts";
 import { observe, revisionOf } from "../../core/replicasets.ts";
 import type { RouteWrite } from "../../traffic/ports.ts";
+import { type PodMetadata, roleWrites, withRole } from "./ephemeral.ts";
 import { planRestart } from "./restart.ts";
 import { SCALE_DOWN_DELAY_ROUTED_S, scaleDownDelays } from "./scale-down.ts";
 
@@ -20,6 +21,8 @@ export type SteadyInput = {
   scaleDownDelaySeconds?: number | undefined;
   /** Routed canaries: the route writes for "no rollout in flight", and the weights' total. */
   traffic?: { routed: boolean; total: number; inactive: (hash: string) => RouteWrite[] } | undefined;
+  /** The role metadata of the stable (canary) or active (blue-green) version's pods. */
+  stableMetadata?: PodMetadata | undefined;
   /** The strategy's persisted machine, read by its own persistence; undefined when there is none. */
   previous: { podHash: string; finished: boolean } | undefined;
 };
@@ -32,7 +35,9 @@ export function planSteady(
   pods?: V1Pod[],
 ): RolloutPlan {
   const firstDeploy = !ctx.stableHash;
-  const current = currentReplicaSet(ctx, firstDeploy ? ctx.replicas : 0);
+  const current = currentReplicaSet(ctx, firstDeploy ? ctx.replicas : 0, (rs) =>
+    withRole(rs, input.stableMetadata),
+  );
   const rs = current.rs;
   const { others } = ctx.versions;
   const seen = { stable: observe(rs), others: others.map((o) => observe(o) ?? { spec: 0, available: 0 }) };
@@ -74,6 +79,7 @@ export function planSteady(
     services: [],
     replicaSets: [
       ...current.writes,
+      ...roleWrites([[current.unborn ? undefined : rs, input.stableMetadata]]),
       ...delays.writes,
       ...scales([
         [current.unborn ? undefined : rs, plan.stable],
