@@ -106,6 +106,16 @@ const SWITCH_AND_AFTER: Row[] = [
     check: (w) => assert.equal(w.rs("v1")?.spec?.replicas, 3),
   },
   {
+    when: "the stamp was lost (a write that never landed): written again from switchedAt, not from now",
+    given: (w) => {
+      const annotations = w.rs("v1")?.metadata?.annotations;
+      if (annotations) delete annotations["ramp.dev/scale-down-at"];
+      w.tick(2);
+    },
+    writes: [`replicaSets: annotate v1 ramp.dev/scale-down-at=${iso(43)}`],
+    status: { state: "PostPromotion" },
+  },
+  {
     when: "the post-promotion run is Successful: Completed",
     given: (w) => {
       w.tick(3);
@@ -121,7 +131,7 @@ const SWITCH_AND_AFTER: Row[] = [
     when: "steady: Healthy while v1 waits for its deadline",
     writes: [],
     status: { phase: "Healthy", state: "Completed", active: "v2", preview: "v2" },
-    requeue: 37_000,
+    requeue: 35_000,
   },
   {
     when: "the deadline passes: v1 goes",
@@ -264,6 +274,27 @@ describe("blue-green plan: abort and rollback", () => {
           stableRevision: 3,
         },
         requeue: 30_000,
+      },
+    ]);
+  });
+
+  test("a new version within the old one's scaleDownDelaySeconds keeps the old pods until the deadline", async (t) => {
+    const w = deployed(blueGreen({}), cluster).ship("v2").reach("Completed");
+    assert.equal(w.rs("v1")?.metadata?.annotations?.["ramp.dev/scale-down-at"], iso(30));
+    await play(t, w, [
+      {
+        when: "Git ships v3 5s after the switch: v1 is still there for a switch back",
+        given: (w) => w.tick(5).ship("v3"),
+        writes: ["services: web-preview → v3", "replicaSets: create v3 ×3"],
+        records: ["RolloutStarted"],
+        status: { state: "Preview", active: "v2", preview: "v3" },
+        check: (w) => assert.equal(w.rs("v1")?.spec?.replicas, 3),
+      },
+      {
+        when: "v1's scale-down-at is reached",
+        given: (w) => w.tick(25),
+        writes: ["replicaSets: scale v1 3→0"],
+        idle: false,
       },
     ]);
   });

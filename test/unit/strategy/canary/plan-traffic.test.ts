@@ -212,4 +212,26 @@ describe("canary plan: setWeight with Gateway API routing", () => {
       },
     ]);
   });
+
+  test("a new version within the old one's scaleDownDelaySeconds keeps the old pods until the deadline", () => {
+    const w = deployed(routed([{ setWeight: 25 }, { pause: {} }]), cluster)
+      .ship("v2")
+      .reach("Paused");
+    w.intent("promote");
+    w.reach("Completed");
+    assert.equal(w.rs("v1")?.metadata?.annotations?.["ramp.dev/scale-down-at"], iso(30));
+    // Traffic left v1 at 00:00:00; requests in flight drain until 00:00:30, whatever Git ships meanwhile.
+    const { writes } = w.tick(5).ship("v3").reconcile();
+    assert.deepEqual(
+      writes.filter((l) => l.includes(" v1 ")),
+      [],
+      "no write to v1 before its scale-down-at",
+    );
+    assert.equal(w.rs("v1")?.spec?.replicas, 4);
+    const later = w.ready().tick(25).reconcile();
+    assert.ok(
+      later.writes.some((l) => l.startsWith("replicaSets: scale v1 4→")),
+      later.writes.join("; "),
+    );
+  });
 });
