@@ -42,9 +42,16 @@ import {
 export type { SpecInput } from "./world-objects.ts";
 export { T0 } from "./world-objects.ts";
 
+const hashes = new Map<string, string>();
+
 /** The pod-template hash of a version, as the controller computes it from the parsed template. */
-export const versionHash = (version: string): string =>
-  podTemplateHash(PodTemplateSpec.parse(templateOf(version)));
+export function versionHash(version: string): string {
+  const known = hashes.get(version);
+  if (known !== undefined) return known;
+  const hash = podTemplateHash(PodTemplateSpec.parse(templateOf(version)));
+  hashes.set(version, hash);
+  return hash;
+}
 
 /** One reconcile: the context it planned from, the plan, and the plan's writes as lines. */
 export type Step = { ctx: RolloutContext; plan: RolloutPlan; writes: string[] };
