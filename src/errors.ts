@@ -73,8 +73,9 @@ export const ERROR_CODES = {
   },
   AnalysisError: {
     summary:
-      "An analysis metric could not be measured consecutiveErrorLimit times in a row (provider errors).",
-    fix: "Check the provider (Prometheus address, auth, query) named in the message; then retry.",
+      "An analysis metric could not be measured consecutiveErrorLimit times in a row (provider errors), or a " +
+      'field written as "{{args.NAME}}" (count, a limit, interval) resolved to no valid value.',
+    fix: "Check the provider (Prometheus address, auth, query) or the analysis arg named in the message; then retry.",
   },
   InconclusiveAnalysis: {
     summary: "An analysis ended Inconclusive (e.g. no data): ramp waits for a person instead of guessing.",

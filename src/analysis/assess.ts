@@ -1,6 +1,7 @@
 // Judging measurements: one value against its conditions, a metric against its limits, a run from its metrics.
 // Missing data never counts as success: that is ramp's answer to analysis that promotes on nothing.
 import type { Metric, MetricResult, RunPhase } from "../api/index.ts";
+import type { ResolvedMetric } from "./resolve.ts";
 
 /** What a provider measured: a number, a list of numbers (a vector), or JSON (web). */
 export type Value = number | number[] | unknown;
@@ -76,11 +77,11 @@ export function count(prev: Counters, phase: RunPhase, ignored: boolean): Counte
 }
 
 /** How many measurements a metric takes: `count`, else 1 without an interval, else unbounded. */
-export const plannedCount = (m: Metric): number =>
+export const plannedCount = (m: ResolvedMetric): number =>
   m.count ?? (m.interval === undefined ? 1 : Number.POSITIVE_INFINITY);
 
 /** A metric's phase from its counters and limits (Argo's semantics: a limit is how many are tolerated). */
-export function metricPhase(m: Metric, c: Counters): RunPhase {
+export function metricPhase(m: ResolvedMetric, c: Counters): RunPhase {
   if (c.failed > (m.failureLimit ?? 0)) return "Failed";
   if (c.consecutiveError > (m.consecutiveErrorLimit ?? 4)) return "Error";
   if (c.inconclusive > (m.inconclusiveLimit ?? 0)) return "Inconclusive";

@@ -9,12 +9,21 @@ import {
   type RunPhase,
 } from "../api/index.ts";
 import { mergePatchDiff } from "../kube/merge-patch.ts";
-import { assessMeasurement, count, isDone, metricPhase, runPhase, type Value } from "./assess.ts";
+import {
+  assessMeasurement,
+  count,
+  isDone,
+  metricPhase,
+  plannedCount,
+  runPhase,
+  type Value,
+} from "./assess.ts";
 import { type ConditionEvaluator, checkCondition } from "./conditions.ts";
 import { encodeValue, redact } from "./encode.ts";
 import type { AnalysisMetrics } from "./metrics.ts";
 import { type ProviderDeps, providerFor } from "./providers/index.ts";
 import type { MeasureContext, Outcome } from "./providers/provider.ts";
+import { type ResolvedMetric, resolveMetric } from "./resolve.ts";
 
 export type RunDeps = {
   run(key: string): unknown;
@@ -44,7 +53,7 @@ const fresh = (name: string, dryRun: boolean): MetricResult => ({
 });
 
 /** Why a metric ended as it did, in words a person reading `kubectl ramp get` understands. */
-function explain(m: Metric, r: MetricResult): string | undefined {
+function explain(m: ResolvedMetric, r: MetricResult): string | undefined {
   const last = r.measurements?.filter((x) => x.phase !== "Running").at(-1);
   const what = last?.message ?? `value ${last?.value ?? "?"}`;
   if (r.phase === "Failed")
@@ -140,14 +149,27 @@ export class AnalysisRunReconciler {
       });
       return undefined;
     }
+    // count, the limits and the durations may come from args: resolved every pass, never written back.
+    let metrics: ResolvedMetric[];
+    try {
+      metrics = run.spec.metrics.map((m) => resolveMetric(m, args));
+    } catch (err) {
+      await this.#write(ns, run.metadata.name, rv, status, {
+        phase: "Error",
+        message: redact((err as Error).message, secrets),
+        startedAt,
+        finishedAt: iso(now),
+      });
+      return undefined;
+    }
 
-    for (const m of run.spec.metrics) {
+    for (const [index, m] of metrics.entries()) {
       const prev = status.metricResults?.find((r) => r.name === m.name) ?? fresh(m.name, dry.has(m.name));
       if (isDone(prev.phase)) {
         results.push(prev);
         continue;
       }
-      const result = await this.#advance(run, m, prev, { now, startedAt, args, secrets, due });
+      const result = await this.#advance(run, m, prev, { now, startedAt, args, secrets, due, index });
       const limit = retain.get(m.name) ?? RETAIN;
       results.push({ ...result, measurements: (result.measurements ?? []).slice(-limit) });
     }
@@ -157,7 +179,7 @@ export class AnalysisRunReconciler {
       run.spec.terminate === true,
     );
     const decisive = results.find((r) => !r.dryRun && r.phase === phase && phase !== "Successful");
-    const decisiveMetric = run.spec.metrics.find((m) => m.name === decisive?.name);
+    const decisiveMetric = metrics.find((m) => m.name === decisive?.name);
     const message =
       decisive && decisiveMetric
         ? explain(decisiveMetric, decisive)
@@ -189,9 +211,16 @@ export class AnalysisRunReconciler {
   /** One metric: resume a pending measurement, take one if due, and fold the outcome into its counters. */
   async #advance(
     run: AnalysisRun,
-    m: Metric,
+    m: ResolvedMetric,
     prev: MetricResult,
-    at: { now: number; startedAt: string; args: Record<string, string>; secrets: Set<string>; due: number[] },
+    at: {
+      now: number;
+      startedAt: string;
+      args: Record<string, string>;
+      secrets: Set<string>;
+      due: number[];
+      index: number;
+    },
   ): Promise<MetricResult> {
     const measurements = [...(prev.measurements ?? [])];
     const last = measurements.at(-1);
@@ -205,7 +234,7 @@ export class AnalysisRunReconciler {
     }
     const ctx: MeasureContext = {
       metric: m,
-      metricIndex: run.spec.metrics.indexOf(m),
+      metricIndex: at.index,
       args: at.args,
       namespace: run.metadata.namespace ?? "",
       runName: run.metadata.name,
@@ -230,7 +259,7 @@ export class AnalysisRunReconciler {
       const nextAt = last?.finishedAt
         ? Date.parse(last.finishedAt) + intervalMs
         : Date.parse(at.startedAt) + initialMs;
-      if (prev.count >= (m.count ?? (m.interval === undefined ? 1 : Number.POSITIVE_INFINITY))) return prev;
+      if (prev.count >= plannedCount(m)) return prev;
       if (at.now < nextAt) {
         at.due.push(nextAt);
         return prev;

@@ -1,6 +1,73 @@
 // One metric of an analysis: where the value comes from and how it is judged.
 import { z } from "zod";
-import { cel, duration, SecretKeyRef } from "./meta.ts";
+import { cel, DURATION_RE, SecretKeyRef } from "./meta.ts";
+
+/** `{{args.NAME}}` as a pattern that reads the same in JS and in CEL (RE2): brackets instead of backslashes. */
+export const ARG_TEMPLATE_RE = "[{][{] *args[.][A-Za-z0-9_.-]+ *[}][}]";
+const INT32_MAX = 2147483647;
+// Up to 9 digits: always an int32, so a string that passes never overflows where it is used.
+const digits = (min: 0 | 1) => (min === 1 ? "^[1-9][0-9]{0,8}$" : "^[0-9]{1,9}$");
+const intOrString = { "x-kubernetes-int-or-string": true };
+
+/**
+ * A count or limit as Argo Rollouts writes it: an integer, or a string that is one or holds
+ * `{{args.NAME}}` (resolved when the run starts, src/analysis/resolve.ts).
+ */
+export const intOrArgs = (field: string, min: 0 | 1) =>
+  cel(
+    z
+      .union([
+        z.int32().min(min),
+        z
+          .string()
+          .max(256)
+          .regex(new RegExp(`${digits(min)}|${ARG_TEMPLATE_RE}`)),
+      ])
+      .meta(intOrString),
+    {
+      rule:
+        `type(self) == int ? self >= ${min} && self <= ${INT32_MAX} : ` +
+        `self.matches('${digits(min)}') || self.matches('${ARG_TEMPLATE_RE}')`,
+      message: `${field} must be a whole number ${min === 1 ? ">= 1" : ">= 0"} (3), or a string holding {{args.NAME}} such as "{{args.${field.replace(/.*\./, "")}}}"`,
+    },
+  );
+
+/** A duration (whole seconds or "30s", "5m", "1h30m"), or a string holding `{{args.NAME}}`. */
+export const durationOrArgs = (field: string) =>
+  cel(
+    z
+      .union([
+        z.int32().min(0),
+        z
+          .string()
+          .max(256)
+          .regex(new RegExp(`${DURATION_RE}|${ARG_TEMPLATE_RE}`)),
+      ])
+      .meta(intOrString),
+    {
+      rule: `type(self) == int ? self >= 0 : self.matches('${DURATION_RE}') || self.matches('${ARG_TEMPLATE_RE}')`,
+      message: `${field} must be whole seconds (30), a duration such as "30s", "5m", "1h30m", or a string holding {{args.NAME}}`,
+    },
+  );
+
+/** Argo's Prometheus timeout is whole seconds; ramp also takes a duration. Zero would mean no timeout at all. */
+const queryTimeout = cel(
+  z
+    // The lookahead stays in zod: the CRD keeps only the CEL rule (RE2 has no lookahead).
+    .union([
+      z.int32().min(1),
+      z
+        .string()
+        .max(32)
+        .regex(new RegExp(`^(?!(0+(ms|s|m|h))+$)${DURATION_RE.slice(1)}`)),
+    ])
+    .meta(intOrString),
+  {
+    rule: `type(self) == int ? self >= 1 : self.matches('${DURATION_RE}') && !self.matches('^(0+(ms|s|m|h))+$')`,
+    message:
+      'provider.prometheus.timeout must be whole seconds >= 1 (30, as Argo Rollouts writes it) or a duration such as "30s", "500ms", "1m"',
+  },
+);
 
 const Header = cel(
   z.object({
@@ -28,7 +95,12 @@ export const PrometheusProvider = z
       .describe(
         "An instant PromQL query; {{args.NAME}} is replaced by the arg, escaped for string literals.",
       ),
-    timeout: duration("provider.prometheus.timeout").optional().describe('Query timeout (default "30s").'),
+    timeout: queryTimeout
+      .optional()
+      .describe(
+        'Query timeout: whole seconds (30, as Argo Rollouts writes it) or a duration ("30s", "500ms"); default "30s". ' +
+          "Test: test/integration/analysis/templated-fields.test.ts.",
+      ),
     headers: z.array(Header).max(16).optional(),
     authentication: z
       .object({
@@ -36,7 +108,26 @@ export const PrometheusProvider = z
         basic: z.object({ username: z.string().max(256), passwordSecretKeyRef: SecretKeyRef }).optional(),
       })
       .optional(),
-    insecureSkipVerify: z.boolean().optional().describe("Skip TLS verification (tests only)."),
+    insecure: z
+      .boolean()
+      .optional()
+      .describe(
+        "Skip verifying the TLS certificate of an https address (Argo Rollouts' name; same as insecureSkipVerify). " +
+          "Test: test/integration/analysis/templated-fields.test.ts.",
+      ),
+    insecureSkipVerify: z
+      .boolean()
+      .optional()
+      .describe("Skip verifying the TLS certificate of an https address (same as insecure)."),
+  })
+  .meta({
+    "x-kubernetes-validations": [
+      {
+        rule: "!has(self.insecure) || !has(self.insecureSkipVerify) || self.insecure == self.insecureSkipVerify",
+        message:
+          "provider.prometheus: insecure and insecureSkipVerify disagree: set one of them (insecure is Argo Rollouts' name for insecureSkipVerify)",
+      },
+    ],
   })
   .describe("Asks Prometheus. A vector becomes a list of numbers, a scalar a number.");
 
@@ -77,6 +168,11 @@ export const JobProvider = z
 
 const PROVIDERS = ["prometheus", "web", "job"];
 
+const ARGS_NOTE = (what: string) =>
+  `${what}. May be a string holding "{{args.NAME}}", resolved from the run's args when it starts; one that ` +
+  "resolves to no valid value ends the run Error naming the metric and field " +
+  "(test/integration/analysis/templated-fields.test.ts).";
+
 export const Metric = cel(
   z.object({
     name: z
@@ -95,15 +191,15 @@ export const Metric = cel(
         message: `metrics[].provider: set exactly one of ${PROVIDERS.join(", ")}`,
       },
     ),
-    interval: duration("metrics[].interval").optional().describe("Time between measurements."),
-    initialDelay: duration("metrics[].initialDelay")
+    interval: durationOrArgs("metrics[].interval")
       .optional()
-      .describe("Wait before the first measurement."),
-    count: z
-      .int32()
-      .min(1)
+      .describe(ARGS_NOTE("Time between measurements")),
+    initialDelay: durationOrArgs("metrics[].initialDelay")
       .optional()
-      .describe("Measurements to take (default 1 without interval, unbounded with)."),
+      .describe(ARGS_NOTE("Wait before the first measurement")),
+    count: intOrArgs("metrics[].count", 1)
+      .optional()
+      .describe(ARGS_NOTE("Measurements to take (default 1 without interval, unbounded with)")),
     successCondition: z
       .string()
       .max(4096)
@@ -114,17 +210,15 @@ export const Metric = cel(
       .max(4096)
       .optional()
       .describe("A CEL expression over `result`; true marks the measurement Failed."),
-    failureLimit: z
-      .int32()
-      .min(0)
+    failureLimit: intOrArgs("metrics[].failureLimit", 0)
       .optional()
-      .describe("Failed measurements tolerated before the metric fails (default 0)."),
-    inconclusiveLimit: z
-      .int32()
-      .min(0)
+      .describe(ARGS_NOTE("Failed measurements tolerated before the metric fails (default 0)")),
+    inconclusiveLimit: intOrArgs("metrics[].inconclusiveLimit", 0)
       .optional()
-      .describe("Inconclusive measurements tolerated (default 0)."),
-    consecutiveErrorLimit: z.int32().min(0).optional().describe("Consecutive errors tolerated (default 4)."),
+      .describe(ARGS_NOTE("Inconclusive measurements tolerated (default 0)")),
+    consecutiveErrorLimit: intOrArgs("metrics[].consecutiveErrorLimit", 0)
+      .optional()
+      .describe(ARGS_NOTE("Consecutive errors tolerated (default 4)")),
     noData: z
       .enum(["fail", "inconclusive", "ignore"])
       .optional()

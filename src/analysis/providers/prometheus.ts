@@ -12,6 +12,8 @@ import { type WebPolicy, webPolicy } from "./web-policy.ts";
 
 const insecureAgent = new Agent({ rejectUnauthorized: false });
 const MAX_BYTES = 8 * 1024 * 1024;
+/** Node's codes for a certificate that does not verify (OpenSSL's names, ERR_TLS_*, ERR_SSL_*). */
+const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|^ERR_TLS_|^ERR_SSL_/;
 
 type Sample = [number, string];
 type Raw = { data?: { data?: { resultType?: string; result?: unknown } } };
@@ -35,7 +37,13 @@ function asError(err: unknown): Error {
   const original = err && typeof err === "object" && "original" in err ? err.original : undefined;
   if (original instanceof RampError) return original;
   if (err && typeof err === "object" && "errorType" in err) {
-    const e = err as { errorType?: string; error?: string };
+    const e = err as { errorType?: string; error?: string; code?: unknown };
+    // Node reports a certificate it cannot verify as a plain network error; say that it is TLS.
+    if (typeof e.code === "string" && TLS_CODE.test(e.code))
+      return new Error(
+        `prometheus tls_error: ${e.error ?? "unknown"} (${e.code}): the controller does not trust the ` +
+          "address's certificate; add its CA (NODE_EXTRA_CA_CERTS) or set insecure: true to skip verification",
+      );
     return new Error(`prometheus ${e.errorType ?? "error"}: ${e.error ?? "unknown"}`);
   }
   return err instanceof Error ? err : new Error(String(err));
@@ -78,12 +86,14 @@ export const prometheusProvider = (
       baseURL: "/api/v1",
       headers,
       ...(auth ? { auth } : {}),
+      // A number is whole seconds, as Argo Rollouts writes it; a string is a duration such as "30s".
       timeout: parseDuration(cfg.timeout ?? "30s", "provider.prometheus.timeout"),
       requestInterceptor: {
         onFulfilled: (c: InternalAxiosRequestConfig) => {
           c.maxContentLength = MAX_BYTES;
           c.adapter = adapter;
-          if (cfg.insecureSkipVerify) c.httpsAgent = insecureAgent;
+          // `insecure` is Argo Rollouts' name for it; admission refuses the two when they disagree.
+          if (cfg.insecure === true || cfg.insecureSkipVerify === true) c.httpsAgent = insecureAgent;
           return c;
         },
         onRejected: (e: unknown) => Promise.reject(e),

@@ -5,6 +5,7 @@ import { LabelSelector } from "../../api/index.ts";
 import { CelError, compileCel } from "../../cel/index.ts";
 import { isObject } from "../../json.ts";
 import { selectorMatches } from "../../kube/selector.ts";
+import { argValueFindings, undeclaredArgFindings } from "./arg-fields.ts";
 import type { Doc, Finding } from "./lint.ts";
 import { pathSegments } from "./lint.ts";
 
@@ -107,6 +108,7 @@ export function referenceFindings(docs: Doc[]): Finding[] {
         );
         continue;
       }
+      out.push(...argValueFindings(doc, path.replace(/\.templates\[\d+\]$/, ".args"), args, found, finding));
       const given = new Set(args.map((a) => str(a.name)));
       for (const arg of list(obj(found.object.spec).args)) {
         const argName = str(arg.name);
@@ -138,6 +140,7 @@ export function referenceFindings(docs: Doc[]): Finding[] {
 
   // Metric conditions are CEL over `result`: a typo would only surface at the first measurement.
   for (const doc of docs.filter((d) => ramp(d) && /AnalysisTemplate$|^AnalysisRun$/.test(d.kind ?? ""))) {
+    out.push(...undeclaredArgFindings(doc, finding));
     list(obj(doc.object.spec).metrics).forEach((m, i) => {
       for (const field of ["successCondition", "failureCondition"] as const) {
         const source = str(m[field]);

@@ -12,6 +12,7 @@ import {
   runPhase,
   type Value,
 } from "../../../src/analysis/assess.ts";
+import type { ResolvedMetric } from "../../../src/analysis/resolve.ts";
 import type { Metric, RunPhase } from "../../../src/api/index.ts";
 import { runs } from "../../support/property.ts";
 
@@ -34,7 +35,7 @@ const metricArb = fc.record({
   count: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
   interval: fc.option(fc.constant("1s"), { nil: undefined }),
 });
-const metricOf = (m: Partial<Metric>): Metric =>
+const metricOf = (m: Partial<ResolvedMetric>): ResolvedMetric =>
   JSON.parse(
     JSON.stringify({ name: "m", provider: { prometheus: { address: "http://p", query: "q" } }, ...m }),
   );

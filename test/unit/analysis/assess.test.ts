@@ -5,12 +5,13 @@ import { ConditionEvaluator } from "../../../src/analysis/conditions.ts";
 import { encodeValue, redact } from "../../../src/analysis/encode.ts";
 import { promqlEscape, substitute } from "../../../src/analysis/providers/args.ts";
 import { pick } from "../../../src/analysis/providers/web.ts";
-import type { Metric, RunPhase } from "../../../src/api/index.ts";
+import type { ResolvedMetric } from "../../../src/analysis/resolve.ts";
+import type { RunPhase } from "../../../src/api/index.ts";
 
 const evaluator = new ConditionEvaluator({ timeoutMs: 500 });
 after(() => evaluator.close());
 const evaluate = (e: string, v: unknown) => evaluator.evaluate(e, v);
-const metric = (m: Partial<Metric>): Metric => ({
+const metric = (m: Partial<ResolvedMetric>): ResolvedMetric => ({
   name: "m",
   provider: { prometheus: { address: "http://p", query: "q" } },
   ...m,
@@ -33,7 +34,7 @@ describe("isNoData", () => {
 });
 
 describe("assessMeasurement", () => {
-  const cases: [string, Partial<Metric>, unknown, RunPhase][] = [
+  const cases: [string, Partial<ResolvedMetric>, unknown, RunPhase][] = [
     ["success condition met", { successCondition: "result[0] < 0.05" }, [0.01], "Successful"],
     ["success condition missed: failed", { successCondition: "result[0] < 0.05" }, [0.3], "Failed"],
     ["failure condition met", { failureCondition: "result[0] > 0.05" }, [0.31], "Failed"],
@@ -99,7 +100,7 @@ describe("metric and run phases", () => {
       Record<"count" | "successful" | "failed" | "inconclusive" | "error" | "consecutiveError", number>
     >,
   ) => ({ count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0, consecutiveError: 0, ...n });
-  const cases: [string, Partial<Metric>, ReturnType<typeof c>, RunPhase][] = [
+  const cases: [string, Partial<ResolvedMetric>, ReturnType<typeof c>, RunPhase][] = [
     ["nothing yet", {}, c({}), "Pending"],
     ["one success of one", {}, c({ count: 1, successful: 1 }), "Successful"],
     [
