@@ -40,6 +40,18 @@ export const RolloutSpec = cel(
       .min(0)
       .default(10)
       .describe("Old ReplicaSets kept (scaled to zero) for rollback; older ones are deleted (default 10)."),
+    rollbackWindow: z
+      .object({
+        revisions: z
+          .int32()
+          .min(0)
+          .describe("How many of the newest revisions count: going back to one of them skips the steps."),
+      })
+      .optional()
+      .describe(
+        "Going back to a recent revision (Git reverted to a version that ran within the last `revisions` " +
+          "revisions) is promoted at once, without steps, pauses or analysis, once its pods are ready.",
+      ),
     progressDeadlineSeconds: z
       .int32()
       .min(1)

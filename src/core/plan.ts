@@ -85,11 +85,14 @@ export function currentReplicaSet(
   }
   const latest = nextRevision(ctx.all) - 1;
   const name = existing.metadata?.name;
-  const writes: ReplicaSetWrite[] =
-    revisionOf(existing) < latest && name
-      ? [{ op: "annotate", name, annotations: { [REVISION_ANNOTATION]: String(latest + 1) } }]
-      : [];
-  return { rs: existing, unborn: false, writes };
+  if (!(revisionOf(existing) < latest && name)) return { rs: existing, unborn: false, writes: [] };
+  const annotations = { [REVISION_ANNOTATION]: String(latest + 1) };
+  // Reported as it will be once written: the status names the new revision in this same reconcile.
+  const rs = {
+    ...existing,
+    metadata: { ...existing.metadata, annotations: { ...existing.metadata?.annotations, ...annotations } },
+  };
+  return { rs, unborn: false, writes: [{ op: "annotate", name, annotations }] };
 }
 
 /** A scale for each ReplicaSet whose spec differs from the wanted count (a ReplicaSet not yet created: none). */

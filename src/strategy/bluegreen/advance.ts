@@ -5,10 +5,11 @@ import { isDone } from "../../analysis/assess.ts";
 import type { BlueGreenStrategy, UserIntent } from "../../api/index.ts";
 import type { RolloutContext } from "../../core/context.ts";
 import { intentEvent, pendingIntent } from "../../core/intent.ts";
-import { newReplicaSet } from "../../core/plan.ts";
+import { currentReplicaSet } from "../../core/plan.ts";
 import type { RecordParams } from "../../core/records.ts";
 import type { Observed } from "../../core/replicas.ts";
 import { observe } from "../../core/replicasets.ts";
+import { withinRollbackWindow } from "../shared/rollback-window.ts";
 import { type RunView, runNameFor } from "../shared/runs.ts";
 import type { BlueGreenEnv } from "./machine.ts";
 import {
@@ -45,7 +46,8 @@ export function advanceBlueGreen(
 ): BlueGreenAdvanced {
   const records: RecordParams[] = [];
   let snapshot = hydrateBlueGreen(ctx.status.machine);
-  if (!snapshot || snapshot.context.podHash !== ctx.currentHash) {
+  const fresh = !snapshot || snapshot.context.podHash !== ctx.currentHash;
+  if (!snapshot || fresh) {
     snapshot = startBlueGreen(ctx.currentHash, ctx.now);
     records.push({
       type: "Normal",
@@ -53,7 +55,7 @@ export function advanceBlueGreen(
       message: `previewing version ${ctx.currentHash}`,
     });
   }
-  const current = ctx.versions.current ?? newReplicaSet(ctx, 0);
+  const current = currentReplicaSet(ctx, 0).rs;
   const previewCount = Math.min(spec.previewReplicaCount ?? ctx.replicas, ctx.replicas);
   const seen = observe(current) ?? { spec: 0, available: 0 };
   const before = runNames(ctx, snapshot.context.attempt);
@@ -75,7 +77,10 @@ export function advanceBlueGreen(
     analysisMessage: failedMessage,
   };
   const intent = pendingIntent(ctx.status);
-  const result = driveBlueGreen(snapshot, intent ? [intentEvent(intent, env)] : [], env);
+  // A version just started that ran within spec.rollbackWindow switches once ready: no pause, no analysis.
+  const fastTrack =
+    fresh && withinRollbackWindow(ctx) ? [{ type: "PROMOTE_FULL" as const, env, by: "rollbackWindow" }] : [];
+  const result = driveBlueGreen(snapshot, [...fastTrack, ...(intent ? [intentEvent(intent, env)] : [])], env);
   return {
     snapshot: result.snapshot,
     state: blueGreenState(result.snapshot),

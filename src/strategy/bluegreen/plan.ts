@@ -17,6 +17,7 @@ import type { Caches } from "../../core/ports.ts";
 import { specReplicas } from "../../core/replicasets.ts";
 import { roleWrites, withRole } from "../shared/ephemeral.ts";
 import { runWrites, viewRuns } from "../shared/runs.ts";
+import { stillDraining } from "../shared/scale-down.ts";
 import { planSteady } from "../shared/steady.ts";
 import { advanceBlueGreen, type BlueGreenAdvanced, runNames } from "./advance.ts";
 import { blueGreenState, hydrateBlueGreen } from "./persist.ts";
@@ -59,6 +60,7 @@ export function planBlueGreen(ctx: RolloutContext, caches: Caches, pods?: V1Pod[
     podDeletes: [],
     outcome: reportBlueGreen(ctx, spec, a, {
       abortEnds,
+      drainingUntil: stillDraining(ctx, ctx.versions.others).deadlines,
       pre: wanted.some((w) => w.name === names.pre) ? names.pre : undefined,
       post: wanted.some((w) => w.name === names.post) ? names.post : undefined,
     }),
@@ -119,6 +121,7 @@ function replicaSetWrites(
         ? ctx.replicas
         : a.previewCount;
   const { stable, others } = ctx.versions;
+  const draining = stillDraining(ctx, others);
   const stableName = stable?.metadata?.name;
   const stamp: ReplicaSetWrite[] = [];
   if (SWITCHED.has(a.state) && stableName && c.switchedAt) {
@@ -142,7 +145,8 @@ function replicaSetWrites(
     ...scales([
       [current.unborn ? undefined : current.rs, newCount],
       [stable, ctx.replicas],
-      ...others.map((o) => [o, 0] as const),
+      // An old version inside its scale-down delay keeps its pods until then (an instant switch back).
+      ...others.map((o) => [o, draining.held.has(o) ? specReplicas(o) : 0] as const),
     ]),
     ...pruneHistory(ctx),
   ];

@@ -12,7 +12,13 @@ export function reportBlueGreen(
   ctx: RolloutContext,
   spec: BlueGreenStrategy,
   a: BlueGreenAdvanced,
-  extra: { abortEnds: number | undefined; pre: string | undefined; post: string | undefined },
+  extra: {
+    abortEnds: number | undefined;
+    /** When old versions inside their scale-down delay may go. */
+    drainingUntil: number[];
+    pre: string | undefined;
+    post: string | undefined;
+  },
 ): StrategyOutcome {
   const { state } = a;
   const c = a.snapshot.context;
@@ -54,6 +60,7 @@ export function reportBlueGreen(
       ctx.now,
       state === "Gate" || state === "Promotable" ? autoAt : undefined,
       state === "Aborted" ? extra.abortEnds : undefined,
+      ...extra.drainingUntil,
     ),
   };
 }

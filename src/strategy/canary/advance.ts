@@ -5,10 +5,11 @@ import { isDone } from "../../analysis/assess.ts";
 import type { CanaryStrategy, UserIntent } from "../../api/index.ts";
 import type { RolloutContext } from "../../core/context.ts";
 import { intentEvent, pendingIntent } from "../../core/intent.ts";
-import { newReplicaSet } from "../../core/plan.ts";
+import { currentReplicaSet } from "../../core/plan.ts";
 import type { RecordParams } from "../../core/records.ts";
 import { atDesired, type Observed } from "../../core/replicas.ts";
 import { observe } from "../../core/replicasets.ts";
+import { withinRollbackWindow } from "../shared/rollback-window.ts";
 import { type RunView, runNameFor } from "../shared/runs.ts";
 import { describeStep } from "./describe.ts";
 import { drive, onlyRecordedStep, startCanary } from "./drive.ts";
@@ -49,7 +50,7 @@ export function advance(
   }));
   const { snapshot, records, recordedStep } = resume(ctx, steps.length, stepsHash(steps));
   // A version's first reconcile measures against its ReplicaSet as it will be created (no pods).
-  const current = ctx.versions.current ?? newReplicaSet(ctx, 0);
+  const current = currentReplicaSet(ctx, 0).rs;
   const seen: Seen = {
     canary: observe(current),
     stable: observe(ctx.versions.stable),
@@ -76,7 +77,18 @@ export function advance(
   };
   const intent = pendingIntent(ctx.status);
   const observed = onlyRecordedStep(env, recordedStep);
-  const result = drive(snapshot, intent ? [intentEvent(intent, observed)] : [], observed);
+  // A version just started that ran within spec.rollbackWindow skips its steps, as a full promotion.
+  const fastTrack =
+    recordedStep === undefined &&
+    records.some((r) => r.reason === "RolloutStarted") &&
+    withinRollbackWindow(ctx)
+      ? [{ type: "PROMOTE_FULL" as const, env: observed, by: "rollbackWindow" }]
+      : [];
+  const result = drive(
+    snapshot,
+    [...fastTrack, ...(intent ? [intentEvent(intent, observed)] : [])],
+    observed,
+  );
   return {
     snapshot: result.snapshot,
     state: stateOf(result.snapshot),

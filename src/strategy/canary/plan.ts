@@ -18,6 +18,7 @@ import { partition, specReplicas } from "../../core/replicasets.ts";
 import type { TrafficTarget } from "../../traffic/router.ts";
 import { roleWrites, withRole } from "../shared/ephemeral.ts";
 import { runNameFor, runWrites, viewRuns } from "../shared/runs.ts";
+import { stillDraining } from "../shared/scale-down.ts";
 import { planSteady, type SteadyInput } from "../shared/steady.ts";
 import { type Advanced, advance } from "./advance.ts";
 import { hydrate, stateOf } from "./persist.ts";
@@ -130,6 +131,8 @@ export type World = {
   abortEnds: number | undefined;
   /** Canary pods the current step asks for. */
   canaryWanted: number;
+  /** When old versions inside their scale-down delay may go (ms since the epoch). */
+  drainingUntil: number[];
 };
 
 /**
@@ -178,6 +181,7 @@ function desiredWorld(
     ...a.seen,
   });
   const { stable, others } = ctx.versions;
+  const draining = stillDraining(ctx, others);
   const current = currentReplicaSet(ctx, 0);
   // A version's first reconcile creates its ReplicaSet with the replicas the plan gives it: one write.
   const create = current.unborn
@@ -188,6 +192,7 @@ function desiredWorld(
     target,
     abortEnds,
     canaryWanted: atIndex.canary,
+    drainingUntil: draining.deadlines,
     replicaSets: [
       ...create,
       ...(current.unborn ? [] : current.writes),
@@ -198,7 +203,10 @@ function desiredWorld(
       ...scales([
         [current.unborn ? undefined : current.rs, plan.canary],
         [stable, plan.stable],
-        ...others.map((rs, i) => [rs, plan.others[i] ?? 0] as const),
+        // An old version inside its scale-down delay keeps its pods until then (requests drain).
+        ...others.map(
+          (rs, i) => [rs, draining.held.has(rs) ? specReplicas(rs) : (plan.others[i] ?? 0)] as const,
+        ),
       ]),
       ...pruneHistory(ctx),
     ],

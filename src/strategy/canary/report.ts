@@ -69,6 +69,7 @@ export function report(
       ctx.now,
       pauseMsNow === undefined ? undefined : Date.parse(c.stepStartedAt) + pauseMsNow,
       state === "Aborted" ? world.abortEnds : undefined,
+      ...world.drainingUntil,
       state === "Stepping" || state === "Promoting"
         ? Date.parse(c.progressAt) + a.env.progressDeadlineMs + 1
         : undefined,

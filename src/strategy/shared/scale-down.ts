@@ -65,3 +65,22 @@ export function scaleDownDelays(
   const message = lines.length > 0 ? lines.join(", ") : undefined;
   return { held: (rs) => held.has(rs), deadlines, message, writes };
 }
+
+/**
+ * During a rollout, an old version still inside its scale-down delay (stamped when it left service) keeps
+ * its pods until then, as in steady state; the deadlines still ahead are returned for a requeue.
+ */
+export function stillDraining(
+  ctx: RolloutContext,
+  others: readonly V1ReplicaSet[],
+): { held: Set<V1ReplicaSet>; deadlines: number[] } {
+  const held = new Set<V1ReplicaSet>();
+  const deadlines: number[] = [];
+  for (const rs of others) {
+    const at = deadlineOf(rs);
+    if (at === undefined || at <= ctx.now || specReplicas(rs) === 0) continue;
+    held.add(rs);
+    deadlines.push(at);
+  }
+  return { held, deadlines };
+}
