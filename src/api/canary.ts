@@ -27,9 +27,12 @@ export const CanaryStep = cel(
       setWeight: z
         .int32()
         .min(0)
-        .max(100)
+        .max(10000)
         .optional()
-        .describe("Percentage of traffic (or, without trafficRouting, of replicas) for the canary."),
+        .describe(
+          "Traffic for the canary: a percentage, or out of trafficRouting.maxTrafficWeight when that is set " +
+            "(without trafficRouting, a percentage of replicas).",
+        ),
       pause: z
         .object({
           duration: duration("steps[].pause.duration")
@@ -169,6 +172,13 @@ export const CanaryStrategy = cel(
       "!has(self.steps) || !has(self.trafficRouting) || !has(self.trafficRouting.maxTrafficWeight) || " +
       "self.steps.all(s, !has(s.setWeight) || s.setWeight <= self.trafficRouting.maxTrafficWeight)",
     message: "spec.strategy.canary.steps[].setWeight must not exceed trafficRouting.maxTrafficWeight",
+  },
+  {
+    rule:
+      "!has(self.steps) || (has(self.trafficRouting) && has(self.trafficRouting.maxTrafficWeight)) || " +
+      "self.steps.all(s, !has(s.setWeight) || s.setWeight <= 100)",
+    message:
+      "spec.strategy.canary.steps[].setWeight is a percentage (at most 100) unless trafficRouting.maxTrafficWeight sets another total",
   },
   {
     rule:

@@ -90,6 +90,11 @@ const invalidRollouts: [string, Spec, string][] = [
     "set exactly one of stableIngress or stableIngresses",
   ],
   [
+    "setWeight above 100 without maxTrafficWeight",
+    canary({ steps: [{ setWeight: 150 }] }),
+    "setWeight is a percentage (at most 100) unless trafficRouting.maxTrafficWeight sets another total",
+  ],
+  [
     "weight above maxTrafficWeight",
     routing({ nginx: { stableIngress: "a" }, maxTrafficWeight: 50 }, [{ setWeight: 60 }]),
     "setWeight must not exceed trafficRouting.maxTrafficWeight",
@@ -242,6 +247,11 @@ describe("ramp.dev API on the real apiserver", () => {
       assert.ok(message.includes(expected), `${name}: expected "${expected}" in:\n${message}`);
     });
   }
+
+  test("setWeight counts out of maxTrafficWeight: 500 of 1000 is accepted", async () => {
+    const spec = routing({ nginx: { stableIngress: "a" }, maxTrafficWeight: 1000 }, [{ setWeight: 500 }]);
+    assert.equal(await tryCreate(kc, rollout("permille", spec), ns), undefined);
+  });
 
   test("spec.selector is immutable", async () => {
     assert.equal(await tryCreate(kc, rollout("immutable", base()), ns), undefined);
