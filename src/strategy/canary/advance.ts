@@ -13,11 +13,15 @@ import { withinRollbackWindow } from "../shared/rollback-window.ts";
 import { type RunView, runNameFor } from "../shared/runs.ts";
 import { describeStep } from "./describe.ts";
 import { drive, onlyRecordedStep, startCanary } from "./drive.ts";
-import type { Env, StepInfo } from "./machine.ts";
+import type { CanaryContext, Env, StepInfo } from "./machine.ts";
 import { type CanarySnapshot, type CanaryState, hydrate, stateOf } from "./persist.ts";
 import type { Counts } from "./plan.ts";
 import { pauseMs, stepKind, stepsHash } from "./steps.ts";
 import type { Traffic } from "./traffic.ts";
+
+/** The background run of this attempt and round: a new round (promoted past an inconclusive one) is a new run. */
+export const backgroundRunName = (ctx: RolloutContext, m: CanaryContext): string =>
+  runNameFor(ctx, m, m.backgroundRound ? `bg${m.backgroundRound}` : "bg");
 
 export type Seen = { canary: Observed | undefined; stable: Observed | undefined; others: Observed[] };
 
@@ -59,7 +63,7 @@ export function advance(
   const wantsBackground = (i: number) =>
     spec.analysis !== undefined && i >= (spec.analysis.startingStep ?? 0);
   const m = snapshot.context;
-  const failedMessage = [runNameFor(ctx, m, `s${m.stepIndex}`), runNameFor(ctx, m, "bg")]
+  const failedMessage = [runNameFor(ctx, m, `s${m.stepIndex}`), backgroundRunName(ctx, m)]
     .map((n) => (isDone(runs.phase(n)) && runs.phase(n) !== "Successful" ? runs.message(n) : undefined))
     .find(Boolean);
   const env: Env = {
@@ -72,7 +76,8 @@ export function advance(
     // A step is done when its pods are in place and every router shows its weight and routes.
     stepSatisfied: (i) => atDesired(counts.at(i), seen.canary, seen.stable, seen.others) && traffic.shows(i),
     stepAnalysis: (i) => runs.phase(runNameFor(ctx, m, `s${i}`)),
-    background: wantsBackground(m.stepIndex) ? runs.phase(runNameFor(ctx, m, "bg")) : undefined,
+    background: wantsBackground(m.stepIndex) ? runs.phase(backgroundRunName(ctx, m)) : undefined,
+    backgroundRound: m.backgroundRound ?? 0,
     analysisMessage: failedMessage,
   };
   const intent = pendingIntent(ctx.status);

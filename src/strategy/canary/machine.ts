@@ -24,6 +24,8 @@ export type Env = {
   /** Phase of the AnalysisRun of step `index`, once one exists. */
   stepAnalysis: (index: number) => RunPhase | undefined;
   background?: RunPhase | undefined;
+  /** The background round `background` was read for: a run of an earlier round says nothing now. */
+  backgroundRound?: number | undefined;
   /** The reason a failed analysis gives (metric, value, condition). */
   analysisMessage?: string | undefined;
 };
@@ -36,7 +38,8 @@ export type CanaryContext = {
   stepIndex: number;
   stepStartedAt: string;
   userPaused: boolean;
-  pauseReason?: "step" | "inconclusive" | undefined;
+  /** Why it is paused: a pause step, an inconclusive step analysis, or an inconclusive background run. */
+  pauseReason?: "step" | "inconclusive" | "backgroundInconclusive" | undefined;
   progressAt: string;
   progressMark: number;
   /** Held by a pause in Git or by a user at the last tick: the progress clock restarts on release. */
@@ -45,6 +48,8 @@ export type CanaryContext = {
   fullPromotion: boolean;
   /** Incremented by retry: analysis runs are named per attempt, so a retry starts fresh ones. */
   attempt: number;
+  /** Incremented when a person promotes past an inconclusive background run: a fresh one starts. */
+  backgroundRound?: number | undefined;
   abort?: AbortRecord | undefined;
 };
 
@@ -66,6 +71,7 @@ const step = (env: Env, i: number) => env.steps[i];
 const position = (c: CanaryContext, env: Env) =>
   `${Math.min(c.stepIndex + 1, env.steps.length)}/${env.steps.length}`;
 const failed = (p: RunPhase | undefined) => p === "Failed" || p === "Error";
+const sameRound = (c: CanaryContext, env: Env) => (env.backgroundRound ?? 0) === (c.backgroundRound ?? 0);
 
 const analysisAbort = (env: Env, phase: RunPhase | undefined, what: string): AbortRecord => ({
   reason: phase === "Error" ? "AnalysisError" : "AnalysisFailed",
@@ -117,7 +123,10 @@ export const canaryMachine = setup({
     analysisFailed: ({ context, event }) => failed(event.env.stepAnalysis(context.stepIndex)),
     analysisInconclusive: ({ context, event }) =>
       event.env.stepAnalysis(context.stepIndex) === "Inconclusive",
-    backgroundFailed: ({ event }) => failed(event.env.background),
+    backgroundFailed: ({ context, event }) => sameRound(context, event.env) && failed(event.env.background),
+    backgroundInconclusive: ({ context, event }) =>
+      sameRound(context, event.env) && event.env.background === "Inconclusive",
+    pausedForBackground: ({ context }) => context.pauseReason === "backgroundInconclusive",
     stepSatisfied: ({ context, event }) => event.env.stepSatisfied(context.stepIndex),
     pauseElapsed: ({ context, event }) => {
       const pause = context.pauseReason === "step" ? step(event.env, context.stepIndex)?.pauseMs : undefined;
@@ -147,6 +156,14 @@ export const canaryMachine = setup({
     })),
     enterPause: assign({ pauseReason: "step" as const }),
     enterInconclusive: assign({ pauseReason: "inconclusive" as const }),
+    enterBackgroundInconclusive: assign({ pauseReason: "backgroundInconclusive" as const }),
+    // A person looked at the inconclusive background run and chose to go on: the same step, a fresh run.
+    newBackgroundRound: assign(({ context, event }) => ({
+      backgroundRound: (context.backgroundRound ?? 0) + 1,
+      pauseReason: undefined,
+      progressAt: iso(event.env.now),
+      progressMark: event.env.canaryAvailable,
+    })),
     // Marked once, not re-stamped every tick: a held Rollout's status stays still.
     hold: assign({ held: true }),
     release: assign(({ event }) => ({
@@ -239,6 +256,7 @@ export const canaryMachine = setup({
           { guard: "held", actions: "hold" },
           { guard: "released", actions: "release" },
           { guard: "backgroundFailed", target: "Aborted", actions: "abortForBackground" },
+          { guard: "backgroundInconclusive", target: "Paused", actions: "enterBackgroundInconclusive" },
           { guard: "allStepsDone", target: "Promoting" },
           { guard: "atPauseStep", target: "Paused", actions: "enterPause" },
           { guard: "analysisSucceeded", actions: advance },
@@ -265,7 +283,9 @@ export const canaryMachine = setup({
       entry: record("Normal", "Paused", ({ context, event }) =>
         context.pauseReason === "inconclusive"
           ? `step ${position(context, event.env)}: analysis inconclusive, waiting for promote or abort`
-          : undefined,
+          : context.pauseReason === "backgroundInconclusive"
+            ? `step ${position(context, event.env)}: the background analysis was inconclusive, waiting for promote or abort`
+            : undefined,
       ),
       on: {
         TICK: [
@@ -273,11 +293,25 @@ export const canaryMachine = setup({
           { guard: "backgroundFailed", target: "Aborted", actions: "abortForBackground" },
           { guard: "pauseElapsed", target: "Stepping", actions: advance },
         ],
-        PROMOTE: {
-          guard: "promoteIsCurrent",
-          target: "Stepping",
-          actions: [...advance, record("Normal", "Promoted", promoted)],
-        },
+        PROMOTE: [
+          {
+            guard: "pausedForBackground",
+            target: "Stepping",
+            actions: [
+              "newBackgroundRound",
+              record(
+                "Normal",
+                "Promoted",
+                ({ event }) => `promoted${by(event)}: a new background analysis starts`,
+              ),
+            ],
+          },
+          {
+            guard: "promoteIsCurrent",
+            target: "Stepping",
+            actions: [...advance, record("Normal", "Promoted", promoted)],
+          },
+        ],
         PROMOTE_FULL: {
           target: "Promoting",
           actions: ["skipToEnd", record("Normal", "Promoted", promotedFull)],
@@ -292,6 +326,7 @@ export const canaryMachine = setup({
           { guard: "held", actions: "hold" },
           { guard: "released", actions: "release" },
           { guard: "backgroundFailed", target: "Aborted", actions: "abortForBackground" },
+          { guard: "backgroundInconclusive", target: "Paused", actions: "enterBackgroundInconclusive" },
           { guard: "stepSatisfied", target: "Completed" },
           { guard: "deadlineAbort", target: "Aborted", actions: ["markDeadline", "abortForDeadline"] },
           { guard: "deadlinePassed", actions: "markDeadline" },

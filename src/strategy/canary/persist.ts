@@ -13,13 +13,14 @@ const CanaryContextSchema = z.object({
   stepIndex: z.int().min(0),
   stepStartedAt: z.iso.datetime(),
   userPaused: z.boolean(),
-  pauseReason: z.enum(["step", "inconclusive"]).optional(),
+  pauseReason: z.enum(["step", "inconclusive", "backgroundInconclusive"]).optional(),
   progressAt: z.iso.datetime(),
   progressMark: z.int().min(0),
   held: z.boolean().default(false),
   deadlineExceeded: z.boolean(),
   fullPromotion: z.boolean(),
   attempt: z.int().min(0).default(0),
+  backgroundRound: z.int().min(0).optional(),
   abort: z
     .object({ reason: z.enum(codes), message: z.string(), by: z.string().optional(), at: z.iso.datetime() })
     .optional(),

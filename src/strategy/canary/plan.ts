@@ -20,7 +20,7 @@ import { roleWrites, withRole } from "../shared/ephemeral.ts";
 import { runNameFor, runWrites, viewRuns } from "../shared/runs.ts";
 import { stillDraining } from "../shared/scale-down.ts";
 import { planSteady, type SteadyInput } from "../shared/steady.ts";
-import { type Advanced, advance } from "./advance.ts";
+import { type Advanced, advance, backgroundRunName } from "./advance.ts";
 import { hydrate, stateOf } from "./persist.ts";
 import { report } from "./report.ts";
 import { canaryScaleAt } from "./steps.ts";
@@ -44,7 +44,7 @@ export function planCanary(ctx: RolloutContext, caches: Caches, pods?: V1Pod[]):
   const c = a.snapshot.context;
   const analysisStep = (spec.steps ?? [])[c.stepIndex]?.analysis;
   const stepRun = runNameFor(ctx, c, `s${c.stepIndex}`);
-  const bgRun = runNameFor(ctx, c, "bg");
+  const bgRun = backgroundRunName(ctx, c);
   // The current step's run and the background run exist while wanted; every other run ends.
   const wanted = [
     ...(a.state === "Stepping" && analysisStep

@@ -54,7 +54,7 @@ export function report(
       aborted: c.abort ? { reason: c.abort.reason, message: c.abort.message } : undefined,
       paused: pausedHealth(
         state === "Paused",
-        c.pauseReason === "inconclusive",
+        c.pauseReason === "inconclusive" || c.pauseReason === "backgroundInconclusive",
         c.userPaused,
         a.env.specPaused,
         message,
@@ -93,6 +93,8 @@ function messageOf(
     case "Paused":
       if (c.pauseReason === "inconclusive")
         return `${position}: analysis inconclusive, waiting for promote or abort`;
+      if (c.pauseReason === "backgroundInconclusive")
+        return `${position}: the background analysis was inconclusive, waiting for promote (a new run starts) or abort`;
       return pauseMsNow === undefined
         ? `${position}: paused until promoted`
         : `${position}: paused, resumes at ${new Date(Date.parse(c.stepStartedAt) + pauseMsNow).toISOString()}`;

@@ -198,4 +198,47 @@ describe("canary plan: background analysis", () => {
       },
     ]);
   });
+  test("an Inconclusive background run pauses the rollout for a person; promote starts a fresh run at the same step", async (t) => {
+    const background = { templates: [{ templateName: "latency" }] };
+    const w = deployed(
+      routed([{ setWeight: 50 }, { setWeight: 80 }, { pause: {} }], { analysis: background }),
+      cluster,
+    );
+    // At the 80% step, its extra pods on their way.
+    w.ship("v2").ready().reconcile();
+    w.ready().reconcile();
+    w.ready().reconcile();
+    const step = w.status.currentStepIndex;
+    assert.equal(step, 1);
+    await play(t, w, [
+      {
+        when: "the background run ends Inconclusive",
+        given: (w) =>
+          w.finishRun(runName(w, "bg"), "Inconclusive", "metric latency: value 0.4 met neither condition"),
+        writes: [],
+        records: ["Paused"],
+        status: { state: "Paused", step, backgroundRun: runName(w, "bg") },
+        check: (w) => {
+          assert.equal(w.status.phase, "Paused");
+          assert.match(
+            w.status.message ?? "",
+            /the background analysis was inconclusive, waiting for promote/,
+          );
+          assert.equal(
+            w.status.conditions?.find((c) => c.type === "Paused")?.reason,
+            "InconclusiveAnalysis",
+            "Paused condition reason",
+          );
+        },
+      },
+      {
+        when: "a person promotes: the same step (80%) goes on, with a fresh background run",
+        given: (w) => void w.intent("promote"),
+        writes: [`analysis: create ${runName(w, "bg1")}`],
+        records: ["Promoted"],
+        status: { state: "Stepping", step, backgroundRun: runName(w, "bg1") },
+        idle: false,
+      },
+    ]);
+  });
 });
