@@ -1,5 +1,5 @@
 // The canary state machine: pure, advanced with xstate's transition(); its context lives in status.machine.
-import { assign, setup } from "xstate";
+import { and, assign, not, setup } from "xstate";
 import type { RunPhase } from "../../api/index.ts";
 import type { AbortRecord, RecordParams } from "../../core/records.ts";
 import type { ErrorCode } from "../../errors.ts";
@@ -291,6 +291,13 @@ export const canaryMachine = setup({
         TICK: [
           { guard: "held", actions: "hold" },
           { guard: "backgroundFailed", target: "Aborted", actions: "abortForBackground" },
+          // A timed pause no longer ends by itself once the background run is inconclusive.
+          {
+            guard: and(["backgroundInconclusive", not("pausedForBackground")]),
+            target: "Paused",
+            reenter: true,
+            actions: "enterBackgroundInconclusive",
+          },
           { guard: "pauseElapsed", target: "Stepping", actions: advance },
         ],
         PROMOTE: [

@@ -61,6 +61,35 @@ describe("analysis providers and background runs", () => {
     );
   });
 
+  test("an Inconclusive background analysis (no data) pauses for a person; promote starts a fresh run", async () => {
+    await f.applyFixture("analysis/background.yaml", {
+      NAME: "bgnone",
+      PROM: env.prometheus.url,
+      VERSION: "nobody",
+      LAST_PAUSE: "60s",
+    });
+    await f.waitHealthy("bgnone");
+    await f.setImage("bgnone", "app:2");
+    const paused = await f.waitStatus(
+      "bgnone",
+      "paused by the inconclusive background run",
+      (st) => st.phase === "Paused" && /background analysis was inconclusive/.test(st.message ?? ""),
+      60_000,
+    );
+    assert.equal(paused.conditions?.find((c) => c.type === "Paused")?.reason, "InconclusiveAnalysis");
+    const first = paused.canary?.currentBackgroundAnalysisRun ?? "";
+    assert.equal((await f.analysisRun(first)).status?.phase, "Inconclusive");
+    await f.actions.promote("bgnone");
+    const next = await f.waitStatus(
+      "bgnone",
+      "a fresh background run",
+      (st) => (st.canary?.currentBackgroundAnalysisRun ?? first) !== first,
+    );
+    assert.match(next.canary?.currentBackgroundAnalysisRun ?? "", /-bg1$/);
+    assert.ok((next.currentStepIndex ?? 0) >= (paused.currentStepIndex ?? 0), "promote went on from that step");
+    assert.notEqual(next.phase, "Healthy", "the rest of the steps still run, under the new background run");
+  });
+
   test("background analysis ends Successful when the rollout completes", async () => {
     await f.applyFixture("analysis/background.yaml", {
       NAME: "bgok",
