@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { stringify } from "yaml";
-import { answers200, freePort, pollUntil } from "./cluster/health.ts";
+import { answers200, freePort, httpGet, pollUntil } from "./cluster/health.ts";
 import { isRunning, stopProcess, tailLog } from "./cluster/processes.ts";
 
 const installHint =
@@ -116,6 +116,11 @@ export interface StartPrometheusOptions {
    * new targets on a fixed 5 s tick, so without this the first samples appear ~5 s after start.
    */
   waitForTargets?: boolean;
+  /**
+   * Serve HTTPS with this certificate and key (PEM files), through Prometheus' --web.config.file
+   * tls_server_config; `ca` (PEM) is what this module trusts to see it ready. reload() stays plain-HTTP only.
+   */
+  tls?: { certFile: string; keyFile: string; ca: string };
 }
 
 export interface PrometheusHandle {
@@ -161,7 +166,7 @@ interface TargetsResponse {
 }
 
 // Every static target of the current config has a scrape result (up or down), so queries see data.
-async function waitForFirstScrapes(url: string, scrape: ScrapeConfig[]): Promise<void> {
+async function waitForFirstScrapes(url: string, scrape: ScrapeConfig[], ca?: string): Promise<void> {
   const expected = scrape.flatMap((job) =>
     (job.static_configs ?? []).flatMap((c) => c.targets.map((address) => `${job.job_name}|${address}`)),
   );
@@ -170,7 +175,8 @@ async function waitForFirstScrapes(url: string, scrape: ScrapeConfig[]): Promise
     `prometheus ${url} to scrape ${expected.map((e) => e.replace("|", " ")).join(", ")} once`,
     async () => {
       try {
-        const body = (await (await fetch(`${url}/api/v1/targets?state=active`)).json()) as TargetsResponse;
+        const res = await httpGet(`${url}/api/v1/targets?state=active`, ca ? { ca } : {});
+        const body = JSON.parse(res.body) as TargetsResponse;
         const scraped = new Set(
           body.data.activeTargets
             .filter((t) => t.health !== "unknown")
@@ -195,6 +201,14 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
     const address = `127.0.0.1:${port}`;
     const configFile = join(dir, "prometheus.yml");
     await writeFile(configFile, renderConfig(current, address));
+    const webConfig = join(dir, "web.yml");
+    if (opts.tls) {
+      const { certFile, keyFile } = opts.tls;
+      await writeFile(
+        webConfig,
+        stringify({ tls_server_config: { cert_file: certFile, key_file: keyFile } }),
+      );
+    }
     const logName = `prometheus-${attempt}`;
     const fd = openSync(join(dir, `${logName}.log`), "a");
     const child = spawn(
@@ -205,19 +219,25 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
         `--web.listen-address=${address}`,
         "--web.enable-lifecycle",
         "--storage.tsdb.retention.time=1d",
+        ...(opts.tls ? [`--web.config.file=${webConfig}`] : []),
       ],
       { stdio: ["ignore", fd, fd] },
     );
     closeSync(fd);
     children.add(child);
     const pid = child.pid ?? 0;
-    const url = `http://${address}`;
+    const url = `${opts.tls ? "https" : "http"}://${address}`;
+    const ca = opts.tls?.ca;
     try {
-      await pollUntil(`prometheus on ${url} to answer /-/ready`, () => answers200(`${url}/-/ready`), {
-        timeoutMs: 30_000,
-        alive: () => child.exitCode === null && isRunning(pid, binary),
-        diagnose: () => tailLog(dir, logName),
-      });
+      await pollUntil(
+        `prometheus on ${url} to answer /-/ready`,
+        () => answers200(`${url}/-/ready`, ca ? { ca } : {}),
+        {
+          timeoutMs: 30_000,
+          alive: () => child.exitCode === null && isRunning(pid, binary),
+          diagnose: () => tailLog(dir, logName),
+        },
+      );
     } catch (err) {
       child.kill("SIGKILL");
       children.delete(child);
@@ -227,7 +247,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
       throw err;
     }
     if (opts.waitForTargets !== false) {
-      await waitForFirstScrapes(url, scrapeConfigsOf(current, address)).catch(async (err: unknown) => {
+      await waitForFirstScrapes(url, scrapeConfigsOf(current, address), ca).catch(async (err: unknown) => {
         await stopProcess({ name: "prometheus", pid, command: binary }, 5_000);
         await rm(dir, { recursive: true, force: true });
         throw err;
