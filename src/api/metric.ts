@@ -99,7 +99,7 @@ export const PrometheusProvider = z
       .optional()
       .describe(
         'Query timeout: whole seconds (30, as Argo Rollouts writes it) or a duration ("30s", "500ms"); default "30s". ' +
-          "Test: test/integration/analysis/templated-fields.test.ts.",
+          "Test: test/unit/analysis/prometheus-fields.test.ts.",
       ),
     headers: z.array(Header).max(16).optional(),
     authentication: z
