@@ -4,27 +4,12 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { stepsHash } from "../../../../src/strategy/canary/steps.ts";
 import { play, weights } from "../table.ts";
-import { deployed, type SpecInput, T0, type World } from "../world.ts";
+import { deployed, T0, type World } from "../world.ts";
+import { routed, routedCluster } from "./routed.ts";
 
 const iso = (s: number) => new Date(T0 + s * 1000).toISOString();
 
-const routed = (steps: unknown[], extra: Record<string, unknown> = {}): SpecInput => ({
-  replicas: 4,
-  strategy: {
-    canary: {
-      canaryService: "web-canary",
-      stableService: "web-stable",
-      trafficRouting: { gatewayAPI: { httpRoutes: [{ name: "web" }] } },
-      steps: steps as never,
-      ...extra,
-    },
-  },
-});
-const cluster = (w: World) =>
-  w
-    .withServices("web-stable", "web-canary")
-    .withHttpRoute("web", "web-stable", "web-canary")
-    .withTemplates("error-rate", "latency");
+const cluster = (w: World) => routedCluster(w).withTemplates("error-rate", "latency");
 
 /** The name the controller gives a run of this rollout attempt: version, steps, attempt and tag. */
 const runName = (w: World, tag: string, version = "v2") =>

@@ -3,25 +3,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { play, type Row, weights } from "../table.ts";
-import { deployed, type SpecInput, T0, type World } from "../world.ts";
+import { deployed, T0 } from "../world.ts";
+import { routed, routedCluster } from "./routed.ts";
 
 const iso = (s: number) => new Date(T0 + s * 1000).toISOString();
 
-// 4 pods: maxSurge 25% → 1, maxUnavailable 25% → 1.
-const routed = (steps: unknown[], extra: Record<string, unknown> = {}): SpecInput => ({
-  replicas: 4,
-  strategy: {
-    canary: {
-      canaryService: "web-canary",
-      stableService: "web-stable",
-      trafficRouting: { gatewayAPI: { httpRoutes: [{ name: "web" }] } },
-      steps: steps as never,
-      ...extra,
-    },
-  },
-});
-const cluster = (w: World) =>
-  w.withServices("web-stable", "web-canary").withHttpRoute("web", "web-stable", "web-canary");
+const cluster = routedCluster;
 const STEPS = [{ setWeight: 25 }, { pause: {} }, { setWeight: 50 }, { pause: {} }];
 
 /** A routed rollout of v2 from the first step to 100%, STEPS at 4 pods. */
