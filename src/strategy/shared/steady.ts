@@ -1,8 +1,8 @@
 // No new version to ship: first deploy, steady state, or the spec returned to the stable version.
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 import type { RolloutContext } from "../../core/context.ts";
 import { consumed, pendingIntent } from "../../core/intent.ts";
-import { earliest } from "../../core/outcome.ts";
+import { earliest, type StrategyOutcome } from "../../core/outcome.ts";
 import { currentReplicaSet, noRuns, pin, pruneHistory, type RolloutPlan, scales } from "../../core/plan.ts";
 import type { Caches } from "../../core/ports.ts";
 import type { RecordParams } from "../../core/records.ts";
@@ -11,7 +11,7 @@ import { observe, revisionOf } from "../../core/replicasets.ts";
 import type { RouteWrite } from "../../traffic/ports.ts";
 import { type PodMetadata, roleWrites, withRole } from "./ephemeral.ts";
 import { planRestart } from "./restart.ts";
-import { SCALE_DOWN_DELAY_ROUTED_S, scaleDownDelays } from "./scale-down.ts";
+import { SCALE_DOWN_DELAY_ROUTED_S, type ScaleDownDelays, scaleDownDelays } from "./scale-down.ts";
 
 /** What steady needs of a strategy: its Services, its routes, and what its persisted machine was doing. */
 export type SteadyInput = {
@@ -56,18 +56,6 @@ export function planSteady(
     stable: seen.stable,
     others: seen.others,
   });
-  const intent = pendingIntent(ctx.status);
-  const stableAvailable = seen.stable?.available ?? 0;
-  const settled =
-    stableAvailable >= ctx.replicas &&
-    (rs.spec?.replicas ?? 0) === ctx.replicas &&
-    others.every((o) => (o.spec?.replicas ?? 0) === 0 || delays.held(o));
-  const message =
-    (settled
-      ? `version ${ctx.currentHash} is stable: ${stableAvailable}/${ctx.replicas} available`
-      : `scaling version ${ctx.currentHash} to ${ctx.replicas} (${stableAvailable} available)`) +
-    (delays.message ? `; ${delays.message}` : "");
-  const steps = ctx.rollout.spec.strategy.canary?.steps?.length ?? 0;
   const planned: RolloutPlan = {
     // Services first, then routes (all traffic to stable, managed routes gone), then pods: none leaves
     // with traffic. Both Services select the version at full scale before any route sends to it alone.
@@ -91,31 +79,53 @@ export function planSteady(
     ],
     analysis: noRuns(),
     podDeletes: [],
-    outcome: {
-      records: steadyRecords(ctx, input, intent?.action),
-      status: {
-        stableRS: ctx.currentHash,
-        stableRevision: revisionOf(rs) || null,
-        canaryRevision: null,
-        currentStepIndex: steps,
-        stepCount: steps,
-        canary: { weight: 0, stableWeight: traffic?.total ?? 100 },
-        pauseStartTime: null,
-        abort: null,
-        machine: input.previous?.podHash === ctx.currentHash ? (ctx.status.machine ?? null) : null,
-        ...consumed(intent),
-      },
-      health: {
-        deadlineExceeded: false,
-        rollingOut: false,
-        settled,
-        available: stableAvailable >= ctx.replicas - ctx.unavailable,
-        message,
-      },
-      requeueAfterMs: earliest(ctx.now, ...delays.deadlines),
-    },
+    outcome: steadyOutcome(ctx, input, rs, delays),
   };
   return planRestart(ctx, rs, planned, pods);
+}
+
+/** Stable at full scale once its pods are available and every other version is at zero (or draining). */
+function steadyOutcome(
+  ctx: RolloutContext,
+  input: SteadyInput,
+  rs: V1ReplicaSet,
+  delays: ScaleDownDelays,
+): StrategyOutcome {
+  const intent = pendingIntent(ctx.status);
+  const stableAvailable = observe(rs)?.available ?? 0;
+  const settled =
+    stableAvailable >= ctx.replicas &&
+    (rs.spec?.replicas ?? 0) === ctx.replicas &&
+    ctx.versions.others.every((o) => (o.spec?.replicas ?? 0) === 0 || delays.held(o));
+  const message =
+    (settled
+      ? `version ${ctx.currentHash} is stable: ${stableAvailable}/${ctx.replicas} available`
+      : `scaling version ${ctx.currentHash} to ${ctx.replicas} (${stableAvailable} available)`) +
+    (delays.message ? `; ${delays.message}` : "");
+  const steps = ctx.rollout.spec.strategy.canary?.steps?.length ?? 0;
+  return {
+    records: steadyRecords(ctx, input, intent?.action),
+    status: {
+      stableRS: ctx.currentHash,
+      stableRevision: revisionOf(rs) || null,
+      canaryRevision: null,
+      currentStepIndex: steps,
+      stepCount: steps,
+      canary: { weight: 0, stableWeight: input.traffic?.total ?? 100 },
+      pauseStartTime: null,
+      abort: null,
+      machine: input.previous?.podHash === ctx.currentHash ? (ctx.status.machine ?? null) : null,
+      ...consumed(intent),
+    },
+    health: {
+      deadlineExceeded: false,
+      rollingOut: false,
+      settled,
+      available: stableAvailable >= ctx.replicas - ctx.unavailable,
+      message,
+    },
+    requeueAfterMs: earliest(ctx.now, ...delays.deadlines),
+  };
 }
 
 /** A rollout under way for another version was rolled back in Git; an action with nothing to act on. */
