@@ -64,9 +64,10 @@ describe("analysis fields as Argo Rollouts writes them", () => {
     assert.equal(m?.successful, 3);
     const starts = (m?.measurements ?? []).map((x) => Date.parse(x.startedAt ?? ""));
     assert.equal(starts.length, 3);
+    // At least the interval apart; the upper bound only allows for a loaded machine's requeue latency.
     for (let i = 1; i < starts.length; i++) {
       const gap = (starts[i] ?? 0) - (starts[i - 1] ?? 0);
-      assert.ok(gap >= 2000 && gap < 5000, `measurement ${i + 1} came ${gap} ms after the one before`);
+      assert.ok(gap >= 2000 && gap < 10_000, `measurement ${i + 1} came ${gap} ms after the one before`);
     }
   });
 
