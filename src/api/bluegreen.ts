@@ -36,6 +36,14 @@ export const BlueGreenStrategy = cel(
         .describe(
           "Seconds the old version stays up after the switch, for an instant switch back (default 30).",
         ),
+      scaleDownDelayRevisionLimit: z
+        .int32()
+        .min(0)
+        .optional()
+        .describe(
+          "How many old versions may wait out scaleDownDelaySeconds at once: older ones scale down at once " +
+            "(default: all of them).",
+        ),
       abortScaleDownDelaySeconds: z
         .int32()
         .min(0)

@@ -142,6 +142,14 @@ export const CanaryStrategy = cel(
         .min(0)
         .optional()
         .describe("With trafficRouting: seconds the old stable stays up after the switch (default 30)."),
+      scaleDownDelayRevisionLimit: z
+        .int32()
+        .min(0)
+        .optional()
+        .describe(
+          "How many old versions may wait out scaleDownDelaySeconds at once: older ones scale down at once " +
+            "(default: all of them).",
+        ),
       abortScaleDownDelaySeconds: z
         .int32()
         .min(0)
@@ -155,8 +163,13 @@ export const CanaryStrategy = cel(
     })
     .describe("Ships the new version gradually, step by step, beside the stable one."),
   {
-    rule: "!has(self.trafficRouting) || (has(self.canaryService) && has(self.stableService))",
-    message: "spec.strategy.canary.trafficRouting requires canaryService and stableService: set both",
+    rule:
+      "!has(self.trafficRouting) || (has(self.canaryService) && has(self.stableService)) || " +
+      "(has(self.trafficRouting.istio) && has(self.trafficRouting.istio.destinationRule) && " +
+      "!has(self.trafficRouting.gatewayAPI) && !has(self.trafficRouting.nginx))",
+    message:
+      "spec.strategy.canary.trafficRouting requires canaryService and stableService: set both (only Istio " +
+      "subset-level routing, trafficRouting.istio.destinationRule alone, works without them)",
   },
   {
     rule: "!has(self.canaryService) || !has(self.stableService) || self.canaryService != self.stableService",

@@ -70,7 +70,8 @@ function routerEnv(ctx: RoutedRollout, caches: RouteCaches): RouterEnv | undefin
       uid: ctx.rollout.metadata.uid ?? "",
     },
     key: ctx.key,
-    // Admission guarantees both Services with trafficRouting (a CEL rule); the schema cannot say so to TS.
+    // Admission guarantees both Services with trafficRouting, except for Istio subset-level routing alone,
+    // whose routers match destinations by subset and never read these (a CEL rule).
     stableService: spec.stableService ?? "",
     canaryService: spec.canaryService ?? "",
     routing,

@@ -60,7 +60,7 @@ export function planBlueGreen(ctx: RolloutContext, caches: Caches, pods?: V1Pod[
     podDeletes: [],
     outcome: reportBlueGreen(ctx, spec, a, {
       abortEnds,
-      drainingUntil: stillDraining(ctx, ctx.versions.others).deadlines,
+      drainingUntil: stillDraining(ctx, ctx.versions.others, spec.scaleDownDelayRevisionLimit).deadlines,
       pre: wanted.some((w) => w.name === names.pre) ? names.pre : undefined,
       post: wanted.some((w) => w.name === names.post) ? names.post : undefined,
     }),
@@ -82,6 +82,7 @@ function steadyBlueGreen(
       canaryService: spec.previewService,
       scaleDownDelaySeconds: spec.scaleDownDelaySeconds ?? DEFAULT_DELAY_S,
       stableMetadata: spec.activeMetadata,
+      scaleDownDelayRevisionLimit: spec.scaleDownDelayRevisionLimit,
       previous: previous && {
         podHash: previous.context.podHash,
         finished: ["Completed", "Aborted"].includes(blueGreenState(previous)),
@@ -121,7 +122,7 @@ function replicaSetWrites(
         ? ctx.replicas
         : a.previewCount;
   const { stable, others } = ctx.versions;
-  const draining = stillDraining(ctx, others);
+  const draining = stillDraining(ctx, others, spec.scaleDownDelayRevisionLimit);
   const stableName = stable?.metadata?.name;
   const stamp: ReplicaSetWrite[] = [];
   if (SWITCHED.has(a.state) && stableName && c.switchedAt) {

@@ -94,6 +94,7 @@ function steadyInput(ctx: RolloutContext, spec: CanaryStrategy, traffic: Traffic
     stableService: spec.stableService,
     canaryService: spec.canaryService,
     stableMetadata: spec.stableMetadata,
+    scaleDownDelayRevisionLimit: spec.scaleDownDelayRevisionLimit,
     traffic: {
       routed: traffic.routed,
       total: traffic.total,
@@ -181,7 +182,7 @@ function desiredWorld(
     ...a.seen,
   });
   const { stable, others } = ctx.versions;
-  const draining = stillDraining(ctx, others);
+  const draining = stillDraining(ctx, others, spec.scaleDownDelayRevisionLimit);
   const current = currentReplicaSet(ctx, 0);
   // A version's first reconcile creates its ReplicaSet with the replicas the plan gives it: one write.
   const create = current.unborn

@@ -4,7 +4,7 @@ import type { V1ReplicaSet } from "@kubernetes/client-node";
 import { SCALE_DOWN_AT_ANNOTATION } from "../../api/labels.ts";
 import type { RolloutContext } from "../../core/context.ts";
 import type { ReplicaSetWrite } from "../../core/plan.ts";
-import { hashOf, specReplicas } from "../../core/replicasets.ts";
+import { hashOf, revisionOf, specReplicas } from "../../core/replicasets.ts";
 
 export const SCALE_DOWN_DELAY_ROUTED_S = 30;
 
@@ -35,7 +35,9 @@ export function scaleDownDelays(
   current: V1ReplicaSet,
   others: readonly V1ReplicaSet[],
   delayMs: number,
+  revisionLimit?: number,
 ): ScaleDownDelays {
+  const waiting = mayWait(others, revisionLimit);
   const held = new Set<V1ReplicaSet>();
   const deadlines: number[] = [];
   const lines: string[] = [];
@@ -47,7 +49,7 @@ export function scaleDownDelays(
   if (deadlineOf(current) !== undefined) stamp(current, null);
   for (const rs of others) {
     const deadline = deadlineOf(rs);
-    if (specReplicas(rs) === 0 || delayMs === 0) {
+    if (specReplicas(rs) === 0 || delayMs === 0 || !waiting.has(rs)) {
       if (deadline !== undefined) stamp(rs, null);
       continue;
     }
@@ -73,14 +75,22 @@ export function scaleDownDelays(
 export function stillDraining(
   ctx: RolloutContext,
   others: readonly V1ReplicaSet[],
+  revisionLimit?: number,
 ): { held: Set<V1ReplicaSet>; deadlines: number[] } {
   const held = new Set<V1ReplicaSet>();
   const deadlines: number[] = [];
+  const waiting = mayWait(others, revisionLimit);
   for (const rs of others) {
     const at = deadlineOf(rs);
-    if (at === undefined || at <= ctx.now || specReplicas(rs) === 0) continue;
+    if (at === undefined || at <= ctx.now || specReplicas(rs) === 0 || !waiting.has(rs)) continue;
     held.add(rs);
     deadlines.push(at);
   }
   return { held, deadlines };
+}
+
+/** scaleDownDelayRevisionLimit: only the newest `limit` old versions with pods may wait out the delay. */
+function mayWait(others: readonly V1ReplicaSet[], limit: number | undefined): Set<V1ReplicaSet> {
+  const up = others.filter((rs) => specReplicas(rs) > 0).sort((a, b) => revisionOf(b) - revisionOf(a));
+  return new Set(limit === undefined ? up : up.slice(0, limit));
 }

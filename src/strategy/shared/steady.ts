@@ -19,6 +19,8 @@ export type SteadyInput = {
   canaryService?: string | undefined;
   /** How long the previous version keeps its pods (blue-green: for an instant switch back). */
   scaleDownDelaySeconds?: number | undefined;
+  /** How many old versions may keep their pods for that delay at once (default: all). */
+  scaleDownDelayRevisionLimit?: number | undefined;
   /** Routed canaries: the route writes for "no rollout in flight", and the weights' total. */
   traffic?: { routed: boolean; total: number; inactive: (hash: string) => RouteWrite[] } | undefined;
   /** The role metadata of the stable (canary) or active (blue-green) version's pods. */
@@ -47,7 +49,7 @@ export function planSteady(
     (traffic?.routed
       ? (ctx.rollout.spec.strategy.canary?.scaleDownDelaySeconds ?? SCALE_DOWN_DELAY_ROUTED_S)
       : 0);
-  const delays = scaleDownDelays(ctx, rs, others, delaySeconds * 1000);
+  const delays = scaleDownDelays(ctx, rs, others, delaySeconds * 1000, input.scaleDownDelayRevisionLimit);
   const plan = planScaling({
     replicas: ctx.replicas,
     surge: ctx.surge,
