@@ -73,6 +73,19 @@ function explain(m: ResolvedMetric, r: MetricResult): string | undefined {
   return undefined;
 }
 
+/** The run's counters: the sum over its metrics, dry-run ones left out. */
+function summary(results: MetricResult[]) {
+  const sum = (k: "count" | "successful" | "failed" | "inconclusive" | "error") =>
+    results.reduce((a, r) => a + (r.dryRun ? 0 : r[k]), 0);
+  return {
+    count: sum("count"),
+    successful: sum("successful"),
+    failed: sum("failed"),
+    inconclusive: sum("inconclusive"),
+    error: sum("error"),
+  };
+}
+
 export class AnalysisRunReconciler {
   readonly #deps: RunDeps;
   constructor(deps: RunDeps) {
@@ -103,66 +116,20 @@ export class AnalysisRunReconciler {
     const now = this.#deps.now();
     const startedAt = status.startedAt ?? iso(now);
 
-    // A condition that does not parse fails the run at once, with its position.
-    for (const m of run.spec.metrics) {
-      for (const [field, expr] of [
-        ["successCondition", m.successCondition],
-        ["failureCondition", m.failureCondition],
-      ] as const) {
-        if (!expr) continue;
-        try {
-          checkCondition(expr);
-        } catch (err) {
-          const message = `InvalidCondition: metric ${m.name}: ${field}: ${(err as Error).message}`;
-          await this.#write(ns, run.metadata.name, rv, status, {
-            phase: "Failed",
-            message,
-            startedAt,
-            finishedAt: iso(now),
-          });
-          return undefined;
-        }
-      }
+    const prepared = await this.#prepare(run, ns);
+    if ("failed" in prepared) {
+      await this.#write(ns, run.metadata.name, rv, status, {
+        ...prepared.failed,
+        startedAt,
+        finishedAt: iso(now),
+      });
+      return undefined;
     }
-
-    const secrets = new Set<string>();
-    const args: Record<string, string> = {};
+    const { args, secrets, metrics } = prepared;
     const dry = new Set((run.spec.dryRun ?? []).map((d) => d.metricName));
     const retain = new Map((run.spec.measurementRetention ?? []).map((r) => [r.metricName, r.limit]));
     const results: MetricResult[] = [];
     const due: number[] = [];
-    try {
-      for (const a of run.spec.args ?? []) {
-        if (a.value !== undefined) args[a.name] = a.value;
-        else if (a.valueFrom?.secretKeyRef) {
-          const v = await this.#deps.secret(ns, a.valueFrom.secretKeyRef.name, a.valueFrom.secretKeyRef.key);
-          secrets.add(v);
-          args[a.name] = v;
-        }
-      }
-    } catch (err) {
-      await this.#write(ns, run.metadata.name, rv, status, {
-        phase: "Error",
-        message: `args: ${(err as Error).message}`,
-        startedAt,
-        finishedAt: iso(now),
-      });
-      return undefined;
-    }
-    // count, the limits and the durations may come from args: resolved every pass, never written back.
-    let metrics: ResolvedMetric[];
-    try {
-      metrics = run.spec.metrics.map((m) => resolveMetric(m, args));
-    } catch (err) {
-      await this.#write(ns, run.metadata.name, rv, status, {
-        phase: "Error",
-        message: redact((err as Error).message, secrets),
-        startedAt,
-        finishedAt: iso(now),
-      });
-      return undefined;
-    }
-
     for (const [index, m] of metrics.entries()) {
       const prev = status.metricResults?.find((r) => r.name === m.name) ?? fresh(m.name, dry.has(m.name));
       if (isDone(prev.phase)) {
@@ -186,26 +153,65 @@ export class AnalysisRunReconciler {
         : run.spec.terminate
           ? "terminated"
           : undefined;
-    const sum = (k: "count" | "successful" | "failed" | "inconclusive" | "error") =>
-      results.reduce((a, r) => a + (r.dryRun ? 0 : r[k]), 0);
     const next = {
       phase,
       ...(message ? { message: redact(message, secrets) } : {}),
       startedAt,
       ...(isDone(phase) ? { finishedAt: iso(now) } : {}),
       metricResults: results,
-      runSummary: {
-        count: sum("count"),
-        successful: sum("successful"),
-        failed: sum("failed"),
-        inconclusive: sum("inconclusive"),
-        error: sum("error"),
-      },
+      runSummary: summary(results),
     };
     await this.#write(ns, run.metadata.name, rv, status, next);
     this.#deps.metrics?.observe({ ...run, status: next });
     if (isDone(phase) || due.length === 0) return undefined;
     return { requeueAfterMs: Math.max(50, Math.min(...due) - now) };
+  }
+
+  /**
+   * What a pass needs before it measures: conditions that parse (else Failed, with the position), the args
+   * with Secrets read, and the metrics resolved from them (else Error, naming metric, field and arg).
+   */
+  async #prepare(
+    run: AnalysisRun,
+    ns: string,
+  ): Promise<
+    | { failed: { phase: RunPhase; message: string } }
+    | { args: Record<string, string>; secrets: Set<string>; metrics: ResolvedMetric[] }
+  > {
+    for (const m of run.spec.metrics) {
+      for (const [field, expr] of [
+        ["successCondition", m.successCondition],
+        ["failureCondition", m.failureCondition],
+      ] as const) {
+        if (!expr) continue;
+        try {
+          checkCondition(expr);
+        } catch (err) {
+          const message = `InvalidCondition: metric ${m.name}: ${field}: ${(err as Error).message}`;
+          return { failed: { phase: "Failed", message } };
+        }
+      }
+    }
+    const secrets = new Set<string>();
+    const args: Record<string, string> = {};
+    try {
+      for (const a of run.spec.args ?? []) {
+        if (a.value !== undefined) args[a.name] = a.value;
+        else if (a.valueFrom?.secretKeyRef) {
+          const v = await this.#deps.secret(ns, a.valueFrom.secretKeyRef.name, a.valueFrom.secretKeyRef.key);
+          secrets.add(v);
+          args[a.name] = v;
+        }
+      }
+    } catch (err) {
+      return { failed: { phase: "Error", message: `args: ${(err as Error).message}` } };
+    }
+    // count, the limits and the durations may come from args: resolved every pass, never written back.
+    try {
+      return { args, secrets, metrics: run.spec.metrics.map((m) => resolveMetric(m, args)) };
+    } catch (err) {
+      return { failed: { phase: "Error", message: redact((err as Error).message, secrets) } };
+    }
   }
 
   /** One metric: resume a pending measurement, take one if due, and fold the outcome into its counters. */

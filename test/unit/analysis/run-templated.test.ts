@@ -129,6 +129,13 @@ describe("run with templated fields", () => {
     assert.equal(calls, 0);
   });
 
+  test("a condition that does not parse still fails the run first (Failed, InvalidCondition)", async () => {
+    const h = harness({ successCondition: "result >", count: "{{args.count}}" }, { count: "abc" });
+    await h.reconcile();
+    assert.equal(h.status()?.phase, "Failed");
+    assert.match(h.status()?.message ?? "", /^InvalidCondition: metric errors: successCondition: /);
+  });
+
   test("a value from a Secret resolves at run start, and never shows in the message", async () => {
     const ok = harness({ count: "{{args.n}}" }, { n: "secret:n" }, { n: "1" });
     await ok.reconcile();
