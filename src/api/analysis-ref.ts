@@ -88,7 +88,8 @@ export const BackgroundAnalysis = z
       .min(0)
       .optional()
       .describe(
-        "Index of the step at which the background run starts; 0 (the default) starts with the rollout.",
+        "Index of the step at which the background run starts; 0 (the default) starts with the rollout. " +
+          "Past the last step, it never starts (as in Argo Rollouts).",
       ),
   })
   .describe(

@@ -195,12 +195,6 @@ export const CanaryStrategy = cel(
   },
   {
     rule:
-      "!has(self.analysis) || !has(self.analysis.startingStep) || " +
-      "(has(self.steps) && self.analysis.startingStep < size(self.steps))",
-    message: "spec.strategy.canary.analysis.startingStep must be the index of an existing step",
-  },
-  {
-    rule:
       "!has(self.maxSurge) || !has(self.maxUnavailable) || " +
       "!((self.maxSurge == 0 || self.maxSurge == '0%') && (self.maxUnavailable == 0 || self.maxUnavailable == '0%'))",
     message: "spec.strategy.canary: maxSurge and maxUnavailable cannot both be 0 (nothing could move)",

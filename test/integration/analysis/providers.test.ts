@@ -86,7 +86,10 @@ describe("analysis providers and background runs", () => {
       (st) => (st.canary?.currentBackgroundAnalysisRun ?? first) !== first,
     );
     assert.match(next.canary?.currentBackgroundAnalysisRun ?? "", /-bg1$/);
-    assert.ok((next.currentStepIndex ?? 0) >= (paused.currentStepIndex ?? 0), "promote went on from that step");
+    assert.ok(
+      (next.currentStepIndex ?? 0) >= (paused.currentStepIndex ?? 0),
+      "promote went on from that step",
+    );
     assert.notEqual(next.phase, "Healthy", "the rest of the steps still run, under the new background run");
   });
 

@@ -255,12 +255,12 @@ describe("plan: invalid input", () => {
       [
         [
           "invalid.yaml",
-          23,
+          21,
           1,
           "broken",
-          "spec.strategy.canary.steps[1].setWeight",
-          "spec.strategy.canary.steps[1].setWeight: Too big: expected number to be <=100",
-          "use at most 100",
+          "spec.strategy.canary",
+          "spec.strategy.canary: Invalid value: spec.strategy.canary.steps[].setWeight is a percentage (at most 100) unless trafficRouting.maxTrafficWeight sets another total",
+          "spec.strategy.canary.steps[].setWeight is a percentage (at most 100) unless trafficRouting.maxTrafficWeight sets another total",
         ],
       ],
     );
@@ -366,7 +366,7 @@ describe("plan: the command", () => {
     assert.match(r.stdout, /^Rollout fine \(.*invalid\.yaml, document 2\): canary, 2 replicas/);
     assert.match(
       r.stderr,
-      /invalid\.yaml:23: document 1 \(Rollout "broken"\): spec\.strategy\.canary\.steps\[1\]\.setWeight: Too big/,
+      /invalid\.yaml:21: document 1 \(Rollout "broken"\): spec\.strategy\.canary: Invalid value: .*setWeight is a percentage/,
     );
     assert.match(r.stderr, /\n1 Rollout planned, 1 error\n$/);
     const json = await ramp(["plan", "-f", fixture("invalid.yaml"), "-o", "json"]);
@@ -379,7 +379,7 @@ describe("plan: the command", () => {
     assert.equal(none.code, EXIT.usage);
     assert.match(none.stderr, /plan needs -f FILE/);
     assert.equal((await ramp(["plan", "-f", fixture("nope.yaml")])).code, EXIT.usage);
-    assert.equal((await ramp(["plan", "web"])).code, EXIT.usage);
+    assert.equal((await ramp(["plan", "web", "-f", fixture("canary-basic.yaml")])).code, EXIT.usage);
     assert.equal((await ramp(["plan", "-f", fixture("canary-basic.yaml"), "-o", "wide"])).code, EXIT.usage);
     const empty = await ramp(["plan", "-f", "-"], {
       stdin: "apiVersion: v1\nkind: Service\nmetadata: {name: x}\n",
@@ -395,7 +395,7 @@ describe("plan: the command", () => {
     assert.equal(all.code, EXIT.failed, "invalid.yaml is among them");
   });
 
-  test("--help: usage with -f only, examples and exit codes", async () => {
+  test("--help: usage with -f and NAME, examples and exit codes", async () => {
     const r = await ramp(["plan", "--help"]);
     assert.equal(r.code, EXIT.ok);
     assert.match(
@@ -413,7 +413,7 @@ describe("plan: the command", () => {
     assert.deepEqual(await candidates(["pl"], names), ["plan"]);
     assert.deepEqual(await candidates(["plan", "--f"], names), ["--filename"]);
     assert.deepEqual(await candidates(["plan", "-o", ""], names), ["text", "json", "yaml"]);
-    assert.deepEqual(await candidates(["plan", ""], names), []);
+    assert.deepEqual(await candidates(["plan", ""], names), ["web"], "plan NAME (live) completes Rollouts");
     assert.equal((await ramp(["__complete", "plan", "-f", ""])).stdout, ":0\n");
     assert.equal((await ramp(["__complete", "plan", "--filename", ""])).stdout, ":0\n");
     assert.equal((await ramp(["__complete", "plan", "-o", "j"])).stdout, "json\n:4\n");
@@ -468,7 +468,7 @@ Minimum time: 10m + waits for a person (and the time pods take to become availab
   test("plan -f invalid.yaml: exit 1; plan without -f: exit 64", () => {
     const bad = run(["plan", "-f", "test/fixtures/plan/invalid.yaml"]);
     assert.equal(bad.status, EXIT.failed);
-    assert.match(bad.stderr, /^test\/fixtures\/plan\/invalid\.yaml:23: document 1 \(Rollout "broken"\)/);
+    assert.match(bad.stderr, /^test\/fixtures\/plan\/invalid\.yaml:21: document 1 \(Rollout "broken"\)/);
     assert.equal(run(["plan"]).status, EXIT.usage);
   });
 });

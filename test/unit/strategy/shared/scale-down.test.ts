@@ -17,7 +17,7 @@ const rs = (name: string, revision: number, replicas: number, at?: string): V1Re
       ...(at ? { [SCALE_DOWN_AT_ANNOTATION]: at } : {}),
     },
   },
-  spec: { replicas },
+  spec: { replicas, selector: {} },
 });
 const current = rs("v4", 4, 3);
 const later = "2026-01-01T12:00:30Z";
