@@ -1,7 +1,7 @@
 // The blue-green strategy: the new version runs beside the old one, then the active Service switches.
 import { z } from "zod";
 import { RolloutAnalysis } from "./analysis-ref.ts";
-import { cel, intOrPercent, objectName, PodMetadata } from "./meta.ts";
+import { AntiAffinity, cel, intOrPercent, objectName, PodMetadata } from "./meta.ts";
 
 export const BlueGreenStrategy = cel(
   z
@@ -36,6 +36,7 @@ export const BlueGreenStrategy = cel(
         .describe(
           "Seconds the old version stays up after the switch, for an instant switch back (default 30).",
         ),
+      antiAffinity: AntiAffinity.optional(),
       scaleDownDelayRevisionLimit: z
         .int32()
         .min(0)

@@ -1,7 +1,7 @@
 // The canary strategy: steps that shift weight, pause, analyse, scale and add header/mirror routes.
 import { z } from "zod";
 import { BackgroundAnalysis, RolloutAnalysis } from "./analysis-ref.ts";
-import { cel, duration, intOrPercent, objectName, PodMetadata } from "./meta.ts";
+import { AntiAffinity, cel, duration, intOrPercent, objectName, PodMetadata } from "./meta.ts";
 import { TrafficRouting } from "./traffic.ts";
 
 const STEP_KINDS = ["setWeight", "pause", "analysis", "setCanaryScale", "setHeaderRoute", "setMirrorRoute"];
@@ -142,6 +142,15 @@ export const CanaryStrategy = cel(
         .min(0)
         .optional()
         .describe("With trafficRouting: seconds the old stable stays up after the switch (default 30)."),
+      antiAffinity: AntiAffinity.optional(),
+      minPodsPerReplicaSet: z
+        .int32()
+        .min(1)
+        .optional()
+        .describe(
+          "With trafficRouting: a version that gets any pods gets at least this many, for high availability " +
+            "(canary and stable alike).",
+        ),
       scaleDownDelayRevisionLimit: z
         .int32()
         .min(0)

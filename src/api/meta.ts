@@ -117,3 +117,27 @@ export const objectMeta = z
     annotations: z.record(z.string(), z.string()).optional(),
   })
   .loose();
+
+/** Canary (or preview) pods kept off the nodes of the stable (active) version's pods (Argo's antiAffinity). */
+export const AntiAffinity = cel(
+  z
+    .object({
+      preferredDuringSchedulingIgnoredDuringExecution: z
+        .object({ weight: z.int32().min(1).max(100).describe("The preference's weight (1-100).") })
+        .optional()
+        .describe("Prefer other nodes: the scheduler may still co-locate when it must."),
+      requiredDuringSchedulingIgnoredDuringExecution: z
+        .object({})
+        .optional()
+        .describe("Never on a node that runs a pod of the stable version."),
+    })
+    .describe(
+      "Pod anti-affinity of the new version's pods against the stable version's, by pod-template hash and " +
+        "node (kubernetes.io/hostname), set on its ReplicaSet when it is created.",
+    ),
+  {
+    rule: "has(self.preferredDuringSchedulingIgnoredDuringExecution) != has(self.requiredDuringSchedulingIgnoredDuringExecution)",
+    message:
+      "antiAffinity: set exactly one of preferredDuringSchedulingIgnoredDuringExecution or requiredDuringSchedulingIgnoredDuringExecution",
+  },
+);

@@ -38,11 +38,21 @@ export type DesiredInput = {
   /** Traffic is split by a router, so stable keeps full capacity (unless dynamicStableScale). */
   trafficRouted: boolean;
   dynamicStableScale?: boolean | undefined;
+  /** With a router: a version with any pods has at least this many (minPodsPerReplicaSet). */
+  minPods?: number | undefined;
   surge: number;
 };
 
 /** The pod counts of canary and stable for a weight; without a router they fit in replicas + surge. */
 export function desiredCounts(input: DesiredInput): Desired {
+  const d = splitCounts(input);
+  if (!input.trafficRouted || input.minPods === undefined) return d;
+  // A version that serves at all serves from at least minPods pods (never more than replicas).
+  const floor = (n: number) => (n === 0 ? 0 : Math.min(input.replicas, Math.max(n, input.minPods ?? 0)));
+  return { canary: floor(d.canary), stable: floor(d.stable) };
+}
+
+function splitCounts(input: DesiredInput): Desired {
   const { replicas: r, weight } = input;
   const byWeight = Math.min(r, Math.ceil((weight * r) / 100));
   const canary = input.scale

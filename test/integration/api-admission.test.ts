@@ -90,6 +90,17 @@ const invalidRollouts: [string, Spec, string][] = [
     "set exactly one of stableIngress or stableIngresses",
   ],
   [
+    "antiAffinity with both kinds",
+    canary({
+      steps: [{ setWeight: 10 }],
+      antiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: { weight: 10 },
+        requiredDuringSchedulingIgnoredDuringExecution: {},
+      },
+    }),
+    "antiAffinity: set exactly one of preferredDuringSchedulingIgnoredDuringExecution or requiredDuringSchedulingIgnoredDuringExecution",
+  ],
+  [
     "setWeight above 100 without maxTrafficWeight",
     canary({ steps: [{ setWeight: 150 }] }),
     "setWeight is a percentage (at most 100) unless trafficRouting.maxTrafficWeight sets another total",

@@ -84,6 +84,7 @@ function canaryTimeline(
       scale: canaryScaleAt(steps, index),
       trafficRouted: routed,
       dynamicStableScale: spec.dynamicStableScale,
+      minPods: spec.minPodsPerReplicaSet,
       surge,
     });
     return {

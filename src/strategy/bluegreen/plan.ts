@@ -15,6 +15,7 @@ import {
 } from "../../core/plan.ts";
 import type { Caches } from "../../core/ports.ts";
 import { specReplicas } from "../../core/replicasets.ts";
+import { withAntiAffinity } from "../shared/anti-affinity.ts";
 import { roleWrites, withRole } from "../shared/ephemeral.ts";
 import { runWrites, viewRuns } from "../shared/runs.ts";
 import { stillDraining } from "../shared/scale-down.ts";
@@ -135,7 +136,9 @@ function replicaSetWrites(
   const switched = SWITCHED.has(a.state);
   // The new version's pods are preview pods until the switch, active pods after it.
   const role = switched ? spec.activeMetadata : spec.previewMetadata;
-  const current = currentReplicaSet(ctx, newCount, (rs) => withRole(rs, role));
+  const current = currentReplicaSet(ctx, newCount, (rs) =>
+    withAntiAffinity(withRole(rs, role), spec.antiAffinity, ctx.stableHash),
+  );
   return [
     ...current.writes,
     ...roleWrites([

@@ -16,6 +16,7 @@ import type { Caches } from "../../core/ports.ts";
 import { type Desired, desiredCounts, planScaling } from "../../core/replicas.ts";
 import { partition, specReplicas } from "../../core/replicasets.ts";
 import type { TrafficTarget } from "../../traffic/router.ts";
+import { withAntiAffinity } from "../shared/anti-affinity.ts";
 import { roleWrites, withRole } from "../shared/ephemeral.ts";
 import { runNameFor, runWrites, viewRuns } from "../shared/runs.ts";
 import { stillDraining } from "../shared/scale-down.ts";
@@ -119,6 +120,7 @@ function countsFor(ctx: RolloutContext, spec: CanaryStrategy, traffic: Traffic):
       scale: canaryScaleAt(steps, index),
       trafficRouted: traffic.routed,
       dynamicStableScale: spec.dynamicStableScale,
+      minPods: spec.minPodsPerReplicaSet,
       surge: ctx.surge,
     });
   return { forPercent, at: (index) => forPercent(traffic.percentAt(index), index) };
@@ -186,7 +188,16 @@ function desiredWorld(
   const current = currentReplicaSet(ctx, 0);
   // A version's first reconcile creates its ReplicaSet with the replicas the plan gives it: one write.
   const create = current.unborn
-    ? [{ op: "create" as const, replicaSet: withRole(newReplicaSet(ctx, plan.canary), spec.canaryMetadata) }]
+    ? [
+        {
+          op: "create" as const,
+          replicaSet: withAntiAffinity(
+            withRole(newReplicaSet(ctx, plan.canary), spec.canaryMetadata),
+            spec.antiAffinity,
+            ctx.stableHash,
+          ),
+        },
+      ]
     : [];
   return {
     index,

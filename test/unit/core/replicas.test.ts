@@ -57,6 +57,39 @@ describe("desiredCounts", () => {
       { canary: 5, stable: 10 },
     ],
     ["zero replicas", () => basic(0, 50), { canary: 0, stable: 0 }],
+    [
+      "minPodsPerReplicaSet lifts a routed canary of 1 pod to 2",
+      () => desiredCounts({ replicas: 10, weight: 5, trafficRouted: true, minPods: 2, surge: 1 }),
+      { canary: 2, stable: 10 },
+    ],
+    [
+      "minPodsPerReplicaSet keeps a shrunk stable at 2 (dynamicStableScale), and a canary at 0 stays 0",
+      () =>
+        desiredCounts({
+          replicas: 4,
+          weight: 90,
+          trafficRouted: true,
+          dynamicStableScale: true,
+          minPods: 2,
+          surge: 1,
+        }),
+      { canary: 4, stable: 2 },
+    ],
+    [
+      "minPodsPerReplicaSet: a canary at 0% has no pods",
+      () => desiredCounts({ replicas: 4, weight: 0, trafficRouted: true, minPods: 2, surge: 1 }),
+      { canary: 0, stable: 4 },
+    ],
+    [
+      "minPodsPerReplicaSet never asks more than replicas",
+      () => desiredCounts({ replicas: 1, weight: 50, trafficRouted: true, minPods: 3, surge: 1 }),
+      { canary: 1, stable: 1 },
+    ],
+    [
+      "minPodsPerReplicaSet does nothing without a router (the pods are the split)",
+      () => desiredCounts({ replicas: 10, weight: 5, trafficRouted: false, minPods: 2, surge: 1 }),
+      { canary: 1, stable: 9 },
+    ],
   ];
   for (const [name, run, want] of cases) test(name, () => assert.deepEqual(run(), want));
 });

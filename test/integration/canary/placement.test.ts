@@ -1,0 +1,111 @@
+// Given canaries whose placement fields matter, when a version ships, then: antiAffinity keeps the canary's
+// pod off the node of the stable pod, against the scheduler's own preference for that node (the real
+// kube-scheduler decides); and minPodsPerReplicaSet gives a routed canary at 10% two pods, not one.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { kubectl, waitFor } from "../../../dev/kube.ts";
+import { installUpstreamCrds } from "../../../dev/upstream-crds.ts";
+import { HASH_LABEL } from "../../../src/api/labels.ts";
+import { Fixture } from "../../support/e2e/fixture.ts";
+
+describe("placement: antiAffinity and minPodsPerReplicaSet", () => {
+  let f: Fixture;
+  let nodes: string[] = [];
+  before(async () => {
+    await installUpstreamCrds();
+    f = await Fixture.create("placement");
+    await f.startController();
+    const listed = await f.kc.makeApiClient(CoreV1Api).listNode();
+    nodes = listed.items
+      .map((n) => n.metadata?.name ?? "")
+      .filter((n) => n.startsWith("ramp-node-"))
+      .slice(0, 2);
+    assert.equal(nodes.length, 2, "two nodes of the local cluster");
+    // Two nodes allowed, one preferred: without anti-affinity every pod lands on the preferred one.
+    for (const n of nodes)
+      assert.equal(
+        (await kubectl(["label", "node", n, `ramp.dev/aa-allowed=${f.namespace}`, "--overwrite"])).code,
+        0,
+      );
+    await kubectl(["label", "node", nodes[0] ?? "", `ramp.dev/aa-preferred=${f.namespace}`, "--overwrite"]);
+  });
+  after(async () => {
+    for (const n of nodes)
+      await kubectl(["label", "node", n, "ramp.dev/aa-allowed-", "ramp.dev/aa-preferred-"]);
+    await f?.cleanup();
+  });
+
+  /** Node of each running pod of the Rollout, by version hash. */
+  const placement = async (name: string): Promise<Record<string, string[]>> => {
+    const pods = await f.kc
+      .makeApiClient(CoreV1Api)
+      .listNamespacedPod({ namespace: f.namespace, labelSelector: `app=${name}` });
+    const out: Record<string, string[]> = {};
+    for (const p of pods.items) {
+      const hash = p.metadata?.labels?.[HASH_LABEL] ?? "";
+      if (p.metadata?.deletionTimestamp || !p.spec?.nodeName) continue;
+      out[hash] = [...(out[hash] ?? []), p.spec.nodeName].sort();
+    }
+    return out;
+  };
+
+  const ship = async (name: string, anti: string) => {
+    await f.applyFixture("canary/anti-affinity.yaml", { NAME: name, NS: f.namespace, ANTI: anti });
+    const v1 = (await f.waitHealthy(name)).stableRS ?? "";
+    await f.setImage(name, "app:2");
+    const s = await f.waitStatus(name, "at the pause", (st) => st.phase === "Paused");
+    const v2 = s.currentPodHash ?? "";
+    return waitFor(
+      async () => {
+        const p = await placement(name);
+        return p[v1]?.length === 1 && p[v2]?.length === 1
+          ? { stable: p[v1]?.[0], canary: p[v2]?.[0] }
+          : undefined;
+      },
+      { what: `${name}: one stable and one canary pod scheduled` },
+    );
+  };
+
+  test("without antiAffinity the canary's pod joins the stable pod on the preferred node", async () => {
+    const { stable, canary } = await ship("together", "");
+    assert.equal(stable, nodes[0]);
+    assert.equal(canary, nodes[0], "the baseline this test relies on: the preference wins without the rule");
+  });
+
+  test("requiredDuringSchedulingIgnoredDuringExecution: the canary's pod goes to the other node", async () => {
+    const { stable, canary } = await ship(
+      "apart",
+      "antiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {}}",
+    );
+    assert.equal(stable, nodes[0]);
+    assert.equal(canary, nodes[1]);
+  });
+
+  test("preferredDuringSchedulingIgnoredDuringExecution with weight 100 outweighs a weak node preference", async () => {
+    const { canary } = await ship(
+      "rather",
+      "antiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: {weight: 100}}",
+    );
+    assert.equal(canary, nodes[1]);
+  });
+
+  test("minPodsPerReplicaSet: 2 gives a routed canary at 10% of 4 pods two pods", async () => {
+    await f.applyFixture("traffic/httproute.yaml", { NAME: "floor", NAMESPACE: f.namespace });
+    await f.applyFixture("traffic/rollout.yaml", {
+      NAME: "floor",
+      IMAGE: "app:1",
+      SCALE_DOWN_DELAY: "1",
+      ABORT_DELAY: "1",
+      ROUTING: JSON.stringify({ gatewayAPI: { httpRoutes: [{ name: "floor" }] } }),
+      STEPS: JSON.stringify([{ setWeight: 10 }, { pause: {} }]),
+    });
+    const v1 = (await f.waitHealthy("floor")).stableRS ?? "";
+    await f.patchSpec("floor", { strategy: { canary: { minPodsPerReplicaSet: 2 } } });
+    await f.setImage("floor", "app:2");
+    const s = await f.waitStatus("floor", "paused at 10%", (st) => st.phase === "Paused");
+    const sets = await f.replicaSets("floor");
+    assert.equal(sets[`floor-${s.currentPodHash}`], 2, JSON.stringify(sets));
+    assert.equal(sets[`floor-${v1}`], 4);
+  });
+});
