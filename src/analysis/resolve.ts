@@ -13,6 +13,7 @@ export type DurationField = (typeof DURATION_FIELDS)[number];
 export type ResolvedMetric = Omit<Metric, IntField> & { [K in IntField]?: number | undefined };
 
 const INT32_MAX = 2147483647;
+export const MIN_INTERVAL_MS = 1000;
 const MIN: Record<IntField, number> = {
   count: 1,
   failureLimit: 0,
@@ -73,14 +74,21 @@ export function resolveDuration(
 ): number | string {
   if (typeof raw === "number") return raw;
   const text = fill(metric, field, raw, args);
+  let ms: number;
   try {
-    parseDuration(text, field);
+    ms = parseDuration(text, field);
   } catch {
     throw new Error(
       `metric "${metric}": ${field} "${raw}" resolved to "${text}", which is not a duration: pass whole seconds ` +
         `(30) or a duration such as "30s", "5m", "1h30m" ${where(raw, field)}`,
     );
   }
+  // As admission refuses a literal one: a shorter interval would measure about every 50 ms.
+  if (field === "interval" && ms < MIN_INTERVAL_MS)
+    throw new Error(
+      `metric "${metric}": interval "${raw}" resolved to "${text}", which is less than 1s: pass at least 1s ` +
+        `("30s") ${where(raw, field)}`,
+    );
   return text;
 }
 

@@ -18,12 +18,14 @@ import {
   runPhase,
   type Value,
 } from "./assess.ts";
-import { type ConditionEvaluator, checkCondition } from "./conditions.ts";
+import type { ConditionEvaluator } from "./conditions.ts";
 import { encodeValue, redact } from "./encode.ts";
 import type { AnalysisMetrics } from "./metrics.ts";
+import { prepareRun } from "./prepare.ts";
 import { type ProviderDeps, providerFor } from "./providers/index.ts";
+import type { SecretRef } from "./providers/job-args.ts";
 import type { MeasureContext, Outcome } from "./providers/provider.ts";
-import { type ResolvedMetric, resolveMetric } from "./resolve.ts";
+import type { ResolvedMetric } from "./resolve.ts";
 
 export type RunDeps = {
   run(key: string): unknown;
@@ -116,7 +118,7 @@ export class AnalysisRunReconciler {
     const now = this.#deps.now();
     const startedAt = status.startedAt ?? iso(now);
 
-    const prepared = await this.#prepare(run, ns);
+    const prepared = await prepareRun(run, ns, this.#deps.secret);
     if ("failed" in prepared) {
       await this.#write(ns, run.metadata.name, rv, status, {
         ...prepared.failed,
@@ -125,9 +127,7 @@ export class AnalysisRunReconciler {
       });
       return undefined;
     }
-    const { args, secrets, metrics } = prepared;
-    const dry = new Set((run.spec.dryRun ?? []).map((d) => d.metricName));
-    const retain = new Map((run.spec.measurementRetention ?? []).map((r) => [r.metricName, r.limit]));
+    const { args, secrets, secretArgs, metrics, dryRun: dry, retain } = prepared;
     const results: MetricResult[] = [];
     const due: number[] = [];
     for (const [index, m] of metrics.entries()) {
@@ -136,7 +136,8 @@ export class AnalysisRunReconciler {
         results.push(prev);
         continue;
       }
-      const result = await this.#advance(run, m, prev, { now, startedAt, args, secrets, due, index });
+      const at = { now, startedAt, args, secrets, secretArgs, due, index };
+      const result = await this.#advance(run, m, prev, at);
       const limit = retain.get(m.name) ?? RETAIN;
       results.push({ ...result, measurements: (result.measurements ?? []).slice(-limit) });
     }
@@ -167,53 +168,6 @@ export class AnalysisRunReconciler {
     return { requeueAfterMs: Math.max(50, Math.min(...due) - now) };
   }
 
-  /**
-   * What a pass needs before it measures: conditions that parse (else Failed, with the position), the args
-   * with Secrets read, and the metrics resolved from them (else Error, naming metric, field and arg).
-   */
-  async #prepare(
-    run: AnalysisRun,
-    ns: string,
-  ): Promise<
-    | { failed: { phase: RunPhase; message: string } }
-    | { args: Record<string, string>; secrets: Set<string>; metrics: ResolvedMetric[] }
-  > {
-    for (const m of run.spec.metrics) {
-      for (const [field, expr] of [
-        ["successCondition", m.successCondition],
-        ["failureCondition", m.failureCondition],
-      ] as const) {
-        if (!expr) continue;
-        try {
-          checkCondition(expr);
-        } catch (err) {
-          const message = `InvalidCondition: metric ${m.name}: ${field}: ${(err as Error).message}`;
-          return { failed: { phase: "Failed", message } };
-        }
-      }
-    }
-    const secrets = new Set<string>();
-    const args: Record<string, string> = {};
-    try {
-      for (const a of run.spec.args ?? []) {
-        if (a.value !== undefined) args[a.name] = a.value;
-        else if (a.valueFrom?.secretKeyRef) {
-          const v = await this.#deps.secret(ns, a.valueFrom.secretKeyRef.name, a.valueFrom.secretKeyRef.key);
-          secrets.add(v);
-          args[a.name] = v;
-        }
-      }
-    } catch (err) {
-      return { failed: { phase: "Error", message: `args: ${(err as Error).message}` } };
-    }
-    // count, the limits and the durations may come from args: resolved every pass, never written back.
-    try {
-      return { args, secrets, metrics: run.spec.metrics.map((m) => resolveMetric(m, args)) };
-    } catch (err) {
-      return { failed: { phase: "Error", message: redact((err as Error).message, secrets) } };
-    }
-  }
-
   /** One metric: resume a pending measurement, take one if due, and fold the outcome into its counters. */
   async #advance(
     run: AnalysisRun,
@@ -224,6 +178,7 @@ export class AnalysisRunReconciler {
       startedAt: string;
       args: Record<string, string>;
       secrets: Set<string>;
+      secretArgs: Record<string, SecretRef>;
       due: number[];
       index: number;
     },
@@ -242,6 +197,7 @@ export class AnalysisRunReconciler {
       metric: m,
       metricIndex: at.index,
       args: at.args,
+      secretArgs: at.secretArgs,
       namespace: run.metadata.namespace ?? "",
       runName: run.metadata.name,
       runUid: run.metadata.uid ?? "",

@@ -32,7 +32,9 @@ export const AnalysisArgValueFrom = cel(
   }),
   {
     rule: "[has(self.podTemplateHashValue), has(self.fieldRef), has(self.secretKeyRef)].filter(x, x).size() == 1",
-    message: "args[].valueFrom: set exactly one of podTemplateHashValue, fieldRef or secretKeyRef",
+    message:
+      "args[].valueFrom: set exactly one of podTemplateHashValue (Stable or Latest), fieldRef (a path into the " +
+      "Rollout) or secretKeyRef (a Secret key); for a literal, use args[].value instead of valueFrom",
   },
 );
 
@@ -44,14 +46,21 @@ export const AnalysisArg = cel(
   }),
   {
     rule: "!(has(self.value) && has(self.valueFrom))",
-    message: "args[]: set value or valueFrom, not both",
+    message:
+      "args[]: set value (a literal) or valueFrom (a Secret, a field or a pod-template hash), not both",
   },
 );
 export type AnalysisArg = z.infer<typeof AnalysisArg>;
 
-export const MetricNameRef = z.object({ metricName: z.string().min(1).max(128) });
+const METRIC_NAME_RULE =
+  'A metric\'s name, a regular expression matched against whole names ("err.*", ".*"), or "*" for every metric. ' +
+  "One that matches no metric of the run ends the run Error naming it " +
+  "(test/integration/analysis/run-fields.test.ts).";
+export const MetricNameRef = z.object({
+  metricName: z.string().min(1).max(128).describe(METRIC_NAME_RULE),
+});
 export const MeasurementRetention = z.object({
-  metricName: z.string().min(1).max(128),
+  metricName: z.string().min(1).max(128).describe(METRIC_NAME_RULE),
   limit: z
     .int32()
     .min(1)
@@ -71,8 +80,15 @@ export const analysisRefFields = {
     .array(MetricNameRef)
     .max(64)
     .optional()
-    .describe("Metrics measured and reported but never able to fail the run."),
-  measurementRetention: z.array(MeasurementRetention).max(64).optional(),
+    .describe(
+      "Metrics measured and reported but never able to fail the run or abort the Rollout " +
+        "(test/integration/analysis/run-fields.test.ts).",
+    ),
+  measurementRetention: z
+    .array(MeasurementRetention)
+    .max(64)
+    .optional()
+    .describe("How many measurements of the metrics named the run keeps in status (default 10)."),
 };
 
 export const RolloutAnalysis = z

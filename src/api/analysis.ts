@@ -1,7 +1,7 @@
 // AnalysisTemplate, ClusterAnalysisTemplate and AnalysisRun: reusable checks and their executions.
 import { z } from "zod";
 import { AnalysisArg, MeasurementRetention, MetricNameRef } from "./analysis-ref.ts";
-import { cel, objectMeta } from "./meta.ts";
+import { cel, objectMeta, SecretKeyRef } from "./meta.ts";
 import { Metric } from "./metric.ts";
 
 const uniqueMetricNames = {
@@ -9,16 +9,34 @@ const uniqueMetricNames = {
   message: "spec.metrics[].name must be unique",
 };
 
-export const TemplateArg = z.object({
-  name: z.string().min(1).max(128),
-  value: z.string().max(8192).optional().describe("Default value; the Rollout's args override it."),
-  valueFrom: z
-    .object({
-      secretKeyRef: z.object({ name: z.string().max(253), key: z.string().max(253) }).optional(),
-      fieldRef: z.object({ fieldPath: z.string().max(256) }).optional(),
-    })
-    .optional(),
-});
+export const TemplateArg = cel(
+  z.object({
+    name: z.string().min(1).max(128),
+    value: z.string().max(8192).optional().describe("Default value; the Rollout's args override it."),
+    valueFrom: cel(
+      z.object({
+        secretKeyRef: SecretKeyRef.optional().describe(
+          "A Secret key in the run's namespace; the value is never written to the cluster.",
+        ),
+        fieldRef: z
+          .object({ fieldPath: z.string().max(256) })
+          .optional()
+          .describe("A path into the Rollout, e.g. metadata.labels['team']."),
+      }),
+      {
+        rule: "has(self.secretKeyRef) != has(self.fieldRef)",
+        message:
+          "spec.args[].valueFrom: set exactly one of secretKeyRef or fieldRef (a literal default goes in args[].value)",
+      },
+    ).optional(),
+  }),
+  {
+    rule: "!(has(self.value) && has(self.valueFrom))",
+    message:
+      "spec.args[]: set value (a default) or valueFrom (a Secret or a field of the Rollout), not both; " +
+      "with neither, the Rollout must pass the arg",
+  },
+);
 
 export const AnalysisTemplateSpec = cel(
   z.object({

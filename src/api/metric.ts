@@ -1,5 +1,6 @@
 // One metric of an analysis: where the value comes from and how it is judged.
 import { z } from "zod";
+import { parseDuration } from "./duration.ts";
 import { cel, DURATION_RE, SecretKeyRef } from "./meta.ts";
 
 /** `{{args.NAME}}` as a pattern that reads the same in JS and in CEL (RE2): brackets instead of backslashes. */
@@ -47,6 +48,32 @@ export const durationOrArgs = (field: string) =>
     {
       rule: `type(self) == int ? self >= 0 : self.matches('${DURATION_RE}') || self.matches('${ARG_TEMPLATE_RE}')`,
       message: `${field} must be whole seconds (30), a duration such as "30s", "5m", "1h30m", or a string holding {{args.NAME}}`,
+    },
+  );
+
+/**
+ * A metric's interval: at least 1s (whole seconds >= 1, or a duration such as "30s"), or `{{args.NAME}}`.
+ * Zero or a few milliseconds would measure about every 50 ms for as long as the run lasts.
+ */
+export const intervalOrArgs = (field: string) =>
+  cel(
+    z
+      .union([
+        z.int32().min(1),
+        z
+          .string()
+          .max(256)
+          .regex(new RegExp(`${DURATION_RE}|${ARG_TEMPLATE_RE}`))
+          .refine((s) => !new RegExp(DURATION_RE).test(s) || parseDuration(s, field) >= 1000, {
+            message: `${field} must be at least 1s`,
+          }),
+      ])
+      .meta(intOrString),
+    {
+      rule:
+        "type(self) == int ? self >= 1 : " +
+        `(self.matches('${DURATION_RE}') && duration(self) >= duration('1s')) || self.matches('${ARG_TEMPLATE_RE}')`,
+      message: `${field} must be at least 1s: whole seconds (30), a duration such as "30s", "5m", or a string holding {{args.NAME}}; 0 would measure without a pause`,
     },
   );
 
@@ -162,9 +189,15 @@ export const JobProvider = z
     spec: z
       .record(z.string(), z.unknown())
       .meta({ "x-kubernetes-preserve-unknown-fields": true })
-      .describe("A batch/v1 JobSpec."),
+      .describe(
+        "A batch/v1 JobSpec. {{args.NAME}} is replaced in every string; an arg from a Secret only as a whole " +
+          "env value, which becomes valueFrom.secretKeyRef (test/integration/analysis/run-fields.test.ts).",
+      ),
   })
-  .describe("Runs a Kubernetes Job: Successful when the Job succeeds, Failed when it fails.");
+  .describe(
+    "Runs a Kubernetes Job: Successful when the Job succeeds, Failed when it fails. The metric's " +
+      "successCondition, failureCondition and noData are refused: the Job's exit status decides.",
+  );
 
 const PROVIDERS = ["prometheus", "web", "job"];
 
@@ -191,9 +224,14 @@ export const Metric = cel(
         message: `metrics[].provider: set exactly one of ${PROVIDERS.join(", ")}`,
       },
     ),
-    interval: durationOrArgs("metrics[].interval")
+    interval: intervalOrArgs("metrics[].interval")
       .optional()
-      .describe(ARGS_NOTE("Time between measurements")),
+      .describe(
+        ARGS_NOTE(
+          "Time between measurements, at least 1s (0 is refused: it would measure without a pause; " +
+            "test/integration/analysis/run-fields.test.ts)",
+        ),
+      ),
     initialDelay: durationOrArgs("metrics[].initialDelay")
       .optional()
       .describe(ARGS_NOTE("Wait before the first measurement")),
@@ -231,5 +269,13 @@ export const Metric = cel(
     rule: "has(self.successCondition) || has(self.failureCondition) || has(self.provider.job)",
     message: "metrics[]: set successCondition or failureCondition (a job metric may use neither)",
   },
+  // A Job's exit status decides its measurement; these would be accepted and never evaluated.
+  ...(["successCondition", "failureCondition", "noData"] as const).map((field) => ({
+    rule: `!has(self.provider.job) || !has(self.${field})`,
+    message:
+      `metrics[].${field} is not evaluated for a job metric: the Job's own success or failure decides ` +
+      `the measurement; remove ${field}, or measure with a prometheus or web metric`,
+    fieldPath: `.${field}`,
+  })),
 );
 export type Metric = z.infer<typeof Metric>;

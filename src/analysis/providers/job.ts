@@ -1,5 +1,6 @@
 // The job provider: runs a Kubernetes Job; Successful when it succeeds, Failed when it fails.
 import type { V1Job } from "@kubernetes/client-node";
+import { fillJob } from "./job-args.ts";
 import type { MeasureContext, MetricProvider, Outcome } from "./provider.ts";
 
 export const JOB_RUN_LABEL = "ramp.dev/analysisrun";
@@ -36,8 +37,11 @@ function judge(job: V1Job | undefined, name: string): Outcome {
 
 export const jobProvider = (api: JobApi): MetricProvider => ({
   async measure(ctx) {
-    const spec = ctx.metric.provider.job;
-    if (!spec) throw new Error("not a job metric");
+    const job = ctx.metric.provider.job;
+    if (!job) throw new Error("not a job metric");
+    if (!ctx.secretArgs) throw new Error("a job metric needs to know which args come from Secrets");
+    const at = `spec.metrics[${ctx.metricIndex}].provider.job`;
+    const spec = fillJob(job, at, ctx.args, ctx.secretArgs) as typeof job;
     const name = jobName(ctx);
     await api.create(ctx.namespace, {
       apiVersion: "batch/v1",

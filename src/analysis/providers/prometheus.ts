@@ -5,7 +5,7 @@ import type { AxiosResponse, InternalAxiosRequestConfig } from "axios";
 import { PrometheusDriver } from "prometheus-query";
 import { parseDuration } from "../../api/index.ts";
 import { RampError } from "../../errors.ts";
-import { promqlEscape, substitute } from "./args.ts";
+import { headerValues, promqlEscape, substitute, substituteUrl } from "./args.ts";
 import { guardedAdapter, type Resolve, resolveAll } from "./guarded-http.ts";
 import type { MeasureContext, MetricProvider, Outcome } from "./provider.ts";
 import { type WebPolicy, webPolicy } from "./web-policy.ts";
@@ -56,12 +56,7 @@ export const prometheusProvider = (
   async measure(ctx: MeasureContext): Promise<Outcome> {
     const cfg = ctx.metric.provider.prometheus;
     if (!cfg) throw new Error("not a prometheus metric");
-    const headers: Record<string, string> = {};
-    for (const h of cfg.headers ?? []) {
-      headers[h.key] =
-        h.value ??
-        (h.valueFrom ? await ctx.secret(h.valueFrom.secretKeyRef.name, h.valueFrom.secretKeyRef.key) : "");
-    }
+    const headers = await headerValues(cfg.headers, ctx);
     const bearer = cfg.authentication?.bearerToken?.secretKeyRef;
     if (bearer) headers.Authorization = `Bearer ${await ctx.secret(bearer.name, bearer.key)}`;
     const basic = cfg.authentication?.basic;
@@ -72,8 +67,10 @@ export const prometheusProvider = (
         }
       : undefined;
     const query = substitute(cfg.query, ctx.args, promqlEscape);
-    // The address as written, minus any user:password@ in it.
-    const shown = cfg.address.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+    const address = substituteUrl(cfg.address, ctx.args);
+    // The address as written (and what its args made of it), minus any user:password@ in it.
+    const bare = (a: string) => a.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+    const shown = bare(cfg.address) + (address === cfg.address ? "" : ` (${bare(address)})`);
     const field = `spec.metrics[${ctx.metricIndex}].provider.prometheus.address ${shown}`;
     const adapter = guardedAdapter({
       policy,
@@ -82,7 +79,7 @@ export const prometheusProvider = (
         `metric ${ctx.metric.name}: ${field}${hop === 0 ? "" : `: its redirect to ${u.origin}${u.pathname}`}`,
     });
     const driver = new PrometheusDriver({
-      endpoint: cfg.address.replace(/\/+$/, ""),
+      endpoint: address.replace(/\/+$/, ""),
       baseURL: "/api/v1",
       headers,
       ...(auth ? { auth } : {}),

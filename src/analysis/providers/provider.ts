@@ -1,6 +1,7 @@
 // The MetricProvider interface: every analysis source behind one shape, chosen by a factory.
 import type { Metric, RunPhase } from "../../api/index.ts";
 import type { Value } from "../assess.ts";
+import type { SecretRef } from "./job-args.ts";
 
 /** What one measurement produced: a value to judge, a phase decided by the provider (a Job), or not yet. */
 export type Outcome =
@@ -14,6 +15,11 @@ export type MeasureContext = {
   metricIndex: number;
   /** Resolved args, Secret values included (never logged or stored). */
   args: Record<string, string>;
+  /**
+   * The args that come from Secrets, with their references: a Job gets them as valueFrom.secretKeyRef.
+   * The run reconciler always sets it; a job metric refuses to run without it.
+   */
+  secretArgs?: Readonly<Record<string, SecretRef>>;
   namespace: string;
   runName: string;
   runUid: string;

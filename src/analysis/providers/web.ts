@@ -2,7 +2,7 @@
 // Every hop (redirects too) goes to an address the web-analysis policy allowed, resolved once.
 import { Agent } from "node:https";
 import axios from "axios";
-import { substitute } from "./args.ts";
+import { headerValues, substitute, substituteUrl } from "./args.ts";
 import { guardedAdapter, type Resolve, resolveAll } from "./guarded-http.ts";
 import type { MeasureContext, MetricProvider, Outcome } from "./provider.ts";
 import { type WebPolicy, webPolicy } from "./web-policy.ts";
@@ -36,15 +36,8 @@ export const webProvider = (
   async measure(ctx: MeasureContext): Promise<Outcome> {
     const cfg = ctx.metric.provider.web;
     if (!cfg) throw new Error("not a web metric");
-    // An arg that is the whole URL goes in as is; an arg inside a URL is encoded so it stays one part.
-    const whole = /^\s*\{\{\s*args\.[A-Za-z0-9_.-]+\s*\}\}\s*$/.test(cfg.url);
-    const start = new URL(substitute(cfg.url, ctx.args, whole ? (v) => v : encodeURIComponent));
-    const headers: Record<string, string> = {};
-    for (const h of cfg.headers ?? []) {
-      headers[h.key] =
-        h.value ??
-        (h.valueFrom ? await ctx.secret(h.valueFrom.secretKeyRef.name, h.valueFrom.secretKeyRef.key) : "");
-    }
+    const start = new URL(substituteUrl(cfg.url, ctx.args));
+    const headers = await headerValues(cfg.headers, ctx);
     if (start.protocol !== "http:" && start.protocol !== "https:")
       throw new Error(`provider.web.url: ${start.protocol} URLs are not supported; use http or https`);
     const metric = ctx.metric.name;

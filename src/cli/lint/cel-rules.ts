@@ -7,7 +7,7 @@ import { isObject } from "../../json.ts";
 
 export type CelFinding = { path: string; message: string; rule: string };
 
-type Rule = { rule: string; message?: string };
+type Rule = { rule: string; message?: string; fieldPath?: string };
 const isSchema = (v: unknown): v is JsonSchema => isObject(v);
 
 /** The openAPIV3Schema of a kind's CRD (as crds/*.yaml carries it), or undefined for another kind. */
@@ -100,8 +100,11 @@ function walk(schema: JsonSchema, value: unknown, path: string, out: CelFinding[
       });
       continue;
     }
+    // With a fieldPath the apiserver names that field and prints no value, as for an object.
+    const at = r.fieldPath ? `${path}${r.fieldPath}` : path;
+    const shown = r.fieldPath ? "Invalid value: " : invalid(value);
     if (ok !== true)
-      out.push({ path, rule: r.rule, message: `${invalid(value)}${r.message ?? `failed rule: ${r.rule}`}` });
+      out.push({ path: at, rule: r.rule, message: `${shown}${r.message ?? `failed rule: ${r.rule}`}` });
   }
   if (Array.isArray(value) && isSchema(schema.items)) {
     const items = schema.items;

@@ -1,5 +1,6 @@
-// The prometheus provider's timeout as Argo Rollouts writes it (an integer: seconds) and as ramp does (a
-// duration), against a local stand-in that answers after 1.5 s: 1 times out, 2 and "2s" do not.
+// The prometheus provider as Argo Rollouts writes it: its timeout (an integer: seconds, or as ramp does, a
+// duration) against a stand-in that answers after 1.5 s (1 times out, 2 and "2s" do not), and
+// {{args.NAME}} in its address and header values.
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -51,4 +52,55 @@ describe("prometheus timeout", () => {
       assert.ok(ms >= DELAY_MS, `${ms} ms`);
     });
   }
+});
+
+describe("prometheus args in address and headers, as Argo Rollouts replaces them", () => {
+  let seen: { url?: string | undefined; headers: Record<string, unknown> } = { headers: {} };
+  let echo: Server;
+  let port = 0;
+  before(async () => {
+    echo = createServer((req, res) => {
+      seen = { url: req.url, headers: req.headers };
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ status: "success", data: { resultType: "scalar", result: [0, "1"] } }));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    port = (echo.address() as AddressInfo).port;
+  });
+  after(() => {
+    echo.closeAllConnections();
+    echo.close();
+  });
+
+  test("{{args.NAME}} in address and in header values is replaced; a Secret header is read", async () => {
+    const ctx = {
+      ...measureContext({
+        name: "m",
+        provider: {
+          prometheus: {
+            address: "http://127.0.0.1:{{args.port}}/{{args.tenant}}",
+            query: "up",
+            headers: [
+              { key: "X-Scope-OrgID", value: "team-{{args.tenant}}" },
+              { key: "X-Token", valueFrom: { secretKeyRef: { name: "s", key: "k" } } },
+            ],
+          },
+        },
+      }),
+      args: { port: String(port), tenant: "a b" },
+    };
+    assert.deepEqual(await prometheusProvider().measure(ctx), { kind: "value", value: 1 });
+    // Inside a URL an arg is encoded so it stays one part; a header value takes it as it is.
+    assert.match(seen.url ?? "", /^\/a%20b\/api\/v1\/query\?/);
+    assert.equal(seen.headers["x-scope-orgid"], "team-a b");
+    assert.equal(seen.headers["x-token"], "s3cret");
+  });
+
+  test("an address arg the run does not have is an Error naming it", async () => {
+    const ctx = measureContext({
+      name: "m",
+      provider: { prometheus: { address: "http://{{args.host}}:9090", query: "up" } },
+    });
+    await assert.rejects(prometheusProvider().measure(ctx), /\{\{args\.host\}\}: no arg "host" was given/);
+  });
 });

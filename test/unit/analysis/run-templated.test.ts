@@ -4,22 +4,9 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import pino from "pino";
 import { ConditionEvaluator } from "../../../src/analysis/conditions.ts";
-import { AnalysisRunReconciler } from "../../../src/analysis/run.ts";
-import type { AnalysisRun, Metric } from "../../../src/api/index.ts";
-
-type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-/** RFC 7386 merge patch: what the apiserver does with the reconciler's status patches. */
-function merge(target: Json, patch: Json): Json {
-  const out: Json = { ...target };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = isObj(v) && isObj(out[k]) ? merge(out[k] as Json, v) : v;
-  }
-  return out;
-}
+import type { Metric } from "../../../src/api/index.ts";
+import { runArgs, runHarness } from "../../support/analysis-run.ts";
 
 const evaluator = new ConditionEvaluator({ timeoutMs: 1000 });
 let server: Server;
@@ -39,53 +26,24 @@ after(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-/** A reconciler over one run held in memory, with a clock the test moves. */
+/** A run of one web metric (1 when measured) with these fields and args. */
 function harness(
   metric: Partial<Metric>,
   args: Record<string, string>,
   secrets: Record<string, string> = {},
 ) {
-  let obj: Json = {
-    apiVersion: "ramp.dev/v1alpha1",
-    kind: "AnalysisRun",
-    metadata: { name: "r", namespace: "ns", resourceVersion: "1" },
-    spec: {
-      metrics: [
-        {
-          name: "errors",
-          provider: { web: { url, jsonPath: "{$.ok}" } },
-          successCondition: "result == 1",
-          ...metric,
-        },
-      ],
-      args: Object.entries(args).map(([name, value]) =>
-        value.startsWith("secret:")
-          ? { name, valueFrom: { secretKeyRef: { name: "s", key: value.slice(7) } } }
-          : { name, value },
-      ),
-    },
+  const spec = {
+    metrics: [
+      {
+        name: "errors",
+        provider: { web: { url, jsonPath: "{$.ok}" } },
+        successCondition: "result == 1",
+        ...metric,
+      },
+    ],
+    args: runArgs(args),
   };
-  const clock = { now: Date.parse("2030-01-01T00:00:00Z") };
-  const reconciler = new AnalysisRunReconciler({
-    run: () => obj,
-    async patchStatus(_ns, _name, _rv, status) {
-      obj = merge(obj, { status });
-    },
-    async secret(_ns, _name, key) {
-      const v = secrets[key];
-      if (v === undefined) throw new Error(`no key ${key}`);
-      return v;
-    },
-    providers: { jobs: { create: async () => {}, get: () => undefined } },
-    evaluator,
-    log: pino({ level: "silent" }),
-    now: () => clock.now,
-  });
-  return {
-    clock,
-    reconcile: () => reconciler.reconcile("ns/r"),
-    status: () => (obj as unknown as AnalysisRun).status,
-  };
+  return runHarness(spec, { evaluator, secrets });
 }
 
 describe("run with templated fields", () => {

@@ -117,6 +117,17 @@ describe("web provider", () => {
     assert.equal(headers["ramp-web-analysis"], "1");
   });
 
+  test("{{args.NAME}} in a header value is replaced, as in the URL and body", async () => {
+    const web: Web = {
+      url: `${app.url}/{{args.path}}`,
+      headers: [{ key: "X-Tenant", value: "team-{{args.team}}" }],
+      jsonPath: "{$.headers}",
+    };
+    const c = { ...ctx(web), args: { path: "ok", team: "payments" } };
+    const out = (await webProvider().measure(c)) as { value: Record<string, string> };
+    assert.equal(out.value["x-tenant"], "team-payments");
+  });
+
   test("redirects are bounded", async () => {
     await assert.rejects(webProvider().measure(ctx({ url: `${app.url}/loop` })), /more than 5 redirects/);
   });

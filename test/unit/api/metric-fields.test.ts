@@ -67,7 +67,7 @@ const refused: [string, Json, string][] = [
     { consecutiveErrorLimit: "4 errors" },
     "metrics[].consecutiveErrorLimit must be a whole number >= 0",
   ],
-  ['interval "often"', { interval: "often" }, "metrics[].interval must be whole seconds (30), a duration"],
+  ['interval "often"', { interval: "often" }, "metrics[].interval must be at least 1s: whole seconds (30)"],
   ['initialDelay "5 s"', { initialDelay: "5 s" }, "metrics[].initialDelay must be whole seconds (30)"],
 ];
 
