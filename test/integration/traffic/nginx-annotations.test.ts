@@ -93,4 +93,40 @@ describe("traffic routing: NGINX annotations", () => {
     const stable = await t.route("Ingress", name);
     assert.deepEqual(stable?.metadata.annotations ?? {}, {}, "the stable Ingress is left as Git has it");
   });
+
+  // Argo Rollouts adds the prefix to an additionalIngressAnnotations key only when the key lacks it
+  // (rollout/trafficrouting/nginx/nginx.go), so specs written with full keys keep working after migrating.
+  test("additionalIngressAnnotations: a key already under the prefix lands on the canary Ingress as written", async () => {
+    const name = "fullkey";
+    const canary = canaryIngressName(name, name);
+    await t.applyRoutes("ingress.yaml", name);
+    await t.applyRollout({
+      NAME: name,
+      routing: {
+        nginx: {
+          stableIngress: name,
+          annotationPrefix: PREFIX,
+          additionalIngressAnnotations: { [`${PREFIX}/canary-by-cookie`]: "beta-users" },
+        },
+      },
+      steps: [{ setWeight: 30 }, { pause: {} }],
+    });
+    await t.f.waitHealthy(name);
+    await t.f.setImage(name, V2);
+    const s = await t.f.waitStatus(
+      name,
+      "paused at step 1, or degraded",
+      (st) =>
+        (st.phase === "Paused" && st.currentStepIndex === 1 && st.stableRS !== st.currentPodHash) ||
+        st.phase === "Degraded",
+      90_000,
+    );
+    assert.equal(s.phase, "Paused", `the rollout is ${s.phase}: ${s.message}`);
+    assert.deepEqual((await t.route("Ingress", canary))?.metadata.annotations, {
+      [`${PREFIX}/canary`]: "true",
+      [`${PREFIX}/canary-weight`]: "30",
+      [`${PREFIX}/canary-weight-total`]: "100",
+      [`${PREFIX}/canary-by-cookie`]: "beta-users",
+    });
+  });
 });
