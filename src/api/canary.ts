@@ -163,7 +163,10 @@ export const CanaryStrategy = cel(
         .int32()
         .min(0)
         .optional()
-        .describe("Seconds the canary stays up after an abort, once traffic is back on stable (default 30)."),
+        .describe(
+          "Seconds the canary stays up after an abort, once traffic is back on stable (default 30 with " +
+            "trafficRouting; 0 without it, or with dynamicStableScale, where the canary shrinks as traffic leaves).",
+        ),
       dynamicStableScale: z
         .boolean()
         .optional()

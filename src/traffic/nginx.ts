@@ -135,7 +135,11 @@ class CanaryIngressRouter implements TrafficRouter {
     const p = this.#prefix;
     const nginx = this.#env.routing.nginx;
     const extra = Object.fromEntries(
-      Object.entries(nginx?.additionalIngressAnnotations ?? {}).map(([k, v]) => [`${p}/${k}`, v]),
+      // A key already under the prefix is used as written (as Argo does), never prefixed twice.
+      Object.entries(nginx?.additionalIngressAnnotations ?? {}).map(([k, v]) => [
+        k.startsWith(`${p}/`) ? k : `${p}/${k}`,
+        v,
+      ]),
     );
     const match = header?.match[0];
     const value = match?.headerValue;

@@ -151,7 +151,9 @@ function desiredWorld(
 ): World {
   const c = a.snapshot.context;
   const { routed } = traffic;
-  const abortDelayMs = (spec.abortScaleDownDelaySeconds ?? (routed ? ABORT_DELAY_ROUTED_S : 0)) * 1000;
+  // With dynamicStableScale an aborted canary shrinks as traffic leaves it, unless a delay is set (as Argo).
+  const defaultDelay = routed && !spec.dynamicStableScale ? ABORT_DELAY_ROUTED_S : 0;
+  const abortDelayMs = (spec.abortScaleDownDelaySeconds ?? defaultDelay) * 1000;
   const abortEnds = c.abort ? Date.parse(c.abort.at) + abortDelayMs : undefined;
   const index = Math.min(c.stepIndex, (spec.steps ?? []).length);
   const canaryHeld =

@@ -131,6 +131,39 @@ describe("canary plan: setWeight with Gateway API routing", () => {
         writes: ["replicaSets: scale v1 3→4"],
         records: ["Aborted"],
         status: { state: "Aborted", weight: 25, phase: "Degraded" },
+      },
+      {
+        when: "stable has its pods: the weight goes back to it",
+        given: (w) => w.ready(),
+        writes: ["routes: patch HTTPRoute/web"],
+        status: { weight: 0 },
+        idle: false,
+      },
+      {
+        // As Argo: with dynamicStableScale and no abortScaleDownDelaySeconds the canary shrinks as traffic leaves.
+        when: "the route shows the canary no traffic: the canary goes at once, no 30 s hold",
+        writes: ["replicaSets: scale v2 1→0"],
+        requeue: undefined,
+      },
+    ]);
+  });
+
+  test("dynamicStableScale with abortScaleDownDelaySeconds set: the canary keeps its pods for that delay", async (t) => {
+    const w = deployed(
+      routed([{ setWeight: 25 }, { pause: {} }], {
+        dynamicStableScale: true,
+        abortScaleDownDelaySeconds: 30,
+      }),
+      cluster,
+    );
+    w.ship("v2").reach("Paused");
+    await play(t, w, [
+      {
+        when: "kubectl ramp abort",
+        given: (w) => void w.intent("abort"),
+        writes: ["replicaSets: scale v1 3→4"],
+        records: ["Aborted"],
+        status: { state: "Aborted", weight: 25 },
         requeue: 30_000,
       },
       {
@@ -141,7 +174,7 @@ describe("canary plan: setWeight with Gateway API routing", () => {
         check: (w) => assert.equal(w.rs("v2")?.spec?.replicas, 1),
       },
       {
-        when: "abortScaleDownDelaySeconds (30 with routing) is over: the canary goes",
+        when: "abortScaleDownDelaySeconds is over: the canary goes",
         given: (w) => w.tick(30),
         writes: ["replicaSets: scale v2 1→0"],
         requeue: undefined,
