@@ -1,12 +1,15 @@
 // A real Prometheus for analysis tests: Debian's package, started by us (never by a service manager) on
 // 127.0.0.1 with its own config and a throwaway TSDB.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { stringify } from "yaml";
-import { answers200, freePort, httpGet, pollUntil } from "./cluster/health.ts";
+import { freePort, pollUntil } from "./cluster/health.ts";
 import { isRunning, stopProcess, tailLog } from "./cluster/processes.ts";
 
 const installHint =
@@ -121,6 +124,11 @@ export interface StartPrometheusOptions {
    * tls_server_config; `ca` (PEM) is what this module trusts to see it ready. reload() stays plain-HTTP only.
    */
   tls?: { certFile: string; keyFile: string; ca: string };
+  /**
+   * Require HTTP basic auth from every client, through --web.config.file basic_auth_users (a bcrypt hash
+   * made here); this module's own readiness checks and reload() send it.
+   */
+  basicAuth?: { username: string; password: string };
 }
 
 export interface PrometheusHandle {
@@ -161,12 +169,66 @@ process.once("exit", () => {
   for (const child of children) child.kill("SIGKILL");
 });
 
+// bcrypt's own base64 alphabet (OpenBSD), for the 22-character salt.
+const BCRYPT_B64 = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+function bcryptBase64(bytes: Buffer): string {
+  let bits = 0;
+  let value = 0;
+  let out = "";
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += BCRYPT_B64[(value >> bits) & 63];
+    }
+  }
+  return bits > 0 ? out + BCRYPT_B64[(value << (6 - bits)) & 63] : out;
+}
+
+/**
+ * A bcrypt hash of `password` (cost 4: a throwaway test credential) for basic_auth_users. Node has no
+ * bcrypt, so libcrypt does it through perl's crypt(), which Debian always has; the password goes on stdin.
+ */
+export function bcryptHash(password: string): string {
+  const setting = `$2b$04$${bcryptBase64(randomBytes(16))}`;
+  const hash = execFileSync("perl", ["-e", "my $p = <STDIN>; print crypt($p, $ARGV[0])", setting], {
+    input: password,
+    encoding: "utf8",
+  });
+  if (!hash.startsWith("$2b$04$") || hash.length !== 60)
+    throw new Error(`ramp: perl's crypt() made no bcrypt hash (got "${hash.slice(0, 8)}…")`);
+  return hash;
+}
+
+type Probe = { ca?: string | undefined; authorization?: string | undefined };
+/** GET with an optional CA and Authorization header: status and body, or throws on a network error. */
+function get(url: string, probe: Probe): Promise<{ status: number; body: string }> {
+  const u = new URL(url);
+  const request = u.protocol === "https:" ? httpsRequest : httpRequest;
+  const headers = probe.authorization ? { authorization: probe.authorization } : {};
+  return new Promise((resolve, reject) => {
+    const req = request(u, { headers, timeout: 2_000, ...(probe.ca ? { ca: probe.ca } : {}) }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 interface TargetsResponse {
   data: { activeTargets: { health: string; scrapePool: string; discoveredLabels: Record<string, string> }[] };
 }
 
 // Every static target of the current config has a scrape result (up or down), so queries see data.
-async function waitForFirstScrapes(url: string, scrape: ScrapeConfig[], ca?: string): Promise<void> {
+async function waitForFirstScrapes(url: string, scrape: ScrapeConfig[], probe: Probe): Promise<void> {
   const expected = scrape.flatMap((job) =>
     (job.static_configs ?? []).flatMap((c) => c.targets.map((address) => `${job.job_name}|${address}`)),
   );
@@ -175,7 +237,7 @@ async function waitForFirstScrapes(url: string, scrape: ScrapeConfig[], ca?: str
     `prometheus ${url} to scrape ${expected.map((e) => e.replace("|", " ")).join(", ")} once`,
     async () => {
       try {
-        const res = await httpGet(`${url}/api/v1/targets?state=active`, ca ? { ca } : {});
+        const res = await get(`${url}/api/v1/targets?state=active`, probe);
         const body = JSON.parse(res.body) as TargetsResponse;
         const scraped = new Set(
           body.data.activeTargets
@@ -202,11 +264,16 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
     const configFile = join(dir, "prometheus.yml");
     await writeFile(configFile, renderConfig(current, address));
     const webConfig = join(dir, "web.yml");
-    if (opts.tls) {
-      const { certFile, keyFile } = opts.tls;
+    const { tls, basicAuth } = opts;
+    if (tls || basicAuth) {
       await writeFile(
         webConfig,
-        stringify({ tls_server_config: { cert_file: certFile, key_file: keyFile } }),
+        stringify({
+          ...(tls ? { tls_server_config: { cert_file: tls.certFile, key_file: tls.keyFile } } : {}),
+          ...(basicAuth
+            ? { basic_auth_users: { [basicAuth.username]: bcryptHash(basicAuth.password) } }
+            : {}),
+        }),
       );
     }
     const logName = `prometheus-${attempt}`;
@@ -219,7 +286,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
         `--web.listen-address=${address}`,
         "--web.enable-lifecycle",
         "--storage.tsdb.retention.time=1d",
-        ...(opts.tls ? [`--web.config.file=${webConfig}`] : []),
+        ...(tls || basicAuth ? [`--web.config.file=${webConfig}`] : []),
       ],
       { stdio: ["ignore", fd, fd] },
     );
@@ -227,11 +294,20 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
     children.add(child);
     const pid = child.pid ?? 0;
     const url = `${opts.tls ? "https" : "http"}://${address}`;
-    const ca = opts.tls?.ca;
+    const probe: Probe = {
+      ca: tls?.ca,
+      authorization: basicAuth
+        ? `Basic ${Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString("base64")}`
+        : undefined,
+    };
     try {
       await pollUntil(
         `prometheus on ${url} to answer /-/ready`,
-        () => answers200(`${url}/-/ready`, ca ? { ca } : {}),
+        () =>
+          get(`${url}/-/ready`, probe).then(
+            (r) => r.status === 200,
+            () => false,
+          ),
         {
           timeoutMs: 30_000,
           alive: () => child.exitCode === null && isRunning(pid, binary),
@@ -247,7 +323,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
       throw err;
     }
     if (opts.waitForTargets !== false) {
-      await waitForFirstScrapes(url, scrapeConfigsOf(current, address), ca).catch(async (err: unknown) => {
+      await waitForFirstScrapes(url, scrapeConfigsOf(current, address), probe).catch(async (err: unknown) => {
         await stopProcess({ name: "prometheus", pid, command: binary }, 5_000);
         await rm(dir, { recursive: true, force: true });
         throw err;
@@ -263,10 +339,11 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
           current = { ...current, ...next };
           await writeFile(configFile, renderConfig(current, address));
         }
-        const res = await fetch(`${url}/-/reload`, { method: "POST" });
+        const headers = probe.authorization ? { authorization: probe.authorization } : undefined;
+        const res = await fetch(`${url}/-/reload`, { method: "POST", ...(headers ? { headers } : {}) });
         if (!res.ok) throw new Error(`ramp: prometheus reload failed: ${res.status} ${await res.text()}`);
         if (current.waitForTargets !== false) {
-          await waitForFirstScrapes(url, scrapeConfigsOf(current, address));
+          await waitForFirstScrapes(url, scrapeConfigsOf(current, address), probe);
         }
       },
       async stop() {

@@ -1,7 +1,7 @@
 // The prometheus provider: an instant query through prometheus-query; a vector becomes a list, a scalar a number.
 // The address is the author's choice, so its requests go through the analysis address policy as web's do.
 import { Agent } from "node:https";
-import type { AxiosResponse, InternalAxiosRequestConfig } from "axios";
+import { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from "axios";
 import { PrometheusDriver } from "prometheus-query";
 import { parseDuration } from "../../api/index.ts";
 import { RampError } from "../../errors.ts";
@@ -31,11 +31,26 @@ function keepInfinities(response: AxiosResponse): AxiosResponse {
   return response;
 }
 
+/** A non-2xx answer that is not Prometheus' own JSON error (a 401 from its basic auth or a proxy). */
+class HttpStatusError extends Error {}
+
+/** prometheus-query drops the status of such an answer ("unexpected client error"): name it first. */
+function statusError(err: unknown): unknown {
+  const res = err instanceof AxiosError ? err.response : undefined;
+  const data: unknown = res?.data;
+  if (!res || (data && typeof data === "object" && "status" in data)) return err;
+  const auth =
+    res.status === 401 || res.status === 403
+      ? ": the address refused the metric's credentials; check authentication.basic, authentication.bearerToken and headers"
+      : "";
+  return new HttpStatusError(`prometheus answered HTTP ${res.status} ${res.statusText}`.trim() + auth);
+}
+
 /** prometheus-query rejects with plain objects; turn them into Errors that say what went wrong. */
 function asError(err: unknown): Error {
   // A refusal keeps its code and message; prometheus-query wraps whatever the adapter threw in `original`.
   const original = err && typeof err === "object" && "original" in err ? err.original : undefined;
-  if (original instanceof RampError) return original;
+  if (original instanceof RampError || original instanceof HttpStatusError) return original;
   if (err && typeof err === "object" && "errorType" in err) {
     const e = err as { errorType?: string; error?: string; code?: unknown };
     // Node reports a certificate it cannot verify as a plain network error; say that it is TLS.
@@ -95,7 +110,10 @@ export const prometheusProvider = (
         },
         onRejected: (e: unknown) => Promise.reject(e),
       },
-      responseInterceptor: { onFulfilled: keepInfinities, onRejected: (e: unknown) => Promise.reject(e) },
+      responseInterceptor: {
+        onFulfilled: keepInfinities,
+        onRejected: (e: unknown) => Promise.reject(statusError(e)),
+      },
     });
     const result = await driver.instantQuery(query).catch((err: unknown) => {
       throw asError(err);

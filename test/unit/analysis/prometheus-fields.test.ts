@@ -104,3 +104,24 @@ describe("prometheus args in address and headers, as Argo Rollouts replaces them
     await assert.rejects(prometheusProvider().measure(ctx), /\{\{args\.host\}\}: no arg "host" was given/);
   });
 });
+
+test("a 401 that is not Prometheus' JSON (its basic auth, a proxy) is an Error naming the status and the fields", async () => {
+  const guard = createServer((_req, res) => {
+    res.writeHead(401, { "content-type": "text/plain" });
+    res.end("Unauthorized\n");
+  });
+  await new Promise<void>((resolve) => guard.listen(0, "127.0.0.1", resolve));
+  try {
+    const port = (guard.address() as AddressInfo).port;
+    const ctx = measureContext({
+      name: "m",
+      provider: { prometheus: { address: `http://127.0.0.1:${port}`, query: "up" } },
+    });
+    await assert.rejects(prometheusProvider().measure(ctx), {
+      message:
+        "prometheus answered HTTP 401 Unauthorized: the address refused the metric's credentials; check authentication.basic, authentication.bearerToken and headers",
+    });
+  } finally {
+    guard.close();
+  }
+});

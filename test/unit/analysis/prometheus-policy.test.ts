@@ -168,7 +168,7 @@ describe("prometheus provider and the address policy", () => {
       // A policy that does not know it: the marker header still makes the controller's server refuse (403).
       await assert.rejects(
         prometheusProvider().measure(ctx(query(`http://127.0.0.1:${own.port}`))),
-        /^Error: prometheus client_error/,
+        /^Error: prometheus answered HTTP 403 Forbidden: the address refused the metric's credentials/,
       );
     } finally {
       await own.close();

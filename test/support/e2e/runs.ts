@@ -1,0 +1,44 @@
+// AnalysisRuns created directly (no Rollout), for tests of one analysis field on the real control plane:
+// the controller measures any run in its namespace.
+import assert from "node:assert/strict";
+import { kubectl, waitFor } from "../../../dev/kube.ts";
+import type { AnalysisRun } from "../../../src/api/index.ts";
+import type { Fixture } from "./fixture.ts";
+
+const DONE = new Set(["Successful", "Failed", "Error", "Inconclusive"]);
+
+/** Server-side applies objects (JSON) into the fixture's namespace. */
+export async function applyObjects(f: Fixture, objects: object[]): Promise<void> {
+  const res = await kubectl(["apply", "--server-side", "-n", f.namespace, "-f", "-"], {
+    input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }),
+  });
+  assert.equal(res.code, 0, res.stderr);
+}
+
+export const secretObject = (name: string, data: Record<string, string>) => ({
+  apiVersion: "v1",
+  kind: "Secret",
+  metadata: { name },
+  stringData: data,
+});
+
+export async function createRun(f: Fixture, name: string, spec: object): Promise<void> {
+  await applyObjects(f, [{ apiVersion: "ramp.dev/v1alpha1", kind: "AnalysisRun", metadata: { name }, spec }]);
+}
+
+/** Waits until the run has ended; `seen` gets every status read on the way (for phase-by-phase checks). */
+export function waitRunDone(
+  f: Fixture,
+  name: string,
+  timeoutMs = 60_000,
+  seen?: (run: AnalysisRun) => void,
+): Promise<AnalysisRun> {
+  return waitFor(
+    async () => {
+      const run = await f.analysisRun(name);
+      seen?.(run);
+      return DONE.has(run.status?.phase ?? "") ? run : undefined;
+    },
+    { what: `AnalysisRun ${name} to end`, timeoutMs, intervalMs: 100 },
+  );
+}
