@@ -61,6 +61,21 @@ const VirtualServiceRef = z.object({
     .describe(
       "Names of the HTTP routes to weight; may be omitted when the VirtualService has one HTTP route.",
     ),
+  tlsRoutes: z
+    .array(
+      z.object({
+        port: z.int32().min(1).max(65535).optional().describe("The route's match port."),
+        sniHosts: z.array(z.string().max(253)).max(16).optional().describe("The route's match SNI hosts."),
+      }),
+    )
+    .max(8)
+    .optional()
+    .describe("TLS routes (spec.tls) to weight too, found by the port and SNI hosts of their match."),
+  tcpRoutes: z
+    .array(z.object({ port: z.int32().min(1).max(65535).optional().describe("The route's match port.") }))
+    .max(8)
+    .optional()
+    .describe("TCP routes (spec.tcp) to weight too, found by the port of their match."),
 });
 
 export const IstioRouting = cel(

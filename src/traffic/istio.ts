@@ -6,6 +6,7 @@
 import { HASH_LABEL } from "../api/labels.ts";
 import { RampError } from "../errors.ts";
 import { describeRef, type RouteObject } from "./apis.ts";
+import { type L4Ref, type L4Weighted, selectL4, shownL4, weighL4 } from "./istio-l4.ts";
 import { clone, jsonEqual, Patcher, pointer } from "./json-patch.ts";
 import { syncManaged } from "./managed.ts";
 import type { RouteWrite } from "./ports.ts";
@@ -38,6 +39,12 @@ type HttpRoute = {
 type Subset = { name: string; labels?: Record<string, string> };
 
 type Weighted = { route: HttpRoute; index: number; stable: number; canary: number };
+type VirtualServiceConfig = {
+  name: string;
+  routes?: string[] | undefined;
+  tlsRoutes?: { port?: number | undefined; sniHosts?: string[] | undefined }[] | undefined;
+  tcpRoutes?: { port?: number | undefined }[] | undefined;
+};
 
 const routeName = (r: HttpRoute, i: number) => (r.name ? `HTTP route "${r.name}"` : `http[${i}]`);
 
@@ -65,29 +72,38 @@ class VirtualServiceRouter implements TrafficRouter {
   readonly #env: RouterEnv;
   readonly #name: string;
   readonly #routes: string[] | undefined;
+  readonly #l4: L4Ref[];
   readonly #field: string;
 
-  constructor(env: RouterEnv, cfg: { name: string; routes?: string[] | undefined }, field: string) {
+  constructor(env: RouterEnv, cfg: VirtualServiceConfig, field: string) {
     this.#env = env;
     this.#name = cfg.name;
     this.#routes = cfg.routes;
+    this.#l4 = [
+      ...(cfg.tlsRoutes ?? []).map((r) => ({ kind: "tls" as const, ...r })),
+      ...(cfg.tcpRoutes ?? []).map((r) => ({ kind: "tcp" as const, ...r })),
+    ];
     this.#field = field;
     this.describe = describeRef("VirtualService", cfg.name);
   }
 
   verify(): void {
-    this.#select(this.#vs().spec?.http as HttpRoute[] | undefined);
+    const vs = this.#vs();
+    this.#select(vs.spec?.http as HttpRoute[] | undefined);
+    this.#selectL4(vs);
   }
 
   shownWeight(total: number): number {
     const vs = this.#env.caches.routeObject("VirtualService", this.#env.namespace, this.#name);
     let first: Weighted | undefined;
+    let l4: number | undefined;
     try {
       first = this.#select(vs?.spec?.http as HttpRoute[] | undefined)[0];
+      l4 = vs ? shownL4(vs.spec, this.#selectL4(vs)) : undefined;
     } catch {
       return 0;
     }
-    const c = first?.route.route?.[first.canary]?.weight ?? 0;
+    const c = first ? (first.route.route?.[first.canary]?.weight ?? 0) : (l4 ?? 0);
     return (c * total) / 100;
   }
 
@@ -163,6 +179,9 @@ class VirtualServiceRouter implements TrafficRouter {
         }
         return found;
       });
+    } else if (candidates.length === 0 && this.#l4.length > 0) {
+      // A VirtualService of TLS or TCP routes only: those are what ramp weights.
+      chosen = [];
     } else if (candidates.length !== 1) {
       throw new RampError(
         "RouteRuleNotFound",
@@ -187,11 +206,23 @@ class VirtualServiceRouter implements TrafficRouter {
     });
   }
 
+  #selectL4(vs: RouteObject): L4Weighted[] {
+    const where = { field: this.#field, name: this.#name, destinations: this.#destinations() };
+    return selectL4(
+      vs.spec,
+      this.#l4,
+      where,
+      (d) => this.#isStable(d),
+      (d) => this.#isCanary(d),
+    );
+  }
+
   #plan(vs: RouteObject, target: TrafficTarget): Patcher {
     const p = new Patcher(vs);
     const http = (p.get("/spec/http") as HttpRoute[] | undefined) ?? [];
     const weighted = this.#select(http);
     const w = target.active ? target.weight : 0;
+    weighL4(p, this.#selectL4(vs), w);
     for (const sel of weighted) {
       const i = http.indexOf(sel.route);
       const dests: [number, number][] = [
