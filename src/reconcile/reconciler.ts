@@ -1,7 +1,8 @@
 // One reconcile of one Rollout: parse, check, run its strategy, write status once, record Events.
+import type { Logger } from "pino";
 import { Rollout, type RolloutStatus } from "../api/index.ts";
 import { TRAFFIC_FINALIZER } from "../api/labels.ts";
-import { buildContext } from "../core/context.ts";
+import { buildContext, type RolloutContext } from "../core/context.ts";
 import type { StatusFields, StrategyOutcome } from "../core/outcome.ts";
 import type { Deps, EventTarget } from "../core/ports.ts";
 import { assembleStatus, invalidStatus } from "../core/status.ts";
@@ -124,13 +125,7 @@ export class Reconciler {
     let outcome: StrategyOutcome;
     const ctx = buildContext(key, rollout, this.#deps);
     try {
-      const { caches } = this.#deps;
-      let plan = planRollout(ctx, caches);
-      // Pods are not cached: listed only when a due restart asks for them, then the plan is made again.
-      const selector = plan.needsPods ? restartSelector(ctx) : undefined;
-      if (selector) plan = planRollout(ctx, caches, await this.#deps.pods.list(ctx.namespace, selector));
-      await apply(ctx.namespace, plan, { ...this.#deps, log: log.child({ revision: ctx.currentHash }) });
-      outcome = plan.outcome;
+      outcome = await this.#planAndApply(ctx, log);
     } catch (err) {
       if (!(err instanceof RampError)) throw err;
       // A problem the spec must fix: Degraded with the code, state kept, other Rollouts unaffected.
@@ -150,6 +145,17 @@ export class Reconciler {
     const dueAt = outcome.requeueAfterMs === undefined ? undefined : ctx.now + outcome.requeueAfterMs;
     const held = await this.#write(key, raw, status, target, outcome.records, false, dueAt);
     return requeue(outcome.requeueAfterMs, held, this.#deps.now() - ctx.now);
+  }
+
+  /** The plan for this reconcile, written to the world (not the status): the outcome to report. */
+  async #planAndApply(ctx: RolloutContext, log: Logger): Promise<StrategyOutcome> {
+    const { caches } = this.#deps;
+    let plan = planRollout(ctx, caches);
+    // Pods are not cached: listed only when a due restart asks for them, then the plan is made again.
+    const selector = plan.needsPods ? restartSelector(ctx) : undefined;
+    if (selector) plan = planRollout(ctx, caches, await this.#deps.pods.list(ctx.namespace, selector));
+    await apply(ctx.namespace, plan, { ...this.#deps, log: log.child({ revision: ctx.currentHash }) });
+    return plan.outcome;
   }
 
   /**
