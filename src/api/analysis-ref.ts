@@ -23,7 +23,10 @@ export const AnalysisArgValueFrom = cel(
         fieldPath: z
           .string()
           .max(256)
-          .describe("A path into the Rollout, e.g. metadata.labels['app'] or spec.template.metadata.name."),
+          .describe(
+            "A path into the Rollout, e.g. metadata.labels['team'] or spec.template.metadata.name " +
+              "(test/integration/analysis/run-fields.test.ts).",
+          ),
       })
       .optional(),
     secretKeyRef: SecretKeyRef.optional().describe(
@@ -88,7 +91,10 @@ export const analysisRefFields = {
     .array(MeasurementRetention)
     .max(64)
     .optional()
-    .describe("How many measurements of the metrics named the run keeps in status (default 10)."),
+    .describe(
+      "How many measurements of the metrics named the run keeps in status (default 10). " +
+        "Test: test/integration/analysis/run-fields.test.ts.",
+    ),
 };
 
 export const RolloutAnalysis = z

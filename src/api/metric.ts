@@ -114,7 +114,9 @@ export const PrometheusProvider = z
       .string()
       .min(1)
       .max(2048)
-      .describe("Base URL of the Prometheus server, e.g. http://prometheus:9090."),
+      .describe(
+        "Base URL of the Prometheus server, e.g. http://prometheus:9090; {{args.NAME}} is replaced by the arg.",
+      ),
     query: z
       .string()
       .min(1)
@@ -128,13 +130,30 @@ export const PrometheusProvider = z
         'Query timeout: whole seconds (30, as Argo Rollouts writes it) or a duration ("30s", "500ms"); default "30s". ' +
           "Test: test/unit/analysis/prometheus-fields.test.ts.",
       ),
-    headers: z.array(Header).max(16).optional(),
+    headers: z
+      .array(Header)
+      .max(16)
+      .optional()
+      .describe(
+        "Request headers: a value ({{args.NAME}} replaced) or a Secret key. " +
+          "Test: test/integration/analysis/prometheus-auth.test.ts.",
+      ),
     authentication: z
       .object({
-        bearerToken: z.object({ secretKeyRef: SecretKeyRef }).optional(),
-        basic: z.object({ username: z.string().max(256), passwordSecretKeyRef: SecretKeyRef }).optional(),
+        bearerToken: z
+          .object({ secretKeyRef: SecretKeyRef })
+          .optional()
+          .describe("Sent as Authorization: Bearer <the Secret key's value>."),
+        basic: z
+          .object({ username: z.string().max(256), passwordSecretKeyRef: SecretKeyRef })
+          .optional()
+          .describe("HTTP basic auth, the password from a Secret key."),
       })
-      .optional(),
+      .optional()
+      .describe(
+        "A server that refuses the credentials makes the measurement an Error naming the 401. " +
+          "Test: test/integration/analysis/prometheus-auth.test.ts.",
+      ),
     insecure: z
       .boolean()
       .optional()
@@ -234,7 +253,12 @@ export const Metric = cel(
       ),
     initialDelay: durationOrArgs("metrics[].initialDelay")
       .optional()
-      .describe(ARGS_NOTE("Wait before the first measurement")),
+      .describe(
+        ARGS_NOTE(
+          "Wait from the run's start before the first measurement " +
+            "(test/integration/analysis/run-fields.test.ts)",
+        ),
+      ),
     count: intOrArgs("metrics[].count", 1)
       .optional()
       .describe(ARGS_NOTE("Measurements to take (default 1 without interval, unbounded with)")),
@@ -253,7 +277,12 @@ export const Metric = cel(
       .describe(ARGS_NOTE("Failed measurements tolerated before the metric fails (default 0)")),
     inconclusiveLimit: intOrArgs("metrics[].inconclusiveLimit", 0)
       .optional()
-      .describe(ARGS_NOTE("Inconclusive measurements tolerated (default 0)")),
+      .describe(
+        ARGS_NOTE(
+          "Inconclusive measurements tolerated (default 0): one more ends the metric Inconclusive " +
+            "(test/integration/analysis/run-fields.test.ts)",
+        ),
+      ),
     consecutiveErrorLimit: intOrArgs("metrics[].consecutiveErrorLimit", 0)
       .optional()
       .describe(ARGS_NOTE("Consecutive errors tolerated (default 4)")),
