@@ -143,6 +143,19 @@ export const CanaryStrategy = cel(
         .optional()
         .describe("With trafficRouting: seconds the old stable stays up after the switch (default 30)."),
       antiAffinity: AntiAffinity.optional(),
+      pingPong: z
+        .object({
+          pingService: objectName(
+            "A Service the routes send to; it and pongService take turns being stable.",
+          ),
+          pongService: objectName("The other Service of the pair."),
+        })
+        .optional()
+        .describe(
+          "Instead of canaryService and stableService: two Services that take turns. The canary's becomes the " +
+            "stable one at promotion, so no Service serving traffic is ever re-pointed (long-lived connections " +
+            "stay). Needs trafficRouting.",
+        ),
       minPodsPerReplicaSet: z
         .int32()
         .min(1)
@@ -176,12 +189,20 @@ export const CanaryStrategy = cel(
     .describe("Ships the new version gradually, step by step, beside the stable one."),
   {
     rule:
-      "!has(self.trafficRouting) || (has(self.canaryService) && has(self.stableService)) || " +
+      "!has(self.trafficRouting) || (has(self.canaryService) && has(self.stableService)) || has(self.pingPong) || " +
       "(has(self.trafficRouting.istio) && has(self.trafficRouting.istio.destinationRule) && " +
       "!has(self.trafficRouting.gatewayAPI) && !has(self.trafficRouting.nginx))",
     message:
-      "spec.strategy.canary.trafficRouting requires canaryService and stableService: set both (only Istio " +
-      "subset-level routing, trafficRouting.istio.destinationRule alone, works without them)",
+      "spec.strategy.canary.trafficRouting requires canaryService and stableService: set both, or pingPong " +
+      "(only Istio subset-level routing, trafficRouting.istio.destinationRule alone, works without them)",
+  },
+  {
+    rule:
+      "!has(self.pingPong) || (has(self.trafficRouting) && !has(self.canaryService) && !has(self.stableService) && " +
+      "self.pingPong.pingService != self.pingPong.pongService)",
+    message:
+      "spec.strategy.canary.pingPong needs trafficRouting, two different Services, and no canaryService or " +
+      "stableService (the pair takes their place)",
   },
   {
     rule: "!has(self.canaryService) || !has(self.stableService) || self.canaryService != self.stableService",

@@ -69,6 +69,10 @@ export const RolloutStatus = z.object({
       stableWeight: z.int32().min(0).optional(),
       currentStepAnalysisRun: z.string().optional(),
       currentBackgroundAnalysisRun: z.string().optional(),
+      stablePingPong: z
+        .enum(["ping", "pong"])
+        .optional()
+        .describe("With pingPong: which of the pair serves as stable now."),
     })
     .optional(),
   blueGreen: z

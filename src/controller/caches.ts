@@ -73,6 +73,8 @@ const servicesOf = (o: Obj): string[] => {
   const names = [
     strategy.canary?.canaryService,
     strategy.canary?.stableService,
+    (strategy.canary?.pingPong as Record<string, unknown> | undefined)?.pingService,
+    (strategy.canary?.pingPong as Record<string, unknown> | undefined)?.pongService,
     strategy.blueGreen?.activeService,
     strategy.blueGreen?.previewService,
   ];

@@ -6,6 +6,7 @@ import { buildContext, type RolloutContext } from "../core/context.ts";
 import type { Deps } from "../core/ports.ts";
 import type { RecordParams } from "../core/records.ts";
 import { RampError } from "../errors.ts";
+import { serviceRoles } from "../strategy/canary/services.ts";
 import { routersToRelease } from "../traffic/factory.ts";
 import { writeRoute } from "../traffic/ports.ts";
 import { inactiveTarget } from "../traffic/target.ts";
@@ -52,7 +53,10 @@ const line = (what: string, err: unknown): string =>
  */
 export async function releaseTraffic(ctx: RolloutContext, deps: Deps): Promise<Release> {
   const total = ctx.rollout.spec.strategy.canary?.trafficRouting?.maxTrafficWeight ?? 100;
-  const { routers, problems } = routersToRelease(ctx, deps.caches);
+  const canary = ctx.rollout.spec.strategy.canary;
+  // With pingPong the routes weight the pair as their roles stand in status.
+  const services = canary ? serviceRoles(canary, ctx.status) : undefined;
+  const { routers, problems } = routersToRelease(ctx, deps.caches, services);
   const out: Release = { restored: [], problems: problems.map((e) => line("trafficRouting", e)) };
   // No hashes: nothing is pinned anew.
   const target = inactiveTarget(total, "", "");

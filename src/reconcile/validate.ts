@@ -19,6 +19,8 @@ export function validateReferences(r: Rollout, namespace: string, caches: Caches
     ? [
         ["spec.strategy.canary.canaryService", canary.canaryService],
         ["spec.strategy.canary.stableService", canary.stableService],
+        ["spec.strategy.canary.pingPong.pingService", canary.pingPong?.pingService],
+        ["spec.strategy.canary.pingPong.pongService", canary.pingPong?.pongService],
       ]
     : [
         ["spec.strategy.blueGreen.activeService", blueGreen?.activeService],

@@ -14,13 +14,20 @@ const BACKENDS: readonly RouterBuilder[] = [gatewayAPI, nginx, istio];
 /** The Rollout the routers serve (a reconcile's context has these fields). */
 export type RoutedRollout = { key: string; namespace: string; name: string; rollout: Rollout };
 
+/** The Services the routes weight, when not the spec's canaryService and stableService (pingPong). */
+export type RoutedServices = { stable: string | undefined; canary: string | undefined };
+
 /**
  * The routers of a Rollout, verified against the caches: throws a RampError (the Rollout goes Degraded)
  * when an API is not served, a step asks what a backend cannot do, or a route object cannot carry traffic.
  * None without trafficRouting.
  */
-export function buildRouters(ctx: RoutedRollout, caches: RouteCaches): TrafficRouter[] {
-  const env = routerEnv(ctx, caches);
+export function buildRouters(
+  ctx: RoutedRollout,
+  caches: RouteCaches,
+  services?: RoutedServices,
+): TrafficRouter[] {
+  const env = routerEnv(ctx, caches, services);
   if (!env) return [];
   checkManagedNames(env.steps);
   const routers: TrafficRouter[] = [];
@@ -39,8 +46,9 @@ export function buildRouters(ctx: RoutedRollout, caches: RouteCaches): TrafficRo
 export function routersToRelease(
   ctx: RoutedRollout,
   caches: RouteCaches,
+  services?: RoutedServices,
 ): { routers: TrafficRouter[]; problems: RampError[] } {
-  const env = routerEnv(ctx, caches);
+  const env = routerEnv(ctx, caches, services);
   const routers: TrafficRouter[] = [];
   const problems: RampError[] = [];
   if (!env) return { routers, problems };
@@ -57,7 +65,11 @@ export function routersToRelease(
 }
 
 /** What every router of the Rollout shares; undefined without trafficRouting. */
-function routerEnv(ctx: RoutedRollout, caches: RouteCaches): RouterEnv | undefined {
+function routerEnv(
+  ctx: RoutedRollout,
+  caches: RouteCaches,
+  services?: RoutedServices,
+): RouterEnv | undefined {
   const spec = ctx.rollout.spec.strategy.canary as CanaryStrategy | undefined;
   const routing = spec?.trafficRouting;
   if (!spec || !routing) return undefined;
@@ -72,8 +84,8 @@ function routerEnv(ctx: RoutedRollout, caches: RouteCaches): RouterEnv | undefin
     key: ctx.key,
     // Admission guarantees both Services with trafficRouting, except for Istio subset-level routing alone,
     // whose routers match destinations by subset and never read these (a CEL rule).
-    stableService: spec.stableService ?? "",
-    canaryService: spec.canaryService ?? "",
+    stableService: services?.stable ?? spec.stableService ?? "",
+    canaryService: services?.canary ?? spec.canaryService ?? "",
     routing,
     steps: spec.steps ?? [],
     managed: (routing.managedRoutes ?? []).map((r) => r.name),

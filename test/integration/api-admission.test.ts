@@ -90,6 +90,20 @@ const invalidRollouts: [string, Spec, string][] = [
     "set exactly one of stableIngress or stableIngresses",
   ],
   [
+    "pingPong beside canaryService",
+    canary({
+      canaryService: "c",
+      pingPong: { pingService: "a", pongService: "b" },
+      trafficRouting: { nginx: { stableIngress: "i" } },
+    }),
+    "pingPong needs trafficRouting, two different Services, and no canaryService or stableService",
+  ],
+  [
+    "pingPong without trafficRouting",
+    canary({ pingPong: { pingService: "a", pongService: "b" } }),
+    "pingPong needs trafficRouting",
+  ],
+  [
     "antiAffinity with both kinds",
     canary({
       steps: [{ setWeight: 10 }],

@@ -69,6 +69,8 @@ export async function liveCaches(kc: KubeConfig, ref: RolloutRef, rollout: Rollo
   const serviceNames = [
     canary?.stableService,
     canary?.canaryService,
+    canary?.pingPong?.pingService,
+    canary?.pingPong?.pongService,
     blueGreen?.activeService,
     blueGreen?.previewService,
   ].filter((n): n is string => n !== undefined);

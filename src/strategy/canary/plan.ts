@@ -24,6 +24,7 @@ import { planSteady, type SteadyInput } from "../shared/steady.ts";
 import { type Advanced, advance, backgroundRunName } from "./advance.ts";
 import { hydrate, stateOf } from "./persist.ts";
 import { report } from "./report.ts";
+import { flipped, type ServiceRoles, serviceRoles } from "./services.ts";
 import { canaryScaleAt } from "./steps.ts";
 import { type Traffic, trafficFor } from "./traffic.ts";
 
@@ -32,11 +33,12 @@ const ABORT_DELAY_ROUTED_S = 30;
 /** What one reconcile of a canary Rollout should write, from the cache alone: no request, no clock. */
 export function planCanary(ctx: RolloutContext, caches: Caches, pods?: V1Pod[]): RolloutPlan {
   const spec = ctx.rollout.spec.strategy.canary as CanaryStrategy;
+  const roles = serviceRoles(spec, ctx.status);
   // Routers are verified up front: a missing route makes the Rollout Degraded, nothing moves.
-  const traffic = trafficFor(ctx, caches);
+  const traffic = trafficFor(ctx, caches, roles);
   // First deploy, or the spec asks for the stable version again (a rollback in Git): no steps.
   if (!ctx.stableHash || ctx.currentHash === ctx.stableHash)
-    return planSteady(ctx, caches, steadyInput(ctx, spec, traffic), pods);
+    return planSteady(ctx, caches, steadyInput(ctx, spec, traffic, roles), pods);
 
   const runs = viewRuns(ctx, caches);
   const counts = countsFor(ctx, spec, traffic);
@@ -62,8 +64,8 @@ export function planCanary(ctx: RolloutContext, caches: Caches, pods?: V1Pod[]):
     routes: traffic.plan(world.target),
     // The canary Service is re-pinned only after the routes took its weight (a new version has no pods).
     services: [
-      ...pin(ctx, caches, spec.stableService, ctx.stableHash),
-      ...pin(ctx, caches, spec.canaryService, ctx.currentHash),
+      ...pin(ctx, caches, roles.stable, ctx.stableHash),
+      ...pin(ctx, caches, roles.canary, ctx.currentHash),
     ],
     replicaSets: world.replicaSets,
     analysis: runWrites(ctx, caches, runs, wanted),
@@ -71,6 +73,7 @@ export function planCanary(ctx: RolloutContext, caches: Caches, pods?: V1Pod[]):
     outcome: report(ctx, spec, traffic, a, world, {
       step: analysisStep ? stepRun : undefined,
       background: wanted.some((w) => w.name === bgRun) ? bgRun : undefined,
+      pingPong: roles.pingPong,
     }),
   };
   if (a.state !== "Completed") return plan;
@@ -83,17 +86,30 @@ export function planCanary(ctx: RolloutContext, caches: Caches, pods?: V1Pod[]):
     stableHash: ctx.currentHash,
     versions: partition(ctx.all, ctx.currentHash, ctx.currentHash),
   };
-  const settled = planSteady(promoted, caches, steadyInput(promoted, spec, traffic), pods);
+  // With pingPong the canary's Service, already serving the whole weight, becomes the stable one.
+  const after = flipped(roles);
+  const settled = planSteady(
+    promoted,
+    caches,
+    steadyInput(promoted, spec, trafficFor(promoted, caches, after), after),
+    pods,
+  );
   const records = [...plan.outcome.records, ...settled.outcome.records];
   return { ...settled, analysis: plan.analysis, outcome: { ...settled.outcome, records } };
 }
 
 /** Steady for a canary: its two Services, its routes back to "no rollout", its machine as persisted. */
-function steadyInput(ctx: RolloutContext, spec: CanaryStrategy, traffic: Traffic): SteadyInput {
+function steadyInput(
+  ctx: RolloutContext,
+  spec: CanaryStrategy,
+  traffic: Traffic,
+  roles: ServiceRoles,
+): SteadyInput {
   const previous = hydrate(ctx.status.machine);
   return {
-    stableService: spec.stableService,
-    canaryService: spec.canaryService,
+    stableService: roles.stable,
+    canaryService: roles.canary,
+    pingPong: roles.pingPong,
     stableMetadata: spec.stableMetadata,
     scaleDownDelayRevisionLimit: spec.scaleDownDelayRevisionLimit,
     traffic: {

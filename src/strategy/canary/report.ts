@@ -16,7 +16,7 @@ export function report(
   traffic: Traffic,
   a: Advanced,
   world: World,
-  runs: { step: string | undefined; background: string | undefined },
+  runs: { step: string | undefined; background: string | undefined; pingPong?: "ping" | "pong" | undefined },
 ): StrategyOutcome {
   const steps = spec.steps ?? [];
   const { state, snapshot } = a;
@@ -44,6 +44,7 @@ export function report(
         stableWeight: traffic.total - weight,
         ...(runs.step ? { currentStepAnalysisRun: runs.step } : {}),
         ...(runs.background ? { currentBackgroundAnalysisRun: runs.background } : {}),
+        ...(runs.pingPong ? { stablePingPong: runs.pingPong } : {}),
       },
       pauseStartTime: state === "Paused" ? c.stepStartedAt : null,
       abort: abortStatus(c.abort),

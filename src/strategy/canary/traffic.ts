@@ -15,6 +15,7 @@ import {
   weightAt,
 } from "../../traffic/target.ts";
 import type { CanaryState } from "./persist.ts";
+import { type ServiceRoles, serviceRoles } from "./services.ts";
 
 export type Traffic = {
   routers: readonly TrafficRouter[];
@@ -43,10 +44,10 @@ export type Traffic = {
 };
 
 /** Builds and verifies the Rollout's routers (a RampError makes it Degraded before anything is written). */
-export function trafficFor(ctx: RolloutContext, caches: Caches): Traffic {
+export function trafficFor(ctx: RolloutContext, caches: Caches, services?: ServiceRoles): Traffic {
   const spec = ctx.rollout.spec.strategy.canary as CanaryStrategy;
   const steps = spec.steps ?? [];
-  const routers = buildRouters(ctx, caches);
+  const routers = buildRouters(ctx, caches, services ?? serviceRoles(spec, ctx.status));
   const routed = routers.length > 0;
   const total = routed ? (spec.trafficRouting?.maxTrafficWeight ?? 100) : 100;
   const managed = (spec.trafficRouting?.managedRoutes ?? []).map((r) => r.name);

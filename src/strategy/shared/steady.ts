@@ -23,6 +23,8 @@ export type SteadyInput = {
   scaleDownDelayRevisionLimit?: number | undefined;
   /** Routed canaries: the route writes for "no rollout in flight", and the weights' total. */
   traffic?: { routed: boolean; total: number; inactive: (hash: string) => RouteWrite[] } | undefined;
+  /** With pingPong: which of the pair is the stable Service (recorded in status). */
+  pingPong?: "ping" | "pong" | undefined;
   /** The role metadata of the stable (canary) or active (blue-green) version's pods. */
   stableMetadata?: PodMetadata | undefined;
   /** The strategy's persisted machine, read by its own persistence; undefined when there is none. */
@@ -113,7 +115,11 @@ function steadyOutcome(
       canaryRevision: null,
       currentStepIndex: steps,
       stepCount: steps,
-      canary: { weight: 0, stableWeight: input.traffic?.total ?? 100 },
+      canary: {
+        weight: 0,
+        stableWeight: input.traffic?.total ?? 100,
+        ...(input.pingPong ? { stablePingPong: input.pingPong } : {}),
+      },
       pauseStartTime: null,
       abort: null,
       machine: input.previous?.podHash === ctx.currentHash ? (ctx.status.machine ?? null) : null,
