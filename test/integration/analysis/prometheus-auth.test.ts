@@ -3,7 +3,8 @@
 // require a bearer token or a custom header, so those go through a loopback-only proxy in front of it
 // (test/support/auth-proxy.ts) that lets through only the exact header values. Each field is proven both
 // ways: with the right credentials the metric measures; with a wrong one the measurement is an Error
-// naming the 401. The address and a header value also come from {{args.NAME}}, as Argo writes them.
+// naming the 401. The address and header values (Prometheus' and web's) also come from {{args.NAME}}, as
+// Argo writes them.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type PrometheusHandle, startPrometheus } from "../../../dev/prometheus.ts";
@@ -125,5 +126,38 @@ describe("Prometheus authentication against real Prometheus servers", () => {
       { name: "team", value: "b" },
     ]);
     assert.match(wrongTeam.m?.message ?? "", UNAUTHORIZED);
+  });
+
+  test("a web metric's header values get their args too: {{args.team}} passes the same proxy, another team is a 401", async () => {
+    const web = (team: string) => ({
+      args: [{ name: "team", value: team }],
+      metrics: [
+        {
+          name: "status",
+          successCondition: 'result == "success"',
+          consecutiveErrorLimit: 0,
+          provider: {
+            web: {
+              url: `${tenant?.url ?? ""}/api/v1/query?query=vector(1)`,
+              jsonPath: "{$.status}",
+              headers: [
+                { key: "X-Scope-OrgID", value: "team-{{args.team}}" },
+                { key: "X-Api-Key", valueFrom: { secretKeyRef: ref("api-key") } },
+              ],
+            },
+          },
+        },
+      ],
+    });
+    await createRun(f, "web-ok", web("a"));
+    const ok = await waitRunDone(f, "web-ok");
+    assert.deepEqual(
+      [ok.status?.phase, ok.status?.metricResults?.[0]?.measurements?.[0]?.value],
+      ["Successful", '"success"'],
+    );
+    await createRun(f, "web-team", web("b"));
+    const wrong = await waitRunDone(f, "web-team");
+    assert.equal(wrong.status?.phase, "Error");
+    assert.match(wrong.status?.metricResults?.[0]?.measurements?.[0]?.message ?? "", /answered 401$/);
   });
 });
