@@ -253,6 +253,47 @@ async function waitForFirstScrapes(url: string, scrape: ScrapeConfig[], probe: P
   );
 }
 
+/** Starts the server with its TSDB in `dir` and its output in `dir`/`logName`.log. */
+function spawnPrometheus(binary: string, dir: string, logName: string, flags: string[]): ChildProcess {
+  const fd = openSync(join(dir, `${logName}.log`), "a");
+  const child = spawn(
+    binary,
+    [
+      ...flags,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      "--web.enable-lifecycle",
+      "--storage.tsdb.retention.time=1d",
+    ],
+    { stdio: ["ignore", fd, fd] },
+  );
+  closeSync(fd);
+  children.add(child);
+  return child;
+}
+
+/** The --web.config.file for TLS and basic auth (none without either), and how this module's checks get in. */
+async function webConfig(
+  dir: string,
+  { tls, basicAuth }: StartPrometheusOptions,
+): Promise<{ flags: string[]; probe: Probe }> {
+  const probe: Probe = {
+    ca: tls?.ca,
+    authorization: basicAuth
+      ? `Basic ${Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString("base64")}`
+      : undefined,
+  };
+  if (!tls && !basicAuth) return { flags: [], probe };
+  const file = join(dir, "web.yml");
+  await writeFile(
+    file,
+    stringify({
+      ...(tls ? { tls_server_config: { cert_file: tls.certFile, key_file: tls.keyFile } } : {}),
+      ...(basicAuth ? { basic_auth_users: { [basicAuth.username]: bcryptHash(basicAuth.password) } } : {}),
+    }),
+  );
+  return { flags: [`--web.config.file=${file}`], probe };
+}
+
 export async function startPrometheus(opts: StartPrometheusOptions): Promise<PrometheusHandle> {
   const binary = prometheusPath();
   const dir = await mkdtemp(join(tmpdir(), "ramp-prometheus-"));
@@ -263,43 +304,16 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
     const address = `127.0.0.1:${port}`;
     const configFile = join(dir, "prometheus.yml");
     await writeFile(configFile, renderConfig(current, address));
-    const webConfig = join(dir, "web.yml");
-    const { tls, basicAuth } = opts;
-    if (tls || basicAuth) {
-      await writeFile(
-        webConfig,
-        stringify({
-          ...(tls ? { tls_server_config: { cert_file: tls.certFile, key_file: tls.keyFile } } : {}),
-          ...(basicAuth
-            ? { basic_auth_users: { [basicAuth.username]: bcryptHash(basicAuth.password) } }
-            : {}),
-        }),
-      );
-    }
+    const web = await webConfig(dir, opts);
     const logName = `prometheus-${attempt}`;
-    const fd = openSync(join(dir, `${logName}.log`), "a");
-    const child = spawn(
-      binary,
-      [
-        `--config.file=${configFile}`,
-        `--storage.tsdb.path=${join(dir, "data")}`,
-        `--web.listen-address=${address}`,
-        "--web.enable-lifecycle",
-        "--storage.tsdb.retention.time=1d",
-        ...(tls || basicAuth ? [`--web.config.file=${webConfig}`] : []),
-      ],
-      { stdio: ["ignore", fd, fd] },
-    );
-    closeSync(fd);
-    children.add(child);
+    const child = spawnPrometheus(binary, dir, logName, [
+      `--config.file=${configFile}`,
+      `--web.listen-address=${address}`,
+      ...web.flags,
+    ]);
     const pid = child.pid ?? 0;
     const url = `${opts.tls ? "https" : "http"}://${address}`;
-    const probe: Probe = {
-      ca: tls?.ca,
-      authorization: basicAuth
-        ? `Basic ${Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString("base64")}`
-        : undefined,
-    };
+    const { probe } = web;
     try {
       await pollUntil(
         `prometheus on ${url} to answer /-/ready`,
