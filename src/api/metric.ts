@@ -266,7 +266,10 @@ export const Metric = cel(
       .string()
       .max(4096)
       .optional()
-      .describe("A CEL expression over `result`; true marks the measurement Successful."),
+      .describe(
+        "A CEL expression over `result`; true marks the measurement Successful. With neither condition (as " +
+          "Argo), every measurement with data is Successful: the metric records values; no data never passes.",
+      ),
     failureCondition: z
       .string()
       .max(4096)
@@ -294,10 +297,6 @@ export const Metric = cel(
           "on missing data.",
       ),
   }),
-  {
-    rule: "has(self.successCondition) || has(self.failureCondition) || has(self.provider.job)",
-    message: "metrics[]: set successCondition or failureCondition (a job metric may use neither)",
-  },
   // A Job's exit status decides its measurement; these would be accepted and never evaluated.
   ...(["successCondition", "failureCondition", "noData"] as const).map((field) => ({
     rule: `!has(self.provider.job) || !has(self.${field})`,

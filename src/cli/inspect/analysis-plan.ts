@@ -1,6 +1,8 @@
 // What an analysis of a Rollout will do, read from its templates: how long it runs, what ends it and what
 // its limits mean, in words. Pure; timeline.ts places it among the steps.
+
 import { plannedCount } from "../../analysis/assess.ts";
+import { matchRules } from "../../analysis/names.ts";
 import {
   argsOf,
   type DurationField,
@@ -241,13 +243,10 @@ export function analysisPlan(
     found.map((f) => f.spec),
     rolloutName,
   );
-  const dry = new Set((ref.dryRun ?? []).map((d) => d.metricName));
+  const dry = dryRunNames(ref, found);
   const metrics: MetricPlan[] = [];
-  for (const { name, spec } of found) {
-    const templateDry = new Set((spec.dryRun ?? []).map((d) => d.metricName));
-    for (const m of spec.metrics)
-      metrics.push(metricPlan(m, name, dry.has(m.name) || templateDry.has(m.name), args));
-  }
+  for (const { name, spec } of found)
+    for (const m of spec.metrics) metrics.push(metricPlan(m, name, dry.has(m.name), args));
   const startingStep = use === "background" ? (ref.startingStep ?? 0) : null;
   const words = effects(use, `\`kubectl ramp promote ${rolloutName}\``, startingStep);
   // Dry-run metrics never change the run's phase, so they do not keep it going either (assess.ts runPhase).
@@ -279,4 +278,19 @@ export function analysisPlan(
     onFailure: words.onFailure,
     onInconclusive: words.onInconclusive,
   };
+}
+
+/** The metrics a dry run covers, matched as the run matches them (names, patterns, "*"); none when unmatched. */
+function dryRunNames(
+  ref: { dryRun?: { metricName: string }[] | undefined },
+  found: { spec: { metrics: { name: string }[]; dryRun?: { metricName: string }[] | undefined } }[],
+): Set<string> {
+  const names = found.flatMap((f) => f.spec.metrics.map((m) => m.name));
+  const rules = [...found.flatMap((f) => f.spec.dryRun ?? []), ...(ref.dryRun ?? [])];
+  try {
+    return new Set(matchRules("dryRun", rules, names).keys());
+  } catch {
+    // An entry that matches nothing ends the run Error: the plan shows the metrics as not dry-run.
+    return new Set();
+  }
 }

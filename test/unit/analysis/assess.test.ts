@@ -58,6 +58,8 @@ describe("assessMeasurement", () => {
       "Inconclusive",
     ],
     ["NaN scalar: inconclusive", { successCondition: "true" }, Number.NaN, "Inconclusive"],
+    ["no condition (as Argo): a measurement with data is successful", {}, [0.7], "Successful"],
+    ["no condition: no data is still never a success", {}, [], "Inconclusive"],
     ["no data with noData: fail", { successCondition: "true", noData: "fail" }, [], "Failed"],
     [
       "no data with noData: ignore is still not a success",

@@ -150,7 +150,7 @@ describe("lint", () => {
       "missing-references.yaml:50 #3 spec.metrics[0].successCondition | write a CEL expression over `result`, e.g. result[0] >= 0.95 (the controller reports InvalidCondition)",
       "not-yaml.yaml:5 #1  | correct the YAML syntax at that line",
       "routing-without-services.yaml:7 #1 spec | spec.template.metadata.labels must include every spec.selector.matchLabels entry",
-      "routing-without-services.yaml:20 #1 spec.strategy.canary | set both (only Istio subset-level routing, trafficRouting.istio.destinationRule alone, works without them)",
+      "routing-without-services.yaml:20 #1 spec.strategy.canary | set both, or pingPong (only Istio subset-level routing, trafficRouting.istio.destinationRule alone, works without them)",
       "two-kinds-in-a-step.yaml:21 #1 spec.strategy.canary | spec.strategy.canary.steps[].setWeight is a percentage (at most 100) unless trafficRouting.maxTrafficWeight sets another total",
       "two-kinds-in-a-step.yaml:22 #1 spec.strategy.canary.steps[0] | each step sets exactly one of setWeight, pause, analysis, setCanaryScale, setHeaderRoute, setMirrorRoute (split a step with two into two steps)",
       'two-kinds-in-a-step.yaml:26 #1 spec.strategy.canary.steps[2].pause.duration | steps[].pause.duration must be whole seconds (30) or a duration such as "30s", "5m", "1h30m"',
