@@ -1,7 +1,15 @@
 // The canary strategy: steps that shift weight, pause, analyse, scale and add header/mirror routes.
 import { z } from "zod";
 import { BackgroundAnalysis, RolloutAnalysis } from "./analysis-ref.ts";
-import { AntiAffinity, cel, duration, intOrPercent, objectName, PodMetadata } from "./meta.ts";
+import {
+  AntiAffinity,
+  cel,
+  duration,
+  intOrPercent,
+  objectName,
+  PodMetadata,
+  unsupportedFields,
+} from "./meta.ts";
 import { TrafficRouting } from "./traffic.ts";
 
 const STEP_KINDS = ["setWeight", "pause", "analysis", "setCanaryScale", "setHeaderRoute", "setMirrorRoute"];
@@ -21,9 +29,17 @@ export const HeaderMatch = cel(
   },
 );
 
+const UNSUPPORTED_STEP = unsupportedFields("spec.strategy.canary.steps[]", {
+  experiment:
+    "ramp has no Experiments: use an analysis step against the canary (a baseline ReplicaSet comes with the " +
+    "statistical judge)",
+  plugin: "step plugins are not run: use an analysis step with a web or job metric for custom checks",
+});
+
 export const CanaryStep = cel(
   z
     .object({
+      ...UNSUPPORTED_STEP.shape,
       setWeight: z
         .int32()
         .min(0)
@@ -100,6 +116,7 @@ export const CanaryStep = cel(
         ),
     })
     .describe(`One step of the canary. Each step sets exactly one of: ${STEP_KINDS.join(", ")}.`),
+  ...UNSUPPORTED_STEP.rules,
   {
     rule: `[${STEP_KINDS.map((k) => `has(self.${k})`).join(", ")}].filter(x, x).size() == 1`,
     message: `spec.strategy.canary.steps[]: each step sets exactly one of ${STEP_KINDS.join(", ")} (split a step with two into two steps)`,

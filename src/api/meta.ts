@@ -75,6 +75,8 @@ export const PodTemplateSpec = z
         labels: labelMap.optional(),
         annotations: z.record(z.string(), z.string()).optional(),
       })
+      // Other metadata keys the CRD keeps reach the ReplicaSet's template too, as in a Deployment.
+      .loose()
       .meta({ "x-kubernetes-preserve-unknown-fields": true })
       .optional(),
     spec: z.record(z.string(), z.unknown()).meta({ "x-kubernetes-preserve-unknown-fields": true }),
@@ -141,3 +143,23 @@ export const AntiAffinity = cel(
       "spec.strategy.*.antiAffinity: set exactly one of preferredDuringSchedulingIgnoredDuringExecution or requiredDuringSchedulingIgnoredDuringExecution",
   },
 );
+
+/**
+ * Argo Rollouts fields ramp does not support, each with what to use instead. They are declared (free-form) so
+ * a CEL rule refuses them by name in every client; undeclared, a client without strict field validation
+ * would have them pruned with only a warning, and the Rollout would run without them.
+ */
+export function unsupportedFields(path: string, fields: Record<string, string>) {
+  const free = () => z.record(z.string(), z.unknown()).meta({ "x-kubernetes-preserve-unknown-fields": true });
+  const shape = Object.fromEntries(
+    Object.entries(fields).map(([f, alt]) => [
+      f,
+      free().optional().describe(`Not supported by ramp: ${alt}`),
+    ]),
+  );
+  const rules = Object.entries(fields).map(([f, alt]) => ({
+    rule: `!has(self.${f})`,
+    message: `${path}.${f} is not supported by ramp: ${alt}`,
+  }));
+  return { shape, rules };
+}

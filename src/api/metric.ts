@@ -1,7 +1,19 @@
 // One metric of an analysis: where the value comes from and how it is judged.
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
-import { cel, DURATION_RE, SecretKeyRef } from "./meta.ts";
+import { cel, DURATION_RE, SecretKeyRef, unsupportedFields } from "./meta.ts";
+
+const UNSUPPORTED_PROVIDERS = unsupportedFields("metrics[].provider", {
+  datadog: "not yet: query Datadog's API with a web metric, or export to Prometheus",
+  newRelic: "not yet: query NerdGraph with a web metric, or export to Prometheus",
+  cloudWatch: "not yet: use a web metric against a small service, or export to Prometheus",
+  graphite: "not yet: query Graphite's render API with a web metric",
+  influxdb: "not yet: query InfluxDB's HTTP API with a web metric",
+  kayenta: "use a web metric against Kayenta's API (a built-in statistical judge is coming)",
+  wavefront: "query Wavefront's API with a web metric",
+  skywalking: "query SkyWalking's GraphQL API with a web metric",
+  plugin: "metric plugins are not run: use a web or job metric",
+});
 
 /** `{{args.NAME}}` as a pattern that reads the same in JS and in CEL (RE2): brackets instead of backslashes. */
 export const ARG_TEMPLATE_RE = "[{][{] *args[.][A-Za-z0-9_.-]+ *[}][}]";
@@ -234,10 +246,12 @@ export const Metric = cel(
       .regex(/^[a-zA-Z0-9]([-_.a-zA-Z0-9]*[a-zA-Z0-9])?$/),
     provider: cel(
       z.object({
+        ...UNSUPPORTED_PROVIDERS.shape,
         prometheus: PrometheusProvider.optional(),
         web: WebProvider.optional(),
         job: JobProvider.optional(),
       }),
+      ...UNSUPPORTED_PROVIDERS.rules,
       {
         rule: `[${PROVIDERS.map((p) => `has(self.${p})`).join(", ")}].filter(x, x).size() == 1`,
         message: `metrics[].provider: set exactly one of ${PROVIDERS.join(", ")}`,

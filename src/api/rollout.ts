@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { BlueGreenStrategy } from "./bluegreen.ts";
 import { CanaryStrategy } from "./canary.ts";
-import { cel, LabelSelector, objectMeta, PodTemplateSpec } from "./meta.ts";
+import { cel, LabelSelector, objectMeta, PodTemplateSpec, unsupportedFields } from "./meta.ts";
 import { RolloutStatus } from "./rollout-status.ts";
 
 export const Strategy = cel(
@@ -18,8 +18,14 @@ export const Strategy = cel(
   },
 );
 
+const UNSUPPORTED_SPEC = unsupportedFields("spec", {
+  workloadRef:
+    "not yet: copy the Deployment's pod template into spec.template (and its selector into spec.selector)",
+});
+
 export const RolloutSpec = cel(
   z.object({
+    ...UNSUPPORTED_SPEC.shape,
     replicas: z
       .int32()
       .min(0)
@@ -86,6 +92,7 @@ export const RolloutSpec = cel(
       .optional()
       .describe("How many finished AnalysisRuns of this Rollout to keep."),
   }),
+  ...UNSUPPORTED_SPEC.rules,
   {
     rule: "has(self.selector.matchLabels) || has(self.selector.matchExpressions)",
     message: "spec.selector: set matchLabels (or matchExpressions); an empty selector would match every pod",

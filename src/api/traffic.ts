@@ -1,6 +1,6 @@
 // Where a canary's weight is applied: Gateway API HTTPRoutes, NGINX Ingress, Istio VirtualServices.
 import { z } from "zod";
-import { cel, objectName } from "./meta.ts";
+import { cel, objectName, unsupportedFields } from "./meta.ts";
 
 export const GatewayAPIRouting = z
   .object({
@@ -99,9 +99,20 @@ export const IstioRouting = cel(
   },
 );
 
+const UNSUPPORTED_ROUTING = unsupportedFields("spec.strategy.canary.trafficRouting", {
+  alb: "route with gatewayAPI (the AWS Load Balancer Controller serves Gateway API), nginx or istio",
+  smi: "route with gatewayAPI (Linkerd and other SMI meshes serve Gateway API's HTTPRoute), nginx or istio",
+  appMesh: "route with gatewayAPI, nginx or istio (AWS App Mesh is retired)",
+  ambassador: "route with gatewayAPI (Emissary-ingress serves Gateway API), nginx or istio",
+  apisix: "route with gatewayAPI (Apache APISIX serves Gateway API), nginx or istio",
+  traefik: "route with gatewayAPI (Traefik serves Gateway API), nginx or istio",
+  plugins: "Gateway API is built in (gatewayAPI: {httpRoutes: [...]}); other plugins are not run",
+});
+
 export const TrafficRouting = cel(
   z
     .object({
+      ...UNSUPPORTED_ROUTING.shape,
       gatewayAPI: GatewayAPIRouting.optional(),
       nginx: NginxRouting.optional(),
       istio: IstioRouting.optional(),
@@ -132,6 +143,7 @@ export const TrafficRouting = cel(
         ),
     })
     .describe("Moves request traffic, not just pod counts. Requires canaryService and stableService."),
+  ...UNSUPPORTED_ROUTING.rules,
   {
     rule: "has(self.gatewayAPI) || has(self.nginx) || has(self.istio)",
     message: "spec.strategy.canary.trafficRouting: set at least one of gatewayAPI, nginx or istio",

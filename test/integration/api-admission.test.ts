@@ -90,6 +90,21 @@ const invalidRollouts: [string, Spec, string][] = [
     "set exactly one of stableIngress or stableIngresses",
   ],
   [
+    "an ALB route (a provider ramp does not route): refused by name, with what to use",
+    routing({ alb: { ingress: "i" } }),
+    "spec.strategy.canary.trafficRouting.alb is not supported by ramp: route with gatewayAPI",
+  ],
+  [
+    "an experiment step",
+    canary({ steps: [{ experiment: { templates: [] } }] }),
+    "spec.strategy.canary.steps[].experiment is not supported by ramp",
+  ],
+  [
+    "workloadRef",
+    { ...base(), workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" } },
+    "spec.workloadRef is not supported by ramp: not yet: copy the Deployment's pod template",
+  ],
+  [
     "pingPong beside canaryService",
     canary({
       canaryService: "c",
@@ -188,6 +203,11 @@ const template = (spec: Spec): KubeObject =>
   }) as KubeObject;
 const prom = { prometheus: { address: "http://p:9090", query: "up" } };
 const invalidTemplates: [string, Spec, string][] = [
+  [
+    "a Datadog metric (a provider ramp does not have yet)",
+    { metrics: [{ name: "m", provider: { datadog: { query: "avg:x" } } }] },
+    "metrics[].provider.datadog is not supported by ramp: not yet: query Datadog's API with a web metric",
+  ],
   ["no metrics", { metrics: [] }, "spec.metrics: Invalid value"],
   [
     "two providers",
