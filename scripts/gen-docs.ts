@@ -1,10 +1,15 @@
-// Writes docs/errors.md (from src/errors.ts) and docs/reference.md (from the API schemas); --check fails when stale.
+// Writes docs/errors.md (from src/errors.ts) and docs/reference.md (from the API schemas and the field
+// proofs); --check fails when they are stale. Both first check src/crd/field-proofs.ts against the schemas.
+import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { renderReference } from "../src/crd/reference.ts";
+import { FIELD_PROOFS } from "../src/crd/field-proofs.ts";
+import { checkProofs, proofReport } from "../src/crd/proof-check.ts";
+import { referenceFields, renderReference } from "../src/crd/reference.ts";
 import { ERROR_CODES } from "../src/errors.ts";
 
-const path = join(import.meta.dirname, "..", "docs", "errors.md");
+const root = join(import.meta.dirname, "..");
+const path = join(root, "docs", "errors.md");
 const rows = Object.entries(ERROR_CODES).map(([code, d]) => `| \`${code}\` | ${d.summary} | ${d.fix} |`);
 const text = `# Error codes
 
@@ -17,7 +22,24 @@ scripts can match on it.
 ${rows.join("\n")}
 `;
 
-const docs = join(import.meta.dirname, "..", "docs");
+// A test file is read once, however many fields name it.
+const sources = new Map<string, string | undefined>();
+const readTest = (file: string): string | undefined => {
+  if (!sources.has(file)) {
+    try {
+      sources.set(file, readFileSync(join(root, file), "utf8"));
+    } catch {
+      sources.set(file, undefined);
+    }
+  }
+  return sources.get(file);
+};
+const report = proofReport(checkProofs(referenceFields(), FIELD_PROOFS, readTest));
+for (const line of report.errors) console.error(line);
+if (!report.ok) process.exit(1);
+if (report.warning) console.warn(report.warning);
+
+const docs = join(root, "docs");
 const files = new Map([
   [path, text],
   [join(docs, "reference.md"), renderReference()],

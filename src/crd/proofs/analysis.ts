@@ -1,0 +1,197 @@
+// AnalysisTemplate, ClusterAnalysisTemplate and AnalysisRun. All three hold the same Metric schema
+// (src/api/metric.ts), and buildRun copies a template's metrics into its run whole, so one test of a
+// metric field, through a template or on a run created directly, proves it for all three kinds.
+import { CONTAINER, type Proofs, reused, UNPROVEN, under } from "./proof.ts";
+
+const I = "test/integration/analysis";
+const PROM = `${I}/prometheus.test.ts`;
+const AUTH = `${I}/prometheus-auth.test.ts`;
+const TMPL = `${I}/templated-fields.test.ts`;
+const PROVIDERS = `${I}/providers.test.ts`;
+const ADMIT = "test/integration/api-admission.test.ts";
+const RBAC = "test/integration/chart/controller-rbac.test.ts#analysis, pruning and a restart complete";
+const RUN_UNIT = "test/unit/analysis/run-fields.test.ts";
+const BUILD = "test/unit/analysis/build.test.ts";
+const FIELDS = `${I}/run-fields.test.ts`;
+const IN_ONE_STEP = `${FIELDS}#measurementRetention, initialDelay, a dryRun pattern and a fieldRef arg`;
+const JOB_ARGS = `${FIELDS}#a Job metric: args fill every string`;
+const INCONCLUSIVE = `${FIELDS}#inconclusiveLimit 2: the run stays Running`;
+// Refused providers are declared with their CEL rule by one unsupportedFields() entry (src/api/meta.ts),
+// so the admission test of one proves the rule of each sibling declared beside it.
+const REFUSED = `${ADMIT}#a Datadog metric`;
+
+const GOOD = `${PROM}#a good canary`;
+const BAD = `${PROM}#a bad canary`;
+const DOWN = `${PROM}#Prometheus down mid-analysis`;
+const HEADERS = `${AUTH}#headers from a value`;
+const BEARER = `${AUTH}#authentication.bearerToken from a Secret`;
+const BASIC = `${AUTH}#authentication.basic with the password`;
+const WEB = `${PROVIDERS}#a JSON endpoint's field decides`;
+const WEB_SECRET = [RBAC, "test/integration/chart/controller-rbac.test.ts#not in analysis.secretNames"];
+const WEB_ARGS = `${AUTH}#a web metric's header values get their args`;
+const WEB_HEADER = "test/unit/analysis/web.test.ts#{{args.NAME}} in a header value";
+const DRY = `${RUN_UNIT}#the failing metric is recorded Failed`;
+const RETENTION = `${RUN_UNIT}#measurementRetention limit 2`;
+
+/** spec.metrics[] of every kind. */
+const METRIC: Proofs = {
+  "": [GOOD, `${ADMIT}#no metrics`],
+  name: [BAD, `${ADMIT}#duplicate metric names`],
+  provider: [GOOD, `${ADMIT}#two providers`],
+  "provider.datadog": [REFUSED],
+  "provider.newRelic": [REFUSED],
+  "provider.cloudWatch": [REFUSED],
+  "provider.graphite": [REFUSED],
+  "provider.influxdb": [REFUSED],
+  "provider.kayenta": [REFUSED],
+  "provider.wavefront": [REFUSED],
+  "provider.skywalking": [REFUSED],
+  "provider.plugin": [REFUSED],
+  "provider.prometheus": [GOOD],
+  "provider.prometheus.address": [DOWN, `${I}/prometheus-policy.test.ts#own metrics port`],
+  "provider.prometheus.query": [BAD, `${PROM}#an arg with quotes and braces`],
+  "provider.prometheus.timeout": [
+    "test/unit/analysis/prometheus-fields.test.ts#prometheus timeout",
+    `${TMPL}#admission`,
+  ],
+  "provider.prometheus.headers": [HEADERS],
+  "provider.prometheus.headers[].key": [HEADERS],
+  "provider.prometheus.headers[].value": [HEADERS],
+  "provider.prometheus.headers[].valueFrom": [HEADERS],
+  "provider.prometheus.headers[].valueFrom.secretKeyRef": [HEADERS],
+  "provider.prometheus.headers[].valueFrom.secretKeyRef.name": [HEADERS],
+  "provider.prometheus.headers[].valueFrom.secretKeyRef.key": [HEADERS],
+  "provider.prometheus.authentication": CONTAINER,
+  "provider.prometheus.authentication.bearerToken": [BEARER],
+  "provider.prometheus.authentication.bearerToken.secretKeyRef": [BEARER],
+  "provider.prometheus.authentication.bearerToken.secretKeyRef.name": [BEARER],
+  "provider.prometheus.authentication.bearerToken.secretKeyRef.key": [BEARER],
+  "provider.prometheus.authentication.basic": [BASIC],
+  "provider.prometheus.authentication.basic.username": [BASIC],
+  "provider.prometheus.authentication.basic.passwordSecretKeyRef": [BASIC],
+  "provider.prometheus.authentication.basic.passwordSecretKeyRef.name": [BASIC],
+  "provider.prometheus.authentication.basic.passwordSecretKeyRef.key": [BASIC],
+  "provider.prometheus.insecure": [`${TMPL}#a Prometheus over TLS`],
+  // Only its disagreement with insecure is tested (admission), never a TLS address measured with it.
+  "provider.prometheus.insecureSkipVerify": UNPROVEN,
+  "provider.web": [WEB],
+  "provider.web.url": [WEB, `${PROVIDERS}#a non-2xx answer`],
+  "provider.web.method": UNPROVEN,
+  "provider.web.headers": [WEB_ARGS, ...WEB_SECRET, WEB_HEADER],
+  "provider.web.headers[].key": [WEB_ARGS, ...WEB_SECRET, WEB_HEADER],
+  "provider.web.headers[].value": [WEB_ARGS, WEB_HEADER],
+  "provider.web.headers[].valueFrom": [WEB_ARGS, ...WEB_SECRET],
+  "provider.web.headers[].valueFrom.secretKeyRef": [WEB_ARGS, ...WEB_SECRET],
+  "provider.web.headers[].valueFrom.secretKeyRef.name": [WEB_ARGS, ...WEB_SECRET],
+  "provider.web.headers[].valueFrom.secretKeyRef.key": [WEB_ARGS, ...WEB_SECRET],
+  "provider.web.body": UNPROVEN,
+  "provider.web.timeoutSeconds": UNPROVEN,
+  "provider.web.jsonPath": [WEB],
+  "provider.web.insecure": UNPROVEN,
+  "provider.job": [`${PROVIDERS}#a Job that succeeds`],
+  "provider.job.metadata": CONTAINER,
+  "provider.job.metadata.labels": [JOB_ARGS, `${RUN_UNIT}#every string gets its args`],
+  "provider.job.metadata.annotations": UNPROVEN,
+  "provider.job.spec": [`${PROVIDERS}#a Job that fails`],
+  interval: [
+    `${TMPL}#2 s apart`,
+    `${FIELDS}#an interval from args that resolves to`,
+    `${ADMIT}#bad interval`,
+  ],
+  initialDelay: [IN_ONE_STEP, `${RUN_UNIT}#initialDelay "5s"`],
+  count: [`${TMPL}#exactly 3 measurements`, GOOD],
+  successCondition: ["test/integration/bluegreen/bluegreen.test.ts#pre-promotion analysis failure", WEB],
+  failureCondition: [BAD, `${PROM}#a broken CEL expression`],
+  failureLimit: ["test/unit/analysis/assess.test.ts#failures within failureLimit"],
+  inconclusiveLimit: [INCONCLUSIVE, `${RUN_UNIT}#inconclusiveLimit 2`],
+  consecutiveErrorLimit: [DOWN],
+  noData: ["test/unit/analysis/assess.test.ts#noData: fail"],
+};
+
+/** What a template alone has: args it declares, and dryRun/measurementRetention it adds to its runs. */
+const TEMPLATE: Proofs = {
+  "spec.args": [`${BUILD}#an arg without a value is named`],
+  "spec.args[].name": [`${BUILD}#an arg without a value is named`],
+  "spec.args[].value": [`${BUILD}#a template default`],
+  // A template's own valueFrom is a default the Rollout overrides: no test runs one without an override.
+  "spec.args[].valueFrom": UNPROVEN,
+  "spec.args[].valueFrom.secretKeyRef": UNPROVEN,
+  "spec.args[].valueFrom.secretKeyRef.name": UNPROVEN,
+  "spec.args[].valueFrom.secretKeyRef.key": UNPROVEN,
+  "spec.args[].valueFrom.fieldRef": CONTAINER,
+  "spec.args[].valueFrom.fieldRef.fieldPath": UNPROVEN,
+  ...under("spec.metrics[].", METRIC),
+  "spec.dryRun": UNPROVEN,
+  "spec.dryRun[].metricName": UNPROVEN,
+  "spec.measurementRetention": UNPROVEN,
+  "spec.measurementRetention[].metricName": UNPROVEN,
+  "spec.measurementRetention[].limit": UNPROVEN,
+};
+
+export const ANALYSIS_TEMPLATE: Proofs = TEMPLATE;
+/** Found by clusterScope and then built by the same code as a namespaced template. */
+export const CLUSTER_ANALYSIS_TEMPLATE: Proofs = reused("", [`${BUILD}#clusterScope: true`], TEMPLATE);
+
+const SECRET_ARG = [
+  `${PROVIDERS}#a planted secret`,
+  JOB_ARGS,
+  `${RUN_UNIT}#a Secret arg as a whole env value`,
+];
+const RUN_STATUS = `${PROM}#an arg with quotes and braces`;
+
+export const ANALYSIS_RUN: Proofs = {
+  ...under("spec.metrics[].", METRIC),
+  "spec.args": [HEADERS],
+  "spec.args[].name": [HEADERS],
+  "spec.args[].value": [HEADERS],
+  "spec.args[].valueFrom": SECRET_ARG,
+  // A run reads only value and secretKeyRef (src/analysis/prepare.ts): buildRun resolves these first.
+  "spec.args[].valueFrom.podTemplateHashValue": UNPROVEN,
+  "spec.args[].valueFrom.fieldRef": CONTAINER,
+  "spec.args[].valueFrom.fieldRef.fieldPath": UNPROVEN,
+  "spec.args[].valueFrom.secretKeyRef": SECRET_ARG,
+  "spec.args[].valueFrom.secretKeyRef.name": SECRET_ARG,
+  "spec.args[].valueFrom.secretKeyRef.key": SECRET_ARG,
+  "spec.dryRun": [IN_ONE_STEP, DRY],
+  "spec.dryRun[].metricName": [IN_ONE_STEP, `${FIELDS}#a dryRun entry that names no metric`, DRY],
+  "spec.measurementRetention": [IN_ONE_STEP, RETENTION],
+  "spec.measurementRetention[].metricName": [
+    IN_ONE_STEP,
+    RETENTION,
+    `${RUN_UNIT}#entry that names no metric`,
+  ],
+  "spec.measurementRetention[].limit": [IN_ONE_STEP, RETENTION],
+  "spec.terminate": [`${PROVIDERS}#background analysis ends Successful`],
+  "status.phase": [GOOD],
+  "status.message": [`${TMPL}#an arg that resolves to`],
+  "status.startedAt": [IN_ONE_STEP],
+  "status.finishedAt": ["test/unit/analysis/run-templated.test.ts#an arg that resolves to abc"],
+  "status.metricResults": [GOOD],
+  "status.metricResults[].name": [RBAC, DRY],
+  "status.metricResults[].phase": [RBAC, DRY],
+  // Nothing in src/ writes it: a metric's reason goes into the run's message.
+  "status.metricResults[].message": UNPROVEN,
+  "status.metricResults[].count": [`${TMPL}#exactly 3 measurements`],
+  "status.metricResults[].successful": [GOOD],
+  "status.metricResults[].failed": UNPROVEN,
+  "status.metricResults[].inconclusive": [INCONCLUSIVE],
+  "status.metricResults[].error": UNPROVEN,
+  // 3 consecutive errors add up over three passes, each reading the count back from status.
+  "status.metricResults[].consecutiveError": [DOWN],
+  "status.metricResults[].dryRun": [IN_ONE_STEP, DRY],
+  "status.metricResults[].measurements": [GOOD],
+  "status.metricResults[].measurements[].phase": [`${TMPL}#a Prometheus over TLS`],
+  "status.metricResults[].measurements[].value": [GOOD],
+  "status.metricResults[].measurements[].message": [RUN_STATUS, `${PROVIDERS}#a non-2xx answer`],
+  "status.metricResults[].measurements[].startedAt": [`${TMPL}#2 s apart`],
+  "status.metricResults[].measurements[].finishedAt": UNPROVEN,
+  // Nothing in src/ writes it.
+  "status.metricResults[].measurements[].resumeAt": UNPROVEN,
+  "status.metricResults[].measurements[].metadata": UNPROVEN,
+  "status.runSummary": CONTAINER,
+  "status.runSummary.count": UNPROVEN,
+  "status.runSummary.successful": UNPROVEN,
+  "status.runSummary.failed": [IN_ONE_STEP],
+  "status.runSummary.inconclusive": UNPROVEN,
+  "status.runSummary.error": UNPROVEN,
+};

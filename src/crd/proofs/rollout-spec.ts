@@ -1,0 +1,249 @@
+// Rollout spec (analysis references aside, see rollout-analysis.ts): each field → the tests that fail without it.
+import { CONTAINER, type Proofs, UNPROVEN } from "./proof.ts";
+
+const I = "test/integration";
+const STEPS = `${I}/canary/steps.test.ts`;
+const ACTIONS = `${I}/canary/actions.test.ts`;
+const DEADLINE = `${I}/canary/deadline.test.ts`;
+const DEGRADED = `${I}/canary/degraded.test.ts`;
+const CRASH = `${I}/canary/crash.test.ts`;
+const FIELDS = `${I}/canary/fields.test.ts`;
+const PLACEMENT = `${I}/canary/placement.test.ts`;
+const ROLE = `${I}/canary/role-metadata.test.ts`;
+const WINDOW = `${I}/canary/rollback-window.test.ts`;
+const VERSIONS = `${I}/canary/versions.test.ts`;
+const BG = `${I}/bluegreen/bluegreen.test.ts`;
+const ADMIT = `${I}/api-admission.test.ts`;
+const GATEWAY = `${I}/traffic/gateway.test.ts`;
+const ISTIO = `${I}/traffic/istio.test.ts`;
+const L4 = `${I}/traffic/istio-l4.test.ts`;
+const SUBSETS = `${I}/traffic/istio-subsets.test.ts`;
+const NGINX = `${I}/traffic/nginx.test.ts`;
+const NGINX_ANN = `${I}/traffic/nginx-annotations.test.ts`;
+const ROUTE_DEGRADED = `${I}/traffic/degraded.test.ts`;
+const RBAC = `${I}/chart/controller-rbac.test.ts#analysis, pruning and a restart complete`;
+const PINGPONG = `${I}/traffic/pingpong.test.ts#the pair takes turns`;
+// Refused fields are declared with their CEL rule by one unsupportedFields() entry (src/api/meta.ts), so
+// the admission test of one proves the rule of each sibling declared beside it.
+const REFUSED_ROUTER = `${ADMIT}#an ALB route`;
+const SELECTORS = "test/unit/core/status.test.ts#selectors";
+const ROLE_UNIT = "test/unit/strategy/shared/ephemeral.test.ts#carries it in its pod template";
+
+const HEADER = `${GATEWAY}#canaryScenarios`;
+const MIRROR = `${GATEWAY}#mirrorScenario`;
+const CANARY_ROLE = `${ROLE}#canary: role=canary selects`;
+const BG_ROLE = `${ROLE}#blue-green: preview pods carry role=preview`;
+
+export const ROLLOUT_SPEC: Proofs = {
+  "spec.workloadRef": [`${ADMIT}#workloadRef`],
+  "spec.replicas": [`${STEPS}#first deploy`, `${VERSIONS}#scale subresource`],
+  "spec.selector": [`${ADMIT}#spec.selector is immutable`, `${ADMIT}#empty selector`],
+  "spec.selector.matchLabels": [`${STEPS}#first deploy`, `${ADMIT}#selector not matching the template`],
+  "spec.selector.matchExpressions": [`${DEGRADED}#matchExpressions exclude the template`, SELECTORS],
+  "spec.selector.matchExpressions[].key": [SELECTORS, `${DEGRADED}#matchExpressions exclude the template`],
+  "spec.selector.matchExpressions[].operator": [SELECTORS],
+  "spec.selector.matchExpressions[].values": [SELECTORS],
+  "spec.template": [`${STEPS}#a new version`],
+  "spec.template.metadata": CONTAINER,
+  "spec.template.metadata.labels": [CANARY_ROLE, `${ADMIT}#selector not matching the template`],
+  "spec.template.metadata.annotations": UNPROVEN,
+  "spec.template.spec": [`${DEADLINE}#no progress within progressDeadlineSeconds`],
+  "spec.minReadySeconds": UNPROVEN,
+  "spec.revisionHistoryLimit": [RBAC],
+  "spec.rollbackWindow": [`${WINDOW}#back to the previous revision inside the window`],
+  "spec.rollbackWindow.revisions": [
+    `${WINDOW}#a window of 1`,
+    `${WINDOW}#blue-green: back inside the window`,
+  ],
+  "spec.progressDeadlineSeconds": [`${DEADLINE}#no progress within progressDeadlineSeconds`],
+  "spec.progressDeadlineAbort": [`${DEADLINE}#with progressDeadlineAbort`],
+  "spec.paused": [`${I}/gitops/health.test.ts#Healthy while a person or Git holds it`],
+  "spec.restartAt": [`${I}/cli/actions.test.ts#restart replaces every pod`],
+  "spec.strategy": [`${ADMIT}#both strategies`, `${ADMIT}#missing strategy`],
+  "spec.strategy.canary": [`${STEPS}#a new version`, `${ADMIT}#same canary and stable Service`],
+  "spec.strategy.canary.canaryService": [`${DEGRADED}#a missing Service`, HEADER],
+  "spec.strategy.canary.stableService": [`${ROUTE_DEGRADED}#no rule sends to the stableService`, HEADER],
+  "spec.strategy.canary.canaryMetadata": CONTAINER,
+  "spec.strategy.canary.canaryMetadata.labels": [CANARY_ROLE],
+  "spec.strategy.canary.canaryMetadata.annotations": [CANARY_ROLE],
+  "spec.strategy.canary.stableMetadata": CONTAINER,
+  "spec.strategy.canary.stableMetadata.labels": [CANARY_ROLE],
+  // Labels and annotations go to pods together (src/strategy/shared/ephemeral.ts).
+  "spec.strategy.canary.stableMetadata.annotations": [CANARY_ROLE, ROLE_UNIT],
+  "spec.strategy.canary.steps": [`${STEPS}#a new version`],
+  "spec.strategy.canary.steps[].experiment": [`${ADMIT}#an experiment step`],
+  "spec.strategy.canary.steps[].plugin": [`${ADMIT}#an experiment step`],
+  "spec.strategy.canary.steps[].setWeight": [`${STEPS}#a new version`, `${ADMIT}#weight 20000`],
+  "spec.strategy.canary.steps[].pause": [`${ACTIONS}#an indefinite pause waits until promote`],
+  "spec.strategy.canary.steps[].pause.duration": [
+    `${CRASH}#SIGKILL mid-pause`,
+    `${ADMIT}#bad pause duration`,
+  ],
+  "spec.strategy.canary.steps[].setCanaryScale": [
+    `${FIELDS}#setCanaryScale:`,
+    `${ADMIT}#setCanaryScale with two`,
+  ],
+  "spec.strategy.canary.steps[].setCanaryScale.weight": [`${FIELDS}#setCanaryScale:`],
+  "spec.strategy.canary.steps[].setCanaryScale.replicas": [`${FIELDS}#setCanaryScale:`],
+  "spec.strategy.canary.steps[].setCanaryScale.matchTrafficWeight": [`${FIELDS}#setCanaryScale:`],
+  "spec.strategy.canary.steps[].setHeaderRoute": [HEADER],
+  "spec.strategy.canary.steps[].setHeaderRoute.name": [HEADER, `${ADMIT}#header route not in managedRoutes`],
+  "spec.strategy.canary.steps[].setHeaderRoute.match": [HEADER],
+  "spec.strategy.canary.steps[].setHeaderRoute.match[].headerName": [HEADER],
+  "spec.strategy.canary.steps[].setHeaderRoute.match[].headerValue": [
+    HEADER,
+    `${ADMIT}#header match with two`,
+  ],
+  "spec.strategy.canary.steps[].setHeaderRoute.match[].headerValue.exact": [HEADER],
+  "spec.strategy.canary.steps[].setHeaderRoute.match[].headerValue.regex": UNPROVEN,
+  "spec.strategy.canary.steps[].setHeaderRoute.match[].headerValue.prefix": [
+    `${ISTIO}#Istio by Service hosts`,
+  ],
+  "spec.strategy.canary.steps[].setMirrorRoute": [MIRROR],
+  "spec.strategy.canary.steps[].setMirrorRoute.name": [MIRROR],
+  "spec.strategy.canary.steps[].setMirrorRoute.percentage": [MIRROR],
+  "spec.strategy.canary.steps[].setMirrorRoute.match": [MIRROR],
+  "spec.strategy.canary.steps[].setMirrorRoute.match[].method": CONTAINER,
+  "spec.strategy.canary.steps[].setMirrorRoute.match[].method.exact": UNPROVEN,
+  "spec.strategy.canary.steps[].setMirrorRoute.match[].path": CONTAINER,
+  "spec.strategy.canary.steps[].setMirrorRoute.match[].path.exact": UNPROVEN,
+  // The only mirror test matches prefix "/", which every request has: it would pass with the prefix ignored.
+  "spec.strategy.canary.steps[].setMirrorRoute.match[].path.prefix": UNPROVEN,
+  "spec.strategy.canary.steps[].setMirrorRoute.match[].headers": UNPROVEN,
+  "spec.strategy.canary.trafficRouting": [HEADER, `${ADMIT}#trafficRouting with no router`],
+  "spec.strategy.canary.trafficRouting.alb": [REFUSED_ROUTER],
+  "spec.strategy.canary.trafficRouting.smi": [REFUSED_ROUTER],
+  "spec.strategy.canary.trafficRouting.appMesh": [REFUSED_ROUTER],
+  "spec.strategy.canary.trafficRouting.ambassador": [REFUSED_ROUTER],
+  "spec.strategy.canary.trafficRouting.apisix": [REFUSED_ROUTER],
+  "spec.strategy.canary.trafficRouting.traefik": [REFUSED_ROUTER],
+  "spec.strategy.canary.trafficRouting.plugins": [REFUSED_ROUTER],
+  "spec.strategy.canary.trafficRouting.gatewayAPI": [HEADER],
+  "spec.strategy.canary.trafficRouting.gatewayAPI.httpRoutes": [HEADER],
+  "spec.strategy.canary.trafficRouting.gatewayAPI.httpRoutes[].name": [
+    HEADER,
+    `${ROUTE_DEGRADED}#a missing HTTPRoute`,
+  ],
+  "spec.strategy.canary.trafficRouting.gatewayAPI.httpRoutes[].rules": [
+    `${ROUTE_DEGRADED}#a named rule that does not exist`,
+  ],
+  "spec.strategy.canary.trafficRouting.nginx": [`${NGINX}#canaryScenarios`],
+  "spec.strategy.canary.trafficRouting.nginx.stableIngress": [`${NGINX}#canaryScenarios`],
+  "spec.strategy.canary.trafficRouting.nginx.stableIngresses": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.nginx.annotationPrefix": [`${NGINX_ANN}#annotationPrefix and canary`],
+  "spec.strategy.canary.trafficRouting.nginx.additionalIngressAnnotations": [
+    `${NGINX_ANN}#annotationPrefix and canary`,
+    `${NGINX_ANN}#a key already under the prefix`,
+  ],
+  "spec.strategy.canary.trafficRouting.nginx.canaryIngressAnnotations": [
+    `${NGINX_ANN}#annotationPrefix and canary`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio": [`${ISTIO}#canaryScenarios`],
+  "spec.strategy.canary.trafficRouting.istio.virtualService": [`${ISTIO}#canaryScenarios`],
+  "spec.strategy.canary.trafficRouting.istio.virtualService.name": [`${ISTIO}#Istio by Service hosts`],
+  "spec.strategy.canary.trafficRouting.istio.virtualService.routes": [
+    `${ISTIO}#canaryScenarios`,
+    `${ROUTE_DEGRADED}#several HTTP routes and none named`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio.virtualService.tlsRoutes": [
+    `${L4}#weighted with the HTTP route`,
+  ],
+  // The fixture has one TLS and one TCP route: a port ignored would still find them.
+  "spec.strategy.canary.trafficRouting.istio.virtualService.tlsRoutes[].port": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.istio.virtualService.tlsRoutes[].sniHosts": [
+    `${L4}#a tlsRoute the VirtualService does not have`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio.virtualService.tcpRoutes": [
+    `${L4}#weighted with the HTTP route`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio.virtualService.tcpRoutes[].port": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.istio.virtualServices": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].name": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].routes": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tlsRoutes": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tlsRoutes[].port": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tlsRoutes[].sniHosts": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tcpRoutes": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tcpRoutes[].port": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.istio.destinationRule": [`${SUBSETS}#weighted between subsets`],
+  "spec.strategy.canary.trafficRouting.istio.destinationRule.name": [`${SUBSETS}#weighted between subsets`],
+  "spec.strategy.canary.trafficRouting.istio.destinationRule.canarySubsetName": [
+    `${SUBSETS}#weighted between subsets`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio.destinationRule.stableSubsetName": [
+    `${SUBSETS}#weighted between subsets`,
+  ],
+  "spec.strategy.canary.trafficRouting.maxTrafficWeight": [
+    `${GATEWAY}#maxWeightScenario`,
+    `${NGINX}#maxWeightScenario`,
+  ],
+  "spec.strategy.canary.trafficRouting.managedRoutes": [HEADER],
+  "spec.strategy.canary.trafficRouting.managedRoutes[].name": [
+    HEADER,
+    `${ADMIT}#header route not in managedRoutes`,
+  ],
+  // Fixtures set them, but no test asserts the pod budget: replicas.test.ts tests the math with its own values.
+  "spec.strategy.canary.maxSurge": UNPROVEN,
+  "spec.strategy.canary.maxUnavailable": UNPROVEN,
+  "spec.strategy.canary.scaleDownDelaySeconds": [`${FIELDS}#scaleDownDelaySeconds:`],
+  "spec.strategy.canary.antiAffinity": [
+    `${PLACEMENT}#requiredDuringScheduling`,
+    `${ADMIT}#antiAffinity with both`,
+  ],
+  "spec.strategy.canary.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution": [
+    `${PLACEMENT}#preferredDuringSchedulingIgnoredDuringExecution with weight 100`,
+  ],
+  "spec.strategy.canary.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight": [
+    `${PLACEMENT}#preferredDuringSchedulingIgnoredDuringExecution with weight 100`,
+  ],
+  "spec.strategy.canary.antiAffinity.requiredDuringSchedulingIgnoredDuringExecution": [
+    `${PLACEMENT}#requiredDuringSchedulingIgnoredDuringExecution: the canary`,
+  ],
+  "spec.strategy.canary.pingPong": [
+    PINGPONG,
+    `${ADMIT}#pingPong beside canaryService`,
+    `${ADMIT}#pingPong without trafficRouting`,
+  ],
+  "spec.strategy.canary.pingPong.pingService": [PINGPONG],
+  "spec.strategy.canary.pingPong.pongService": [PINGPONG],
+  "spec.strategy.canary.minPodsPerReplicaSet": [`${PLACEMENT}#minPodsPerReplicaSet: 2`],
+  // Only blue-green's limit is tested; the canary passes its own through src/strategy/canary/plan.ts.
+  "spec.strategy.canary.scaleDownDelayRevisionLimit": UNPROVEN,
+  "spec.strategy.canary.abortScaleDownDelaySeconds": [`${FIELDS}#abortScaleDownDelaySeconds:`],
+  "spec.strategy.canary.dynamicStableScale": [`${FIELDS}#dynamicStableScale:`],
+  "spec.strategy.blueGreen": [`${BG}#auto-promotion:`, `${ADMIT}#blue-green preview = active`],
+  "spec.strategy.blueGreen.activeService": [
+    `${BG}#auto-promotion:`,
+    `${ADMIT}#blue-green without activeService`,
+  ],
+  "spec.strategy.blueGreen.previewService": [
+    `${I}/bluegreen/preview-count.test.ts#the preview runs exactly 1 pod`,
+  ],
+  "spec.strategy.blueGreen.previewReplicaCount": [
+    `${I}/bluegreen/preview-count.test.ts#the preview runs exactly 1 pod`,
+  ],
+  "spec.strategy.blueGreen.autoPromotionEnabled": [`${BG}#autoPromotionEnabled: false waits`],
+  "spec.strategy.blueGreen.autoPromotionSeconds": [`${BG}#autoPromotionSeconds waits`],
+  "spec.strategy.blueGreen.maxUnavailable": UNPROVEN,
+  "spec.strategy.blueGreen.scaleDownDelaySeconds": [`${BG}#only after scaleDownDelaySeconds`],
+  // The canary's antiAffinity is proven; nothing shows blue-green hands its own to the ReplicaSet.
+  "spec.strategy.blueGreen.antiAffinity": UNPROVEN,
+  "spec.strategy.blueGreen.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution": UNPROVEN,
+  "spec.strategy.blueGreen.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight": UNPROVEN,
+  "spec.strategy.blueGreen.antiAffinity.requiredDuringSchedulingIgnoredDuringExecution": UNPROVEN,
+  "spec.strategy.blueGreen.scaleDownDelayRevisionLimit": [
+    `${I}/bluegreen/scale-down-limit.test.ts#with a limit of 1`,
+  ],
+  "spec.strategy.blueGreen.abortScaleDownDelaySeconds": [
+    "test/unit/strategy/bluegreen/plan.test.ts#the preview keeps its pods for abortScaleDownDelaySeconds",
+  ],
+  "spec.strategy.blueGreen.activeMetadata": CONTAINER,
+  "spec.strategy.blueGreen.activeMetadata.labels": [BG_ROLE],
+  "spec.strategy.blueGreen.activeMetadata.annotations": [BG_ROLE, ROLE_UNIT],
+  "spec.strategy.blueGreen.previewMetadata": CONTAINER,
+  "spec.strategy.blueGreen.previewMetadata.labels": [BG_ROLE],
+  "spec.strategy.blueGreen.previewMetadata.annotations": [BG_ROLE, ROLE_UNIT],
+  "spec.analysis": CONTAINER,
+  "spec.analysis.successfulRunHistoryLimit": [RBAC],
+  "spec.analysis.unsuccessfulRunHistoryLimit": UNPROVEN,
+};
