@@ -71,7 +71,6 @@ export const Measurement = z.object({
   message: z.string().max(4096).optional(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
-  resumeAt: z.string().optional().describe("When a running measurement (a Job) is checked next."),
   metadata: z.record(z.string(), z.string()).optional(),
 });
 export type Measurement = z.infer<typeof Measurement>;
@@ -79,7 +78,6 @@ export type Measurement = z.infer<typeof Measurement>;
 export const MetricResult = z.object({
   name: z.string(),
   phase: RunPhase,
-  message: z.string().max(4096).optional(),
   count: z.int32().min(0).default(0),
   successful: z.int32().min(0).default(0),
   failed: z.int32().min(0).default(0),
@@ -100,6 +98,15 @@ export const AnalysisRunSpec = cel(
     terminate: z.boolean().optional().describe("Set to true to end the run early (it ends Successful)."),
   }),
   uniqueMetricNames,
+  {
+    // A run has no Rollout to read a field or a hash from: ramp resolves those when it builds a run.
+    rule:
+      "!has(self.args) || self.args.all(a, !has(a.valueFrom) || " +
+      "(!has(a.valueFrom.fieldRef) && !has(a.valueFrom.podTemplateHashValue)))",
+    message:
+      "spec.args[].valueFrom: an AnalysisRun takes only secretKeyRef; fieldRef and podTemplateHashValue are " +
+      "resolved from a Rollout when ramp builds the run: put the resolved value in args[].value",
+  },
 );
 
 export const AnalysisRunStatus = z.object({

@@ -81,7 +81,6 @@ export const RolloutStatus = z.object({
       previewSelector: z.string().optional(),
       prePromotionAnalysisRun: z.string().optional(),
       postPromotionAnalysisRun: z.string().optional(),
-      scaleDownAt: z.string().optional().describe("When the previous version will be scaled down."),
     })
     .optional(),
   pauseStartTime: z.string().optional(),

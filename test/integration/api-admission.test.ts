@@ -300,6 +300,26 @@ describe("ramp.dev API on the real apiserver", () => {
     assert.equal(await tryCreate(kc, rollout("permille", spec), ns), undefined);
   });
 
+  test("an AnalysisRun with a fieldRef or podTemplateHashValue arg is refused: it has no Rollout to read them from", async () => {
+    const run = (valueFrom: Spec) =>
+      ({
+        apiVersion: "ramp.dev/v1alpha1",
+        kind: "AnalysisRun",
+        metadata: { name: "direct" },
+        spec: {
+          args: [{ name: "v", valueFrom }],
+          metrics: [{ name: "m", successCondition: "true", provider: prom }],
+        },
+      }) as KubeObject;
+    for (const valueFrom of [
+      { fieldRef: { fieldPath: "metadata.name" } },
+      { podTemplateHashValue: "Stable" },
+    ]) {
+      const message = await tryCreate(kc, run(valueFrom), ns);
+      assert.ok(message?.includes("an AnalysisRun takes only secretKeyRef"), message);
+    }
+  });
+
   test("spec.selector is immutable", async () => {
     assert.equal(await tryCreate(kc, rollout("immutable", base()), ns), undefined);
     const patch = JSON.stringify({ spec: { selector: { matchLabels: { app: "web", tier: "x" } } } });

@@ -145,10 +145,14 @@ export const ANALYSIS_RUN: Proofs = {
   "spec.args[].name": [HEADERS],
   "spec.args[].value": [HEADERS],
   "spec.args[].valueFrom": SECRET_ARG,
-  // A run reads only value and secretKeyRef (src/analysis/prepare.ts): buildRun resolves these first.
-  "spec.args[].valueFrom.podTemplateHashValue": UNPROVEN,
+  // A run takes only value and secretKeyRef: admission refuses these on a run (buildRun resolves them).
+  "spec.args[].valueFrom.podTemplateHashValue": [
+    `${ADMIT}#an AnalysisRun with a fieldRef or podTemplateHashValue arg`,
+  ],
   "spec.args[].valueFrom.fieldRef": CONTAINER,
-  "spec.args[].valueFrom.fieldRef.fieldPath": UNPROVEN,
+  "spec.args[].valueFrom.fieldRef.fieldPath": [
+    `${ADMIT}#an AnalysisRun with a fieldRef or podTemplateHashValue arg`,
+  ],
   "spec.args[].valueFrom.secretKeyRef": SECRET_ARG,
   "spec.args[].valueFrom.secretKeyRef.name": SECRET_ARG,
   "spec.args[].valueFrom.secretKeyRef.key": SECRET_ARG,
@@ -170,7 +174,6 @@ export const ANALYSIS_RUN: Proofs = {
   "status.metricResults[].name": [RBAC, DRY],
   "status.metricResults[].phase": [RBAC, DRY],
   // Nothing in src/ writes it: a metric's reason goes into the run's message.
-  "status.metricResults[].message": UNPROVEN,
   "status.metricResults[].count": [`${TMPL}#exactly 3 measurements`],
   "status.metricResults[].successful": [GOOD],
   "status.metricResults[].failed": UNPROVEN,
@@ -186,7 +189,6 @@ export const ANALYSIS_RUN: Proofs = {
   "status.metricResults[].measurements[].startedAt": [`${TMPL}#2 s apart`],
   "status.metricResults[].measurements[].finishedAt": UNPROVEN,
   // Nothing in src/ writes it.
-  "status.metricResults[].measurements[].resumeAt": UNPROVEN,
   "status.metricResults[].measurements[].metadata": UNPROVEN,
   "status.runSummary": CONTAINER,
   "status.runSummary.count": UNPROVEN,

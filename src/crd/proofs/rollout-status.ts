@@ -45,7 +45,6 @@ export const ROLLOUT_STATUS: Proofs = {
   "status.blueGreen.prePromotionAnalysisRun": [BG_GATES],
   "status.blueGreen.postPromotionAnalysisRun": [BG_GATES],
   // Nothing in src/ writes it: the deadline is the ramp.dev/scale-down-at annotation on the ReplicaSet.
-  "status.blueGreen.scaleDownAt": UNPROVEN,
   "status.pauseStartTime": [CRASH],
   "status.abort": [ABORT],
   "status.abort.reason": [ABORT],
