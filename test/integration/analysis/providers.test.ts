@@ -30,15 +30,20 @@ describe("analysis providers and background runs", () => {
       ...vars,
     });
 
-  test("background analysis that starts at step 3 aborts the rollout at a later step", async () => {
+  /** A canary with background analysis (fixtures/analysis/background.yaml), Healthy at app:1, shipping app:2. */
+  const shipBackground = async (name: string, version: string, lastPause: string) => {
     await f.applyFixture("analysis/background.yaml", {
-      NAME: "bg",
+      NAME: name,
       PROM: env.prometheus.url,
-      VERSION: "bad",
-      LAST_PAUSE: "60s",
+      VERSION: version,
+      LAST_PAUSE: lastPause,
     });
-    await f.waitHealthy("bg");
-    await f.setImage("bg", "app:2");
+    await f.waitHealthy(name);
+    await f.setImage(name, "app:2");
+  };
+
+  test("background analysis that starts at step 3 aborts the rollout at a later step", async () => {
+    await shipBackground("bg", "bad", "60s");
     const s = await f.waitStatus(
       "bg",
       "aborted by the background analysis",
@@ -62,14 +67,7 @@ describe("analysis providers and background runs", () => {
   });
 
   test("an Inconclusive background analysis (no data) pauses for a person; promote starts a fresh run", async () => {
-    await f.applyFixture("analysis/background.yaml", {
-      NAME: "bgnone",
-      PROM: env.prometheus.url,
-      VERSION: "nobody",
-      LAST_PAUSE: "60s",
-    });
-    await f.waitHealthy("bgnone");
-    await f.setImage("bgnone", "app:2");
+    await shipBackground("bgnone", "nobody", "60s");
     const paused = await f.waitStatus(
       "bgnone",
       "paused by the inconclusive background run",
@@ -94,14 +92,7 @@ describe("analysis providers and background runs", () => {
   });
 
   test("background analysis ends Successful when the rollout completes", async () => {
-    await f.applyFixture("analysis/background.yaml", {
-      NAME: "bgok",
-      PROM: env.prometheus.url,
-      VERSION: "good",
-      LAST_PAUSE: "3s",
-    });
-    await f.waitHealthy("bgok");
-    await f.setImage("bgok", "app:2");
+    await shipBackground("bgok", "good", "3s");
     await f.waitHealthy("bgok", 60_000);
     const [run] = await f.analysisRuns("bgok");
     const done = await waitFor(
