@@ -72,11 +72,12 @@ const METRIC: Proofs = {
   "provider.prometheus.authentication.basic.passwordSecretKeyRef.name": [BASIC],
   "provider.prometheus.authentication.basic.passwordSecretKeyRef.key": [BASIC],
   "provider.prometheus.insecure": [`${TMPL}#a Prometheus over TLS`],
-  // Only its disagreement with insecure is tested (admission), never a TLS address measured with it.
-  "provider.prometheus.insecureSkipVerify": UNPROVEN,
+  "provider.prometheus.insecureSkipVerify": [
+    `${I}/provider-fields.test.ts#prometheus insecureSkipVerify: true measures`,
+  ],
   "provider.web": [WEB],
   "provider.web.url": [WEB, `${PROVIDERS}#a non-2xx answer`],
-  "provider.web.method": UNPROVEN,
+  "provider.web.method": [`${I}/provider-fields.test.ts#web method and body`],
   "provider.web.headers": [WEB_ARGS, ...WEB_SECRET, WEB_HEADER],
   "provider.web.headers[].key": [WEB_ARGS, ...WEB_SECRET, WEB_HEADER],
   "provider.web.headers[].value": [WEB_ARGS, WEB_HEADER],
@@ -84,14 +85,16 @@ const METRIC: Proofs = {
   "provider.web.headers[].valueFrom.secretKeyRef": [WEB_ARGS, ...WEB_SECRET],
   "provider.web.headers[].valueFrom.secretKeyRef.name": [WEB_ARGS, ...WEB_SECRET],
   "provider.web.headers[].valueFrom.secretKeyRef.key": [WEB_ARGS, ...WEB_SECRET],
-  "provider.web.body": UNPROVEN,
-  "provider.web.timeoutSeconds": UNPROVEN,
+  "provider.web.body": [`${I}/provider-fields.test.ts#web method and body`],
+  "provider.web.timeoutSeconds": [`${I}/provider-fields.test.ts#timeoutSeconds 1 against an endpoint`],
   "provider.web.jsonPath": [WEB],
-  "provider.web.insecure": UNPROVEN,
+  "provider.web.insecure": [`${I}/provider-fields.test.ts#web insecure: true reaches an HTTPS endpoint`],
   "provider.job": [`${PROVIDERS}#a Job that succeeds`],
   "provider.job.metadata": CONTAINER,
   "provider.job.metadata.labels": [JOB_ARGS, `${RUN_UNIT}#every string gets its args`],
-  "provider.job.metadata.annotations": UNPROVEN,
+  "provider.job.metadata.annotations": [
+    `${I}/provider-fields.test.ts#metadata.annotations are on the Job it creates`,
+  ],
   "provider.job.spec": [`${PROVIDERS}#a Job that fails`],
   interval: [
     `${TMPL}#2 s apart`,
@@ -113,19 +116,32 @@ const TEMPLATE: Proofs = {
   "spec.args": [`${BUILD}#an arg without a value is named`],
   "spec.args[].name": [`${BUILD}#an arg without a value is named`],
   "spec.args[].value": [`${BUILD}#a template default`],
-  // A template's own valueFrom is a default the Rollout overrides: no test runs one without an override.
-  "spec.args[].valueFrom": UNPROVEN,
-  "spec.args[].valueFrom.secretKeyRef": UNPROVEN,
-  "spec.args[].valueFrom.secretKeyRef.name": UNPROVEN,
-  "spec.args[].valueFrom.secretKeyRef.key": UNPROVEN,
+  "spec.args[].valueFrom": [
+    `${I}/template-fields.test.ts#a template's valueFrom args with no value from the Rollout`,
+  ],
+  "spec.args[].valueFrom.secretKeyRef": [
+    `${I}/template-fields.test.ts#a template's valueFrom args with no value from the Rollout`,
+  ],
+  "spec.args[].valueFrom.secretKeyRef.name": [
+    `${I}/template-fields.test.ts#a template's valueFrom args with no value from the Rollout`,
+  ],
+  "spec.args[].valueFrom.secretKeyRef.key": [
+    `${I}/template-fields.test.ts#a template's valueFrom args with no value from the Rollout`,
+  ],
   "spec.args[].valueFrom.fieldRef": CONTAINER,
-  "spec.args[].valueFrom.fieldRef.fieldPath": UNPROVEN,
+  "spec.args[].valueFrom.fieldRef.fieldPath": [
+    `${I}/template-fields.test.ts#a template's valueFrom args with no value from the Rollout`,
+  ],
   ...under("spec.metrics[].", METRIC),
-  "spec.dryRun": UNPROVEN,
-  "spec.dryRun[].metricName": UNPROVEN,
-  "spec.measurementRetention": UNPROVEN,
-  "spec.measurementRetention[].metricName": UNPROVEN,
-  "spec.measurementRetention[].limit": UNPROVEN,
+  "spec.dryRun": [`${I}/template-fields.test.ts#a template's dryRun and measurementRetention`],
+  "spec.dryRun[].metricName": [`${I}/template-fields.test.ts#a template's dryRun and measurementRetention`],
+  "spec.measurementRetention": [`${I}/template-fields.test.ts#a template's dryRun and measurementRetention`],
+  "spec.measurementRetention[].metricName": [
+    `${I}/template-fields.test.ts#a template's dryRun and measurementRetention`,
+  ],
+  "spec.measurementRetention[].limit": [
+    `${I}/template-fields.test.ts#a template's dryRun and measurementRetention`,
+  ],
 };
 
 export const ANALYSIS_TEMPLATE: Proofs = TEMPLATE;
@@ -176,9 +192,13 @@ export const ANALYSIS_RUN: Proofs = {
   // Nothing in src/ writes it: a metric's reason goes into the run's message.
   "status.metricResults[].count": [`${TMPL}#exactly 3 measurements`],
   "status.metricResults[].successful": [GOOD],
-  "status.metricResults[].failed": UNPROVEN,
+  "status.metricResults[].failed": [
+    `${I}/run-status.test.ts#the metrics' counters and the runSummary add them up`,
+  ],
   "status.metricResults[].inconclusive": [INCONCLUSIVE],
-  "status.metricResults[].error": UNPROVEN,
+  "status.metricResults[].error": [
+    `${I}/run-status.test.ts#the metrics' counters and the runSummary add them up`,
+  ],
   // 3 consecutive errors add up over three passes, each reading the count back from status.
   "status.metricResults[].consecutiveError": [DOWN],
   "status.metricResults[].dryRun": [IN_ONE_STEP, DRY],
@@ -187,13 +207,20 @@ export const ANALYSIS_RUN: Proofs = {
   "status.metricResults[].measurements[].value": [GOOD],
   "status.metricResults[].measurements[].message": [RUN_STATUS, `${PROVIDERS}#a non-2xx answer`],
   "status.metricResults[].measurements[].startedAt": [`${TMPL}#2 s apart`],
+  // A web or prometheus measurement gets the pass's start, not when its answer came (src/analysis/run.ts #judge).
   "status.metricResults[].measurements[].finishedAt": UNPROVEN,
-  // Nothing in src/ writes it.
-  "status.metricResults[].measurements[].metadata": UNPROVEN,
+  "status.metricResults[].measurements[].metadata": [
+    `${I}/provider-fields.test.ts#the measurement's metadata names that Job`,
+    `${I}/run-status.test.ts#an ignored no-data measurement`,
+  ],
   "status.runSummary": CONTAINER,
-  "status.runSummary.count": UNPROVEN,
-  "status.runSummary.successful": UNPROVEN,
+  "status.runSummary.count": [`${I}/run-status.test.ts#the metrics' counters and the runSummary add them up`],
+  "status.runSummary.successful": [
+    `${I}/run-status.test.ts#the metrics' counters and the runSummary add them up`,
+  ],
   "status.runSummary.failed": [IN_ONE_STEP],
-  "status.runSummary.inconclusive": UNPROVEN,
-  "status.runSummary.error": UNPROVEN,
+  "status.runSummary.inconclusive": [
+    `${I}/run-status.test.ts#the metrics' counters and the runSummary add them up`,
+  ],
+  "status.runSummary.error": [`${I}/run-status.test.ts#the metrics' counters and the runSummary add them up`],
 };
