@@ -95,7 +95,9 @@ export const ROLLOUT_SPEC: Proofs = {
     `${ADMIT}#header match with two`,
   ],
   "spec.strategy.canary.steps[].setHeaderRoute.match[].headerValue.exact": [HEADER],
-  "spec.strategy.canary.steps[].setHeaderRoute.match[].headerValue.regex": UNPROVEN,
+  "spec.strategy.canary.steps[].setHeaderRoute.match[].headerValue.regex": [
+    `${I}/traffic/match-fields.test.ts#headerValue.regex, and mirror matches`,
+  ],
   "spec.strategy.canary.steps[].setHeaderRoute.match[].headerValue.prefix": [
     `${ISTIO}#Istio by Service hosts`,
   ],
@@ -104,12 +106,19 @@ export const ROLLOUT_SPEC: Proofs = {
   "spec.strategy.canary.steps[].setMirrorRoute.percentage": [MIRROR],
   "spec.strategy.canary.steps[].setMirrorRoute.match": [MIRROR],
   "spec.strategy.canary.steps[].setMirrorRoute.match[].method": CONTAINER,
-  "spec.strategy.canary.steps[].setMirrorRoute.match[].method.exact": UNPROVEN,
+  "spec.strategy.canary.steps[].setMirrorRoute.match[].method.exact": [
+    `${I}/traffic/match-fields.test.ts#headerValue.regex, and mirror matches`,
+  ],
   "spec.strategy.canary.steps[].setMirrorRoute.match[].path": CONTAINER,
-  "spec.strategy.canary.steps[].setMirrorRoute.match[].path.exact": UNPROVEN,
-  // The only mirror test matches prefix "/", which every request has: it would pass with the prefix ignored.
-  "spec.strategy.canary.steps[].setMirrorRoute.match[].path.prefix": UNPROVEN,
-  "spec.strategy.canary.steps[].setMirrorRoute.match[].headers": UNPROVEN,
+  "spec.strategy.canary.steps[].setMirrorRoute.match[].path.exact": [
+    `${I}/traffic/match-fields.test.ts#headerValue.regex, and mirror matches`,
+  ],
+  "spec.strategy.canary.steps[].setMirrorRoute.match[].path.prefix": [
+    `${I}/traffic/match-fields.test.ts#headerValue.regex, and mirror matches`,
+  ],
+  "spec.strategy.canary.steps[].setMirrorRoute.match[].headers": [
+    `${I}/traffic/match-fields.test.ts#headerValue.regex, and mirror matches`,
+  ],
   "spec.strategy.canary.trafficRouting": [HEADER, `${ADMIT}#trafficRouting with no router`],
   "spec.strategy.canary.trafficRouting.alb": [REFUSED_ROUTER],
   "spec.strategy.canary.trafficRouting.smi": [REFUSED_ROUTER],
@@ -129,7 +138,9 @@ export const ROLLOUT_SPEC: Proofs = {
   ],
   "spec.strategy.canary.trafficRouting.nginx": [`${NGINX}#canaryScenarios`],
   "spec.strategy.canary.trafficRouting.nginx.stableIngress": [`${NGINX}#canaryScenarios`],
-  "spec.strategy.canary.trafficRouting.nginx.stableIngresses": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.nginx.stableIngresses": [
+    `${I}/traffic/plural-routes.test.ts#NGINX stableIngresses: two stable Ingresses`,
+  ],
   "spec.strategy.canary.trafficRouting.nginx.annotationPrefix": [`${NGINX_ANN}#annotationPrefix and canary`],
   "spec.strategy.canary.trafficRouting.nginx.additionalIngressAnnotations": [
     `${NGINX_ANN}#annotationPrefix and canary`,
@@ -148,23 +159,42 @@ export const ROLLOUT_SPEC: Proofs = {
   "spec.strategy.canary.trafficRouting.istio.virtualService.tlsRoutes": [
     `${L4}#weighted with the HTTP route`,
   ],
-  // The fixture has one TLS and one TCP route: a port ignored would still find them.
-  "spec.strategy.canary.trafficRouting.istio.virtualService.tlsRoutes[].port": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.istio.virtualService.tlsRoutes[].port": [
+    `${I}/traffic/plural-routes.test.ts#on the named ports`,
+  ],
   "spec.strategy.canary.trafficRouting.istio.virtualService.tlsRoutes[].sniHosts": [
     `${L4}#a tlsRoute the VirtualService does not have`,
   ],
   "spec.strategy.canary.trafficRouting.istio.virtualService.tcpRoutes": [
     `${L4}#weighted with the HTTP route`,
   ],
-  "spec.strategy.canary.trafficRouting.istio.virtualService.tcpRoutes[].port": UNPROVEN,
-  "spec.strategy.canary.trafficRouting.istio.virtualServices": UNPROVEN,
-  "spec.strategy.canary.trafficRouting.istio.virtualServices[].name": UNPROVEN,
-  "spec.strategy.canary.trafficRouting.istio.virtualServices[].routes": UNPROVEN,
-  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tlsRoutes": UNPROVEN,
-  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tlsRoutes[].port": UNPROVEN,
-  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tlsRoutes[].sniHosts": UNPROVEN,
-  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tcpRoutes": UNPROVEN,
-  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tcpRoutes[].port": UNPROVEN,
+  "spec.strategy.canary.trafficRouting.istio.virtualService.tcpRoutes[].port": [
+    `${I}/traffic/plural-routes.test.ts#on the named ports`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio.virtualServices": [
+    `${I}/traffic/plural-routes.test.ts#each named VirtualService is weighted`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].name": [
+    `${I}/traffic/plural-routes.test.ts#each named VirtualService is weighted`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].routes": [
+    `${I}/traffic/plural-routes.test.ts#each named VirtualService is weighted`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tlsRoutes": [
+    `${I}/traffic/plural-routes.test.ts#each named VirtualService is weighted`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tlsRoutes[].port": [
+    `${I}/traffic/plural-routes.test.ts#each named VirtualService is weighted`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tlsRoutes[].sniHosts": [
+    `${I}/traffic/plural-routes.test.ts#each named VirtualService is weighted`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tcpRoutes": [
+    `${I}/traffic/plural-routes.test.ts#each named VirtualService is weighted`,
+  ],
+  "spec.strategy.canary.trafficRouting.istio.virtualServices[].tcpRoutes[].port": [
+    `${I}/traffic/plural-routes.test.ts#each named VirtualService is weighted`,
+  ],
   "spec.strategy.canary.trafficRouting.istio.destinationRule": [`${SUBSETS}#weighted between subsets`],
   "spec.strategy.canary.trafficRouting.istio.destinationRule.name": [`${SUBSETS}#weighted between subsets`],
   "spec.strategy.canary.trafficRouting.istio.destinationRule.canarySubsetName": [
