@@ -22,14 +22,29 @@ export type Prepared = {
 
 export type Failed = { failed: { phase: RunPhase; message: string } };
 
-/** Conditions that do not parse fail the run (Failed, with the position), before anything else. */
-function conditionFailure(run: AnalysisRun): Failed | undefined {
+/**
+ * Conditions that do not parse fail the run (Failed, with the position), before anything else; one with
+ * {{args}} is checked once `resolved` (the args are in).
+ */
+function conditionFailure(
+  run: {
+    spec: {
+      metrics: {
+        name: string;
+        successCondition?: string | undefined;
+        failureCondition?: string | undefined;
+      }[];
+    };
+  },
+  resolved = false,
+): Failed | undefined {
   for (const m of run.spec.metrics) {
     for (const [field, expr] of [
       ["successCondition", m.successCondition],
       ["failureCondition", m.failureCondition],
     ] as const) {
-      if (!expr) continue;
+      // One with {{args}} is checked once they are in (below).
+      if (!expr || (!resolved && expr.includes("{{"))) continue;
       try {
         checkCondition(expr);
       } catch (err) {
@@ -68,6 +83,9 @@ export async function prepareRun(
   // Anything below that does not hold ends the run Error before it measures, naming the field.
   try {
     const metrics = run.spec.metrics.map((m) => resolveMetric(m, args));
+    const invalid = conditionFailure({ ...run, spec: { ...run.spec, metrics } }, true);
+    if (invalid)
+      return { failed: { ...invalid.failed, message: redact(invalid.failed.message ?? "", secrets) } };
     const names = metrics.map((m) => m.name);
     const dryRun = new Set(matchRules("dryRun", run.spec.dryRun ?? [], names).keys());
     const retention = matchRules("measurementRetention", run.spec.measurementRetention ?? [], names);

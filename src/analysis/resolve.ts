@@ -116,5 +116,23 @@ export function resolveMetric(m: Metric, args: Record<string, string>): Resolved
     const v = m[f];
     if (v !== undefined) out[f] = resolveDuration(m.name, f, v, args);
   }
+  // As Argo: args go into the conditions as written (result == "{{args.expected}}", result[0] < {{args.max}}).
+  for (const f of ["successCondition", "failureCondition"] as const) {
+    const v = m[f];
+    if (v !== undefined) out[f] = conditionWithArgs(m.name, f, v, args);
+  }
   return out;
+}
+
+function conditionWithArgs(
+  metric: string,
+  field: string,
+  expr: string,
+  args: Record<string, string>,
+): string {
+  try {
+    return substitute(expr, args, (v) => v);
+  } catch (err) {
+    throw new Error(`metric "${metric}": ${field}: ${(err as Error).message}`, { cause: err });
+  }
 }

@@ -228,16 +228,18 @@ export class AnalysisRunReconciler {
       }
       outcome = await this.#safely(() => provider.measure(ctx));
     }
-    const measurement = await this.#judge(m, outcome, started, at.now, at.secrets);
+    // Finished when the answer came, not when this pass began: the next interval counts from it (as Argo).
+    const finished = this.#deps.now();
+    const measurement = await this.#judge(m, outcome, started, finished, at.secrets);
     measurements.push(measurement);
     if (measurement.phase === "Running") {
-      at.due.push(at.now + 1000);
+      at.due.push(finished + 1000);
       return { ...prev, phase: "Running", measurements };
     }
     const ignored = measurement.metadata?.noData === "ignored";
     const counters = count(prev, measurement.phase, ignored);
     const phase = metricPhase(m, counters);
-    if (!isDone(phase)) at.due.push(at.now + intervalMs);
+    if (!isDone(phase)) at.due.push(finished + intervalMs);
     return { ...prev, ...counters, phase, measurements };
   }
 

@@ -189,7 +189,6 @@ export const ANALYSIS_RUN: Proofs = {
   "status.metricResults": [GOOD],
   "status.metricResults[].name": [RBAC, DRY],
   "status.metricResults[].phase": [RBAC, DRY],
-  // Nothing in src/ writes it: a metric's reason goes into the run's message.
   "status.metricResults[].count": [`${TMPL}#exactly 3 measurements`],
   "status.metricResults[].successful": [GOOD],
   "status.metricResults[].failed": [
@@ -207,8 +206,9 @@ export const ANALYSIS_RUN: Proofs = {
   "status.metricResults[].measurements[].value": [GOOD],
   "status.metricResults[].measurements[].message": [RUN_STATUS, `${PROVIDERS}#a non-2xx answer`],
   "status.metricResults[].measurements[].startedAt": [`${TMPL}#2 s apart`],
-  // A web or prometheus measurement gets the pass's start, not when its answer came (src/analysis/run.ts #judge).
-  "status.metricResults[].measurements[].finishedAt": UNPROVEN,
+  "status.metricResults[].measurements[].finishedAt": [
+    `${I}/provider-fields.test.ts#timeoutSeconds 5 waits for the answer`,
+  ],
   "status.metricResults[].measurements[].metadata": [
     `${I}/provider-fields.test.ts#the measurement's metadata names that Job`,
     `${I}/run-status.test.ts#an ignored no-data measurement`,

@@ -91,6 +91,10 @@ describe("metric provider fields on the real control plane", () => {
       [measurement(run, "long")?.phase, JSON.parse(measurement(run, "long")?.value ?? "{}").ok],
       ["Successful", true],
     );
+    // finishedAt is when the answer came: the 3 s wait shows between startedAt and finishedAt.
+    const long = measurement(run, "long");
+    const took = Date.parse(long?.finishedAt ?? "") - Date.parse(long?.startedAt ?? "");
+    assert.ok(took >= SLOW_MS - 100, `finishedAt − startedAt is ${took} ms for a ${SLOW_MS} ms answer`);
     assert.equal(run.status?.phase, "Error");
   });
 

@@ -71,6 +71,19 @@ describe("analysis fields as Argo Rollouts writes them", () => {
     }
   });
 
+  test('args reach the conditions as Argo writes them: successCondition compares with "{{args.version}}"', async () => {
+    // Without the substitution the literal "{{args.version}}" never equals "good": every measurement fails.
+    await ship("tmpl-cond", {
+      COUNT: "2",
+      EVERY: "1s",
+      CONDITION: `successCondition: 'result[0] < 0.05 && "{{args.version}}" == "good"'`,
+    });
+    await f.waitHealthy("tmpl-cond", 90_000);
+    const run = await f.analysisRun((await f.analysisRuns("tmpl-cond"))[0] ?? "");
+    assert.equal(run.status?.phase, "Successful");
+    assert.equal(run.status?.metricResults?.[0]?.successful, 2);
+  });
+
   test('an arg that resolves to "abc": the run ends Error naming metric and field, the Rollout aborts with it; fixed, the next version ships', async () => {
     await ship("tmpl-bad", { COUNT: "abc" });
     const message =
