@@ -1,5 +1,5 @@
 // Rollout spec (analysis references aside, see rollout-analysis.ts): each field → the tests that fail without it.
-import { CONTAINER, type Proofs, UNPROVEN } from "./proof.ts";
+import { CONTAINER, type Proofs } from "./proof.ts";
 
 const I = "test/integration";
 const STEPS = `${I}/canary/steps.test.ts`;
@@ -46,9 +46,11 @@ export const ROLLOUT_SPEC: Proofs = {
   "spec.template": [`${STEPS}#a new version`],
   "spec.template.metadata": CONTAINER,
   "spec.template.metadata.labels": [CANARY_ROLE, `${ADMIT}#selector not matching the template`],
-  "spec.template.metadata.annotations": UNPROVEN,
+  "spec.template.metadata.annotations": [
+    `${I}/canary/spec-fields.test.ts#template annotations: each version's ReplicaSet template and pods`,
+  ],
   "spec.template.spec": [`${DEADLINE}#no progress within progressDeadlineSeconds`],
-  "spec.minReadySeconds": UNPROVEN,
+  "spec.minReadySeconds": [`${I}/canary/spec-fields.test.ts#minReadySeconds: 10 holds the step`],
   "spec.revisionHistoryLimit": [RBAC],
   "spec.rollbackWindow": [`${WINDOW}#back to the previous revision inside the window`],
   "spec.rollbackWindow.revisions": [
@@ -212,9 +214,12 @@ export const ROLLOUT_SPEC: Proofs = {
     HEADER,
     `${ADMIT}#header route not in managedRoutes`,
   ],
-  // Fixtures set them, but no test asserts the pod budget: replicas.test.ts tests the math with its own values.
-  "spec.strategy.canary.maxSurge": UNPROVEN,
-  "spec.strategy.canary.maxUnavailable": UNPROVEN,
+  "spec.strategy.canary.maxSurge": [
+    `${I}/canary/spec-fields.test.ts#maxSurge: 0 keeps the pods of 5 replicas at 5`,
+  ],
+  "spec.strategy.canary.maxUnavailable": [
+    `${I}/canary/spec-fields.test.ts#maxUnavailable: 0 keeps all 5 pods available`,
+  ],
   "spec.strategy.canary.scaleDownDelaySeconds": [`${FIELDS}#scaleDownDelaySeconds:`],
   "spec.strategy.canary.antiAffinity": [
     `${PLACEMENT}#requiredDuringScheduling`,
@@ -237,8 +242,9 @@ export const ROLLOUT_SPEC: Proofs = {
   "spec.strategy.canary.pingPong.pingService": [PINGPONG],
   "spec.strategy.canary.pingPong.pongService": [PINGPONG],
   "spec.strategy.canary.minPodsPerReplicaSet": [`${PLACEMENT}#minPodsPerReplicaSet: 2`],
-  // Only blue-green's limit is tested; the canary passes its own through src/strategy/canary/plan.ts.
-  "spec.strategy.canary.scaleDownDelayRevisionLimit": UNPROVEN,
+  "spec.strategy.canary.scaleDownDelayRevisionLimit": [
+    `${I}/canary/history-limits.test.ts#scaleDownDelayRevisionLimit: 0, the old stable scales down at once`,
+  ],
   "spec.strategy.canary.abortScaleDownDelaySeconds": [`${FIELDS}#abortScaleDownDelaySeconds:`],
   "spec.strategy.canary.dynamicStableScale": [`${FIELDS}#dynamicStableScale:`],
   "spec.strategy.blueGreen": [`${BG}#auto-promotion:`, `${ADMIT}#blue-green preview = active`],
@@ -254,13 +260,23 @@ export const ROLLOUT_SPEC: Proofs = {
   ],
   "spec.strategy.blueGreen.autoPromotionEnabled": [`${BG}#autoPromotionEnabled: false waits`],
   "spec.strategy.blueGreen.autoPromotionSeconds": [`${BG}#autoPromotionSeconds waits`],
-  "spec.strategy.blueGreen.maxUnavailable": UNPROVEN,
+  "spec.strategy.blueGreen.maxUnavailable": [
+    `${I}/bluegreen/fields.test.ts#maxUnavailable: 2 lets a restart take 2`,
+  ],
   "spec.strategy.blueGreen.scaleDownDelaySeconds": [`${BG}#only after scaleDownDelaySeconds`],
-  // The canary's antiAffinity is proven; nothing shows blue-green hands its own to the ReplicaSet.
-  "spec.strategy.blueGreen.antiAffinity": UNPROVEN,
-  "spec.strategy.blueGreen.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution": UNPROVEN,
-  "spec.strategy.blueGreen.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight": UNPROVEN,
-  "spec.strategy.blueGreen.antiAffinity.requiredDuringSchedulingIgnoredDuringExecution": UNPROVEN,
+  "spec.strategy.blueGreen.antiAffinity": [
+    `${I}/bluegreen/fields.test.ts#antiAffinity requiredDuringSchedulingIgnoredDuringExecution: the preview pod`,
+    `${I}/bluegreen/fields.test.ts#antiAffinity preferredDuringSchedulingIgnoredDuringExecution with weight 37`,
+  ],
+  "spec.strategy.blueGreen.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution": [
+    `${I}/bluegreen/fields.test.ts#antiAffinity preferredDuringSchedulingIgnoredDuringExecution with weight 37`,
+  ],
+  "spec.strategy.blueGreen.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight": [
+    `${I}/bluegreen/fields.test.ts#antiAffinity preferredDuringSchedulingIgnoredDuringExecution with weight 37`,
+  ],
+  "spec.strategy.blueGreen.antiAffinity.requiredDuringSchedulingIgnoredDuringExecution": [
+    `${I}/bluegreen/fields.test.ts#antiAffinity requiredDuringSchedulingIgnoredDuringExecution: the preview pod`,
+  ],
   "spec.strategy.blueGreen.scaleDownDelayRevisionLimit": [
     `${I}/bluegreen/scale-down-limit.test.ts#with a limit of 1`,
   ],
@@ -275,5 +291,7 @@ export const ROLLOUT_SPEC: Proofs = {
   "spec.strategy.blueGreen.previewMetadata.annotations": [BG_ROLE, ROLE_UNIT],
   "spec.analysis": CONTAINER,
   "spec.analysis.successfulRunHistoryLimit": [RBAC],
-  "spec.analysis.unsuccessfulRunHistoryLimit": UNPROVEN,
+  "spec.analysis.unsuccessfulRunHistoryLimit": [
+    `${I}/canary/history-limits.test.ts#unsuccessfulRunHistoryLimit: 1 keeps only the newest`,
+  ],
 };

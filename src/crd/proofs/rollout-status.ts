@@ -1,5 +1,5 @@
 // Rollout status: each field → the tests that assert what the controller (or, for intent, the plugin) writes.
-import { CONTAINER, type Proofs, UNPROVEN } from "./proof.ts";
+import { CONTAINER, type Proofs } from "./proof.ts";
 
 const I = "test/integration";
 const STEPS = `${I}/canary/steps.test.ts`;
@@ -57,7 +57,9 @@ export const ROLLOUT_STATUS: Proofs = {
   "status.conditions[].observedGeneration": [CONDITIONS],
   "status.conditions[].lastTransitionTime": [CONDITIONS],
   "status.conditions[].reason": [ABORT],
-  "status.conditions[].message": UNPROVEN,
+  "status.conditions[].message": [
+    `${I}/canary/status-fields.test.ts#conditions[].message: an abort's message`,
+  ],
   "status.machine": [`${VERSIONS}#going back to the stable template`, `${STEPS}#a new version`],
   "status.machine.version": ["test/unit/strategy/canary/machine.test.ts#dehydrate → hydrate"],
   "status.machine.value": [`${STEPS}#a new version`],
@@ -67,8 +69,9 @@ export const ROLLOUT_STATUS: Proofs = {
   "status.intent.id": [`${PLAN_STEPS}#the intent is consumed`],
   "status.intent.requestedAt": [`${I}/canary/fields.test.ts#scaleDownDelaySeconds:`],
   "status.intent.requestedBy": [`${PLAN_STEPS}#aborted by alice`],
-  // Only the machine's PROMOTE event is tested with a step index, never an intent in status carrying one.
-  "status.intent.stepIndex": UNPROVEN,
+  "status.intent.stepIndex": [
+    `${I}/canary/status-fields.test.ts#intent stepIndex: a promote aimed at step 0`,
+  ],
   "status.intent.reason": [`${I}/cli/actions.test.ts#abort: traffic back to stable`],
   "status.lastIntentId": [`${PLAN_STEPS}#the intent is consumed`],
   "status.restartedAt": [`${I}/cli/actions.test.ts#restart replaces every pod`],
