@@ -226,10 +226,10 @@ export const ROLLOUT_SPEC: Proofs = {
     `${ADMIT}#antiAffinity with both`,
   ],
   "spec.strategy.canary.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution": [
-    `${PLACEMENT}#preferredDuringSchedulingIgnoredDuringExecution with weight 100`,
+    `${PLACEMENT}#preferredDuringSchedulingIgnoredDuringExecution: the canary's template prefers`,
   ],
   "spec.strategy.canary.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight": [
-    `${PLACEMENT}#preferredDuringSchedulingIgnoredDuringExecution with weight 100`,
+    `${PLACEMENT}#preferredDuringSchedulingIgnoredDuringExecution: the canary's template prefers`,
   ],
   "spec.strategy.canary.antiAffinity.requiredDuringSchedulingIgnoredDuringExecution": [
     `${PLACEMENT}#requiredDuringSchedulingIgnoredDuringExecution: the canary`,

@@ -11,6 +11,7 @@ import { atDesired, type Observed } from "../../core/replicas.ts";
 import { observe } from "../../core/replicasets.ts";
 import { withinRollbackWindow } from "../shared/rollback-window.ts";
 import { type RunView, runNameFor } from "../shared/runs.ts";
+import { stillDraining } from "../shared/scale-down.ts";
 import { describeStep } from "./describe.ts";
 import { drive, onlyRecordedStep, startCanary } from "./drive.ts";
 import type { CanaryContext, Env, StepInfo } from "./machine.ts";
@@ -23,6 +24,7 @@ import type { Traffic } from "./traffic.ts";
 export const backgroundRunName = (ctx: RolloutContext, m: CanaryContext): string =>
   runNameFor(ctx, m, m.backgroundRound ? `bg${m.backgroundRound}` : "bg");
 
+/** `others`: the old versions the plan moves (those waiting out their scale-down delay are left out). */
 export type Seen = { canary: Observed | undefined; stable: Observed | undefined; others: Observed[] };
 
 export type Advanced = {
@@ -31,6 +33,10 @@ export type Advanced = {
   records: RecordParams[];
   /** The current version's ReplicaSet, or as it will be created (no pods yet). */
   current: V1ReplicaSet;
+  /** The old versions the plan moves, in `seen.others` order; the draining ones keep their pods. */
+  moving: V1ReplicaSet[];
+  /** Available pods of the old versions waiting out their scale-down delay. */
+  drainingAvailable: number;
   seen: Seen;
   env: Env;
   infos: StepInfo[];
@@ -55,10 +61,14 @@ export function advance(
   const { snapshot, records, recordedStep } = resume(ctx, steps.length, stepsHash(steps));
   // A version's first reconcile measures against its ReplicaSet as it will be created (no pods).
   const current = currentReplicaSet(ctx, 0).rs;
+  // An old version waiting out its scale-down delay neither holds a step back nor takes the canary's room.
+  const draining = stillDraining(ctx, ctx.versions.others, spec.scaleDownDelayRevisionLimit).held;
+  const moving = ctx.versions.others.filter((rs) => !draining.has(rs));
+  const drainingAvailable = [...draining].reduce((n, rs) => n + (observe(rs)?.available ?? 0), 0);
   const seen: Seen = {
     canary: observe(current),
     stable: observe(ctx.versions.stable),
-    others: ctx.versions.others.map((rs) => observe(rs) ?? { spec: 0, available: 0 }),
+    others: moving.map((rs) => observe(rs) ?? { spec: 0, available: 0 }),
   };
   const wantsBackground = (i: number) =>
     spec.analysis !== undefined && i >= (spec.analysis.startingStep ?? 0);
@@ -99,6 +109,8 @@ export function advance(
     state: stateOf(result.snapshot),
     records: [...records, ...result.records],
     current,
+    moving,
+    drainingAvailable,
     seen,
     env,
     infos,

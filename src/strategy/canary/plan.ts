@@ -193,16 +193,21 @@ function desiredWorld(
       desired.stable,
       counts.forPercent(traffic.percentOf(target.weight), index).stable,
     );
+  const { stable, others } = ctx.versions;
+  const draining = stillDraining(ctx, others, spec.scaleDownDelayRevisionLimit);
+
   const plan = planScaling({
     replicas: ctx.replicas,
     // Routed, the canary's pods come on top of a full stable (as Argo does): maxSurge cannot bound them.
     surge: routed ? Math.max(ctx.surge, ctx.replicas) : ctx.surge,
     unavailable: ctx.unavailable,
     desired,
-    ...a.seen,
+    canary: a.seen.canary,
+    stable: a.seen.stable,
+    // Old versions waiting out their scale-down delay are outside the plan (advance.ts leaves them out).
+    others: a.seen.others,
   });
-  const { stable, others } = ctx.versions;
-  const draining = stillDraining(ctx, others, spec.scaleDownDelayRevisionLimit);
+  const planned = new Map(a.moving.map((rs, j) => [rs, plan.others[j] ?? 0]));
   const current = currentReplicaSet(ctx, 0);
   // A version's first reconcile creates its ReplicaSet with the replicas the plan gives it: one write.
   const create = current.unborn
@@ -234,9 +239,7 @@ function desiredWorld(
         [current.unborn ? undefined : current.rs, plan.canary],
         [stable, plan.stable],
         // An old version inside its scale-down delay keeps its pods until then (requests drain).
-        ...others.map(
-          (rs, i) => [rs, draining.held.has(rs) ? specReplicas(rs) : (plan.others[i] ?? 0)] as const,
-        ),
+        ...others.map((rs) => [rs, planned.get(rs) ?? specReplicas(rs)] as const),
       ]),
       ...pruneHistory(ctx),
     ],

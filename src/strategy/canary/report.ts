@@ -29,7 +29,10 @@ export function report(
   const message = messageOf(ctx, a, pauseMsNow, steps.length, world.canaryWanted);
   const { canary, stable, others } = a.seen;
   const available =
-    (canary?.available ?? 0) + (stable?.available ?? 0) + others.reduce((n, o) => n + o.available, 0);
+    (canary?.available ?? 0) +
+    (stable?.available ?? 0) +
+    others.reduce((n, o) => n + o.available, 0) +
+    a.drainingAvailable;
   const stableRS = ctx.versions.stable;
   return {
     records: a.records,

@@ -3,7 +3,7 @@
 // kube-scheduler decides); and minPodsPerReplicaSet gives a routed canary at 10% two pods, not one.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { CoreV1Api } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { kubectl, waitFor } from "../../../dev/kube.ts";
 import { installUpstreamCrds } from "../../../dev/upstream-crds.ts";
 import { HASH_LABEL } from "../../../src/api/labels.ts";
@@ -82,12 +82,32 @@ describe("placement: antiAffinity and minPodsPerReplicaSet", () => {
     assert.equal(canary, nodes[1]);
   });
 
-  test("preferredDuringSchedulingIgnoredDuringExecution with weight 100 outweighs a weak node preference", async () => {
-    const { canary } = await ship(
-      "rather",
-      "antiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: {weight: 100}}",
-    );
-    assert.equal(canary, nodes[1]);
+  // Where a preferred rule lands a pod is the scheduler's score (it ties with the node preference here), so
+  // this proves the rule the scheduler is given: on the canary's pod template, against the stable hash.
+  test("preferredDuringSchedulingIgnoredDuringExecution: the canary's template prefers nodes without stable pods, with its weight", async () => {
+    await ship("rather", "antiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: {weight: 37}}");
+    const s = await f.rollout("rather");
+    const sets = (
+      await f.kc
+        .makeApiClient(AppsV1Api)
+        .listNamespacedReplicaSet({ namespace: f.namespace, labelSelector: "app=rather" })
+    ).items;
+    const template = (hash: string | undefined) =>
+      sets.find((r) => r.metadata?.labels?.[HASH_LABEL] === hash)?.spec?.template?.spec?.affinity
+        ?.podAntiAffinity;
+    const preferred = template(s.status?.currentPodHash)?.preferredDuringSchedulingIgnoredDuringExecution;
+    assert.deepEqual(JSON.parse(JSON.stringify(preferred ?? null)), [
+      {
+        weight: 37,
+        podAffinityTerm: {
+          labelSelector: {
+            matchExpressions: [{ key: HASH_LABEL, operator: "In", values: [s.status?.stableRS] }],
+          },
+          topologyKey: "kubernetes.io/hostname",
+        },
+      },
+    ]);
+    assert.equal(template(s.status?.stableRS), undefined, "the stable version's template has no such rule");
   });
 
   test("minPodsPerReplicaSet: 2 gives a routed canary at 10% of 4 pods two pods", async () => {
