@@ -37,7 +37,6 @@ const readTest = (file: string): string | undefined => {
 const report = proofReport(checkProofs(referenceFields(), FIELD_PROOFS, readTest));
 for (const line of report.errors) console.error(line);
 if (!report.ok) process.exit(1);
-if (report.warning) console.warn(report.warning);
 
 const docs = join(root, "docs");
 const files = new Map([

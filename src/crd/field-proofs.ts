@@ -5,14 +5,14 @@
 // an outcome that would differ without it. An integration test on the real control plane first; a unit
 // test when it is pure (schema, math, the plan of src/*/plan.ts, the run reconciler over one run); the
 // admission test for a field's own CEL rule. Status fields: the tests that assert what is written.
-// UNPROVEN: no such test yet (tracked in issue 17). CONTAINER: an object whose only meaning is its fields.
+// CONTAINER: an object whose only meaning is its fields. A field without a proving test fails docs:check.
 import { ANALYSIS_RUN, ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE } from "./proofs/analysis.ts";
 import { ofKind, type Proofs } from "./proofs/proof.ts";
 import { ROLLOUT_ANALYSIS } from "./proofs/rollout-analysis.ts";
 import { ROLLOUT_SPEC } from "./proofs/rollout-spec.ts";
 import { ROLLOUT_STATUS } from "./proofs/rollout-status.ts";
 
-export { CONTAINER, type Proof, type Proofs, UNPROVEN, UNPROVEN_ISSUE } from "./proofs/proof.ts";
+export { CONTAINER, type Proof, type Proofs } from "./proofs/proof.ts";
 
 export const FIELD_PROOFS: Proofs = {
   ...ofKind("Rollout", { ...ROLLOUT_SPEC, ...ROLLOUT_ANALYSIS, ...ROLLOUT_STATUS }),

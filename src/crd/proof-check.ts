@@ -1,6 +1,6 @@
 // The check behind `npm run docs:check` for src/crd/field-proofs.ts: every field of the reference has an
 // entry, every entry is a field, and every test it names exists and contains the text it quotes.
-import { CONTAINER, type Proof, type Proofs, UNPROVEN, UNPROVEN_ISSUE } from "./field-proofs.ts";
+import { CONTAINER, type Proof, type Proofs } from "./field-proofs.ts";
 
 /** A field as the reference lists it: "Kind path", and whether fields are listed under it. */
 export type Field = { key: string; parent: boolean };
@@ -8,8 +8,6 @@ export type Field = { key: string; parent: boolean };
 export type ProofCheck = {
   /** One line per offending entry, saying what to do. */
   problems: string[];
-  /** The keys marked UNPROVEN: allowed, and counted. */
-  unproven: string[];
 };
 
 const MAP = "src/crd/field-proofs.ts";
@@ -27,22 +25,18 @@ function badReference(
   if (!TEST_FILE.test(file))
     return `${key}: names ${file}, which is not a test file (test/**/*.test.ts): name the test that proves it`;
   const source = read(file);
-  if (source === undefined)
-    return `${key}: names ${file}, which does not exist: correct the path, or mark the field ${UNPROVEN}`;
+  if (source === undefined) return `${key}: names ${file}, which does not exist: correct the path`;
   if (text !== undefined && (text === "" || !source.includes(text)))
     return `${key}: "#${text}" does not occur in ${file}: quote the name of the test that proves it`;
   return undefined;
 }
 
 function problemsOf(field: Field, proof: Proof, read: (file: string) => string | undefined): string[] {
-  if (proof === UNPROVEN) return [];
   if (proof === CONTAINER)
     return field.parent
       ? []
-      : [
-          `${field.key}: ${CONTAINER}, but no field is listed under it: name its tests, or mark it ${UNPROVEN}`,
-        ];
-  if (proof.length === 0) return [`${field.key}: names no test: name one, or mark the field ${UNPROVEN}`];
+      : [`${field.key}: ${CONTAINER}, but no field is listed under it: name the test that proves it`];
+  if (proof.length === 0) return [`${field.key}: names no test: name the test that fails if ramp ignored it`];
   return proof.flatMap((ref) => badReference(field.key, ref, read) ?? []);
 }
 
@@ -53,18 +47,16 @@ export function checkProofs(
   read: (file: string) => string | undefined,
 ): ProofCheck {
   const problems: string[] = [];
-  const unproven: string[] = [];
   const known = new Set(fields.map((f) => f.key));
   for (const field of fields) {
     const proof = proofs[field.key];
     if (proof === undefined) {
       problems.push(
         `${field.key}: no entry in ${MAP}: name the test that fails if ramp ignored the field ` +
-          `(test/integration/ first), or mark it ${UNPROVEN} until there is one`,
+          "(test/integration/ first); a field no test proves is not ready to ship",
       );
       continue;
     }
-    if (proof === UNPROVEN) unproven.push(field.key);
     problems.push(...problemsOf(field, proof, read));
   }
   for (const key of Object.keys(proofs))
@@ -72,16 +64,11 @@ export function checkProofs(
       problems.push(
         `${key}: no such field in the schemas (renamed or removed?): move the entry to its new path, or delete it`,
       );
-  return { problems, unproven };
+  return { problems };
 }
 
-/** What `npm run docs:check` prints: failures (each problem), or a warning counting the UNPROVEN fields. */
-export function proofReport(check: ProofCheck): { ok: boolean; errors: string[]; warning?: string } {
-  const n = check.unproven.length;
-  const warning =
-    n === 0
-      ? undefined
-      : `warning: ${n} field${n === 1 ? "" : "s"} not yet proven (${UNPROVEN} in ${MAP}, tracked in ${UNPROVEN_ISSUE})`;
+/** What `npm run docs:check` prints: each problem; none means every field names the test that proves it. */
+export function proofReport(check: ProofCheck): { ok: boolean; errors: string[] } {
   const errors =
     check.problems.length === 0
       ? []
@@ -89,13 +76,12 @@ export function proofReport(check: ProofCheck): { ok: boolean; errors: string[];
           `${MAP} does not match the schemas and tests (${check.problems.length}):`,
           ...check.problems.map((p) => `  ${p}`),
         ];
-  return { ok: errors.length === 0, errors, ...(warning ? { warning } : {}) };
+  return { ok: errors.length === 0, errors };
 }
 
 /** The reference's "proven by" cell for one entry. */
 export function proofCell(proof: Proof | undefined): string {
   if (proof === undefined) return "—";
-  if (proof === UNPROVEN) return `not yet proven — tracked in ${UNPROVEN_ISSUE}`;
   if (proof === CONTAINER) return "through its fields";
   return proof.map((ref) => `\`${ref}\``).join(", ");
 }

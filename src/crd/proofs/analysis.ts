@@ -1,7 +1,7 @@
 // AnalysisTemplate, ClusterAnalysisTemplate and AnalysisRun. All three hold the same Metric schema
 // (src/api/metric.ts), and buildRun copies a template's metrics into its run whole, so one test of a
 // metric field, through a template or on a run created directly, proves it for all three kinds.
-import { CONTAINER, type Proofs, reused, UNPROVEN, under } from "./proof.ts";
+import { CONTAINER, type Proofs, reused, under } from "./proof.ts";
 
 const I = "test/integration/analysis";
 const PROM = `${I}/prometheus.test.ts`;

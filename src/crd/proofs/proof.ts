@@ -1,14 +1,10 @@
 // What a field's entry in the proof map may say, and helpers to key shared sub-schemas by where they sit.
 
-/** A field no test proves yet: allowed by `npm run docs:check`, but counted and shown in the reference. */
-export const UNPROVEN = "UNPROVEN";
 /** An object whose only meaning is its fields: allowed only where the reference lists fields under it. */
 export const CONTAINER = "CONTAINER";
-/** Where the missing proofs are tracked, as the reference says it. */
-export const UNPROVEN_ISSUE = "issue 17";
 
 /** Repo-relative test files, each optionally `#text` that must occur in it (a test's name, say). */
-export type Proof = readonly string[] | typeof UNPROVEN | typeof CONTAINER;
+export type Proof = readonly string[] | typeof CONTAINER;
 export type Proofs = Readonly<Record<string, Proof>>;
 
 /** `prefix` + `key`; the key "" is the field at the prefix itself ("spec.metrics[]." → "spec.metrics"). */

@@ -1,11 +1,12 @@
 // The check `npm run docs:check` runs on src/crd/field-proofs.ts (src/crd/proof-check.ts): a field with no
 // entry, a test that does not exist or lacks the quoted text, and an entry for no field all fail, each
-// named with what to do; UNPROVEN passes and is counted. Then the committed map against the real schemas.
+// named with what to do: no field ships without the test that proves it. Then the committed map against the
+// real schemas.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { CONTAINER, FIELD_PROOFS, type Proofs, UNPROVEN } from "../../../src/crd/field-proofs.ts";
+import { CONTAINER, FIELD_PROOFS, type Proofs } from "../../../src/crd/field-proofs.ts";
 import { checkProofs, type Field, proofCell, proofReport } from "../../../src/crd/proof-check.ts";
 import { referenceFields, renderReference } from "../../../src/crd/reference.ts";
 
@@ -23,8 +24,8 @@ const complete: Proofs = {
 const check = (proofs: Proofs) => checkProofs(fields, proofs, read);
 
 describe("the field-proof check", () => {
-  test("every field named by an existing test passes, with no warning", () => {
-    assert.deepEqual(check(complete), { problems: [], unproven: [] });
+  test("every field named by an existing test passes", () => {
+    assert.deepEqual(check(complete), { problems: [] });
     assert.deepEqual(proofReport(check(complete)), { ok: true, errors: [] });
   });
 
@@ -35,7 +36,7 @@ describe("the field-proof check", () => {
     assert.deepEqual(report.errors, [
       "src/crd/field-proofs.ts does not match the schemas and tests (1):",
       "  Rollout spec.strategy.canary.steps: no entry in src/crd/field-proofs.ts: name the test that fails if " +
-        "ramp ignored the field (test/integration/ first), or mark it UNPROVEN until there is one",
+        "ramp ignored the field (test/integration/ first); a field no test proves is not ready to ship",
     ]);
   });
 
@@ -45,8 +46,7 @@ describe("the field-proof check", () => {
       "Rollout spec.strategy.canary.steps": ["test/unit/gone.test.ts"],
     });
     assert.deepEqual(problems, [
-      "Rollout spec.strategy.canary.steps: names test/unit/gone.test.ts, which does not exist: correct the path, " +
-        "or mark the field UNPROVEN",
+      "Rollout spec.strategy.canary.steps: names test/unit/gone.test.ts, which does not exist: correct the path",
     ]);
   });
 
@@ -70,32 +70,19 @@ describe("the field-proof check", () => {
     ]);
   });
 
-  test("UNPROVEN passes, and the report counts it in one warning line", () => {
-    const result = check({ ...complete, "Rollout spec.strategy.canary.steps": UNPROVEN });
-    assert.deepEqual(result, { problems: [], unproven: ["Rollout spec.strategy.canary.steps"] });
-    assert.deepEqual(proofReport(result), {
-      ok: true,
-      errors: [],
-      warning: "warning: 1 field not yet proven (UNPROVEN in src/crd/field-proofs.ts, tracked in issue 17)",
-    });
-    const two = proofReport({ problems: [], unproven: ["a", "b"] });
-    assert.match(two.warning ?? "", /^warning: 2 fields not yet proven/);
-  });
-
   test("CONTAINER passes only where fields are listed under it; an empty list never does", () => {
     const { problems } = check({
       "Rollout spec.strategy.canary": [],
       "Rollout spec.strategy.canary.steps": CONTAINER,
     });
     assert.deepEqual(problems, [
-      "Rollout spec.strategy.canary: names no test: name one, or mark the field UNPROVEN",
-      "Rollout spec.strategy.canary.steps: CONTAINER, but no field is listed under it: name its tests, or mark it UNPROVEN",
+      "Rollout spec.strategy.canary: names no test: name the test that fails if ramp ignored it",
+      "Rollout spec.strategy.canary.steps: CONTAINER, but no field is listed under it: name the test that proves it",
     ]);
   });
 
   test("the reference's cell for each kind of entry", () => {
     assert.equal(proofCell([`${TEST}#the weight moves`]), `\`${TEST}#the weight moves\``);
-    assert.equal(proofCell(UNPROVEN), "not yet proven — tracked in issue 17");
     assert.equal(proofCell(CONTAINER), "through its fields");
   });
 });
@@ -122,7 +109,7 @@ describe("the committed map", () => {
           "weight grows, to save capacity. | `test/integration/canary/fields.test.ts#dynamicStableScale:` |",
       ),
     );
-    assert.ok(md.includes("| not yet proven — tracked in issue 17 |"));
+    assert.ok(!md.includes("not yet proven"), "every field is proven");
     assert.equal(renderReference(), md);
   });
 });
