@@ -10,7 +10,13 @@ import { type AnalysisEnv, startAnalysisEnv } from "../../../dev/analysis-env.ts
 import { kubectl } from "../../../dev/kube.ts";
 import type { AnalysisRun } from "../../../src/api/index.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { applyObjects, createRun, secretObject, waitRunDone } from "../../support/e2e/runs.ts";
+import {
+  analysisCanary,
+  applyObjects,
+  createRun,
+  secretObject,
+  waitRunDone,
+} from "../../support/e2e/runs.ts";
 import { apiMessage } from "../../support/objects.ts";
 
 const errorRate = (version: string) =>
@@ -18,53 +24,16 @@ const errorRate = (version: string) =>
 const ms = (iso: string | undefined) => Date.parse(iso ?? "");
 
 /** Two Services, a template and a canary (labelled team=payments): 20% → analysis → 100%. */
-function canary(name: string, metrics: object[], analysis: object): object[] {
-  const service = (role: string) => ({
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name: `${name}-${role}` },
-    spec: { selector: { app: name }, ports: [{ port: 80 }] },
-  });
-  return [
-    service("stable"),
-    service("canary"),
+const canary = (name: string, metrics: object[], analysis: object): object[] =>
+  analysisCanary(
+    name,
+    { name: `${name}-check`, spec: { args: [{ name: "team" }], metrics } },
     {
-      apiVersion: "ramp.dev/v1alpha1",
-      kind: "AnalysisTemplate",
-      metadata: { name: `${name}-check` },
-      spec: { args: [{ name: "team" }], metrics },
+      templates: [{ templateName: `${name}-check` }],
+      args: [{ name: "team", valueFrom: { fieldRef: { fieldPath: "metadata.labels['team']" } } }],
+      ...analysis,
     },
-    {
-      apiVersion: "ramp.dev/v1alpha1",
-      kind: "Rollout",
-      metadata: { name, labels: { team: "payments" } },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "app", image: "app:1" }] },
-        },
-        strategy: {
-          canary: {
-            canaryService: `${name}-canary`,
-            stableService: `${name}-stable`,
-            steps: [
-              { setWeight: 20 },
-              {
-                analysis: {
-                  templates: [{ templateName: `${name}-check` }],
-                  args: [{ name: "team", valueFrom: { fieldRef: { fieldPath: "metadata.labels['team']" } } }],
-                  ...analysis,
-                },
-              },
-            ],
-          },
-        },
-      },
-    },
-  ];
-}
+  );
 
 describe("analysis fields on the real control plane", () => {
   let f: Fixture;

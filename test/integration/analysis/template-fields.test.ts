@@ -7,47 +7,16 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type AnalysisEnv, startAnalysisEnv } from "../../../dev/analysis-env.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
-import { applyObjects, secretObject } from "../../support/e2e/runs.ts";
+import { analysisCanary, applyObjects, secretObject } from "../../support/e2e/runs.ts";
 
 const errorRate = (version: string) =>
   `sum(rate(http_requests_total{version="${version}",code=~"5.."}[5s])) / sum(rate(http_requests_total{version="${version}"}[5s]))`;
 const value = (text: string | undefined) => Number(JSON.parse(text ?? "[9]")[0]);
 
 /** Two Services, the template and a canary labelled team=payments (20% → analysis → 100%) at app:1. */
-function canary(name: string, template: object): object[] {
-  const service = (role: string) => ({
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name: `${name}-${role}` },
-    spec: { selector: { app: name }, ports: [{ port: 80 }] },
-  });
-  return [
-    service("stable"),
-    service("canary"),
-    { apiVersion: "ramp.dev/v1alpha1", kind: "AnalysisTemplate", metadata: { name }, spec: template },
-    {
-      apiVersion: "ramp.dev/v1alpha1",
-      kind: "Rollout",
-      metadata: { name, labels: { team: "payments" } },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "app", image: "app:1" }] },
-        },
-        strategy: {
-          canary: {
-            canaryService: `${name}-canary`,
-            stableService: `${name}-stable`,
-            // No args, dryRun or measurementRetention here: everything comes from the template.
-            steps: [{ setWeight: 20 }, { analysis: { templates: [{ templateName: name }] } }],
-          },
-        },
-      },
-    },
-  ];
-}
+const canary = (name: string, template: object): object[] =>
+  // No args, dryRun or measurementRetention in the step: everything comes from the template.
+  analysisCanary(name, { name, spec: template }, { templates: [{ templateName: name }] });
 
 describe("an AnalysisTemplate's own args, dryRun and measurementRetention", () => {
   let f: Fixture;

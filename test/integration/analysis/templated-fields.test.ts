@@ -3,7 +3,6 @@
 // self-signed certificate), when a canary reaches its analysis, then ramp measures exactly what the args
 // say, ends the run Error naming the field when an arg is no number, and verifies TLS unless `insecure`.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { KubernetesObjectApi } from "@kubernetes/client-node";
 import { type AnalysisEnv, startAnalysisEnv } from "../../../dev/analysis-env.ts";
 import { type PrometheusHandle, startPrometheus } from "../../../dev/prometheus.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
+import { selfSigned } from "../../support/echo-server.ts";
 import { apiMessage } from "../../support/objects.ts";
 
 const errorRate = (version: string) =>
@@ -120,32 +120,8 @@ describe("analysis fields as Argo Rollouts writes them", () => {
 
   test("a Prometheus over TLS with a self-signed certificate: insecure: true measures; without it, an Error naming the TLS failure", async () => {
     tlsDir = await mkdtemp(join(tmpdir(), "ramp-tls-"));
-    const certFile = join(tlsDir, "cert.pem");
-    const keyFile = join(tlsDir, "key.pem");
     // A throwaway self-signed certificate for 127.0.0.1, as a test Prometheus would have.
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        keyFile,
-        "-out",
-        certFile,
-      ],
-      { stdio: "pipe" },
-    );
+    const { certFile, keyFile } = selfSigned(tlsDir);
     tlsProm = await startPrometheus({
       scrapeConfigs: [],
       tls: { certFile, keyFile, ca: await readFile(certFile, "utf8") },

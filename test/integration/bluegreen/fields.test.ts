@@ -5,41 +5,26 @@
 // preferred rule reaches the preview's pod template with its weight.
 import assert from "node:assert/strict";
 import { after, before, describe, type TestContext, test } from "node:test";
-import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
-import { kubectl, waitFor } from "../../../dev/kube.ts";
+import { AppsV1Api } from "@kubernetes/client-node";
+import { waitFor } from "../../../dev/kube.ts";
 import { follow, type WatchedObject } from "../../../dev/watch.ts";
 import { HASH_LABEL } from "../../../src/api/labels.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
+import { placement, twoNodes } from "../../support/e2e/placement.ts";
 
 describe("blue-green fields: maxUnavailable and antiAffinity", () => {
   let f: Fixture;
   let nodes: string[] = [];
+  let release: (() => Promise<void>) | undefined;
   before(async () => {
     f = await Fixture.create("bg-fields");
     await f.startController();
-    const listed = await f.kc.makeApiClient(CoreV1Api).listNode();
-    nodes = listed.items
-      .map((n) => n.metadata?.name ?? "")
-      .filter((n) => n.startsWith("ramp-node-"))
-      .slice(0, 2);
-    assert.equal(nodes.length, 2, "two nodes of the local cluster");
-    // Two nodes allowed, one preferred: without anti-affinity every pod lands on the preferred one.
-    for (const n of nodes)
-      assert.equal(
-        (await kubectl(["label", "node", n, `ramp.dev/bg-aa-allowed=${f.namespace}`, "--overwrite"])).code,
-        0,
-      );
-    await kubectl([
-      "label",
-      "node",
-      nodes[0] ?? "",
-      `ramp.dev/bg-aa-preferred=${f.namespace}`,
-      "--overwrite",
-    ]);
+    const labelled = await twoNodes(f, "ramp.dev/bg-aa");
+    nodes = labelled.nodes;
+    release = labelled.release;
   });
   after(async () => {
-    for (const n of nodes)
-      await kubectl(["label", "node", n, "ramp.dev/bg-aa-allowed-", "ramp.dev/bg-aa-preferred-"]);
+    await release?.();
     await f?.cleanup();
   });
 
@@ -97,20 +82,6 @@ describe("blue-green fields: maxUnavailable and antiAffinity", () => {
     assert.equal(await restart("one", undefined), 1);
   });
 
-  /** Node of each running pod of the Rollout, by version hash. */
-  const placement = async (name: string): Promise<Record<string, string[]>> => {
-    const pods = await f.kc
-      .makeApiClient(CoreV1Api)
-      .listNamespacedPod({ namespace: f.namespace, labelSelector: `app=${name}` });
-    const out: Record<string, string[]> = {};
-    for (const p of pods.items) {
-      const hash = p.metadata?.labels?.[HASH_LABEL] ?? "";
-      if (p.metadata?.deletionTimestamp || !p.spec?.nodeName) continue;
-      out[hash] = [...(out[hash] ?? []), p.spec.nodeName].sort();
-    }
-    return out;
-  };
-
   /** v1 active, v2 previewed (no auto-promotion): the node of each one's pod. */
   const preview = async (name: string, anti: string) => {
     await f.applyFixture("bluegreen/anti-affinity.yaml", { NAME: name, NS: f.namespace, ANTI: anti });
@@ -120,7 +91,7 @@ describe("blue-green fields: maxUnavailable and antiAffinity", () => {
     const v2 = s.currentPodHash ?? "";
     return waitFor(
       async () => {
-        const p = await placement(name);
+        const p = await placement(f, name);
         return p[v1]?.length === 1 && p[v2]?.length === 1
           ? { active: p[v1]?.[0], preview: p[v2]?.[0] }
           : undefined;

@@ -3,52 +3,29 @@
 // kube-scheduler decides); and minPodsPerReplicaSet gives a routed canary at 10% two pods, not one.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
-import { kubectl, waitFor } from "../../../dev/kube.ts";
+import { AppsV1Api } from "@kubernetes/client-node";
+import { waitFor } from "../../../dev/kube.ts";
 import { installUpstreamCrds } from "../../../dev/upstream-crds.ts";
 import { HASH_LABEL } from "../../../src/api/labels.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
+import { placement, twoNodes } from "../../support/e2e/placement.ts";
 
 describe("placement: antiAffinity and minPodsPerReplicaSet", () => {
   let f: Fixture;
   let nodes: string[] = [];
+  let release: (() => Promise<void>) | undefined;
   before(async () => {
     await installUpstreamCrds();
     f = await Fixture.create("placement");
     await f.startController();
-    const listed = await f.kc.makeApiClient(CoreV1Api).listNode();
-    nodes = listed.items
-      .map((n) => n.metadata?.name ?? "")
-      .filter((n) => n.startsWith("ramp-node-"))
-      .slice(0, 2);
-    assert.equal(nodes.length, 2, "two nodes of the local cluster");
-    // Two nodes allowed, one preferred: without anti-affinity every pod lands on the preferred one.
-    for (const n of nodes)
-      assert.equal(
-        (await kubectl(["label", "node", n, `ramp.dev/aa-allowed=${f.namespace}`, "--overwrite"])).code,
-        0,
-      );
-    await kubectl(["label", "node", nodes[0] ?? "", `ramp.dev/aa-preferred=${f.namespace}`, "--overwrite"]);
+    const labelled = await twoNodes(f, "ramp.dev/aa");
+    nodes = labelled.nodes;
+    release = labelled.release;
   });
   after(async () => {
-    for (const n of nodes)
-      await kubectl(["label", "node", n, "ramp.dev/aa-allowed-", "ramp.dev/aa-preferred-"]);
+    await release?.();
     await f?.cleanup();
   });
-
-  /** Node of each running pod of the Rollout, by version hash. */
-  const placement = async (name: string): Promise<Record<string, string[]>> => {
-    const pods = await f.kc
-      .makeApiClient(CoreV1Api)
-      .listNamespacedPod({ namespace: f.namespace, labelSelector: `app=${name}` });
-    const out: Record<string, string[]> = {};
-    for (const p of pods.items) {
-      const hash = p.metadata?.labels?.[HASH_LABEL] ?? "";
-      if (p.metadata?.deletionTimestamp || !p.spec?.nodeName) continue;
-      out[hash] = [...(out[hash] ?? []), p.spec.nodeName].sort();
-    }
-    return out;
-  };
 
   const ship = async (name: string, anti: string) => {
     await f.applyFixture("canary/anti-affinity.yaml", { NAME: name, NS: f.namespace, ANTI: anti });
@@ -58,7 +35,7 @@ describe("placement: antiAffinity and minPodsPerReplicaSet", () => {
     const v2 = s.currentPodHash ?? "";
     return waitFor(
       async () => {
-        const p = await placement(name);
+        const p = await placement(f, name);
         return p[v1]?.length === 1 && p[v2]?.length === 1
           ? { stable: p[v1]?.[0], canary: p[v2]?.[0] }
           : undefined;

@@ -42,3 +42,50 @@ export function waitRunDone(
     { what: `AnalysisRun ${name} to end`, timeoutMs, intervalMs: 100 },
   );
 }
+
+/**
+ * Two Services, an AnalysisTemplate and a canary labelled team=payments at app:1, whose steps are 20% →
+ * an analysis step (`analysis`, e.g. its templates and args) → 100%.
+ */
+export function analysisCanary(
+  name: string,
+  template: { name: string; spec: object },
+  analysis: object,
+): object[] {
+  const service = (role: string) => ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: `${name}-${role}` },
+    spec: { selector: { app: name }, ports: [{ port: 80 }] },
+  });
+  return [
+    service("stable"),
+    service("canary"),
+    {
+      apiVersion: "ramp.dev/v1alpha1",
+      kind: "AnalysisTemplate",
+      metadata: { name: template.name },
+      spec: template.spec,
+    },
+    {
+      apiVersion: "ramp.dev/v1alpha1",
+      kind: "Rollout",
+      metadata: { name, labels: { team: "payments" } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "app", image: "app:1" }] },
+        },
+        strategy: {
+          canary: {
+            canaryService: `${name}-canary`,
+            stableService: `${name}-stable`,
+            steps: [{ setWeight: 20 }, { analysis }],
+          },
+        },
+      },
+    },
+  ];
+}
