@@ -24,3 +24,7 @@ FLUX_KUSTOMIZE_CONTROLLER_VERSION=v1.9.6
 # Flux's kstatus (github.com/fluxcd/cli-utils, what kustomize-controller v1.9.6 uses), built by
 # build-kstatus.sh from test/support/kstatus/ to check the Rollout conditions Flux health checks read.
 FLUX_CLI_UTILS_VERSION=v1.2.3
+# The CRDs of the controllers `kubectl ramp migrate` moves apps from (migration-crds.sh): Argo Rollouts'
+# Rollout/AnalysisTemplate/…, and Flagger's Canary/MetricTemplate/AlertProvider.
+ARGO_ROLLOUTS_VERSION=v1.10.1
+FLAGGER_VERSION=v1.36.1
