@@ -12,6 +12,19 @@ export const ERROR_CODES = {
     summary: "spec.selector does not select the pods of spec.template.",
     fix: "Make spec.template.metadata.labels satisfy every matchLabels entry and matchExpressions requirement.",
   },
+  WorkloadNotFound: {
+    summary: "spec.workloadRef names a Deployment that does not exist in the Rollout's namespace.",
+    fix: "Create the Deployment, correct spec.workloadRef.name, or create the Rollout in the Deployment's namespace (the message names it when ramp can see one).",
+  },
+  WorkloadSelectorMismatch: {
+    summary: "spec.selector does not select the pod template of the Deployment spec.workloadRef names.",
+    fix: "Make spec.selector match the Deployment's spec.template.metadata.labels (the message shows both).",
+  },
+  HPATargetsDeployment: {
+    summary:
+      "A HorizontalPodAutoscaler still targets the Deployment a Rollout's spec.workloadRef names: it would scale pods the Rollout no longer runs (condition AutoscalerConflict; the rollout goes on).",
+    fix: "Point the HPA's scaleTargetRef at the Rollout (apiVersion ramp.dev/v1alpha1, kind Rollout). Until then ramp leaves the Deployment's replicas alone instead of fighting the HPA.",
+  },
   ServiceNotFound: {
     summary:
       "A Service the strategy names (canaryService, stableService, activeService, previewService) does not exist.",

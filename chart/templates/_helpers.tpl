@@ -96,6 +96,18 @@ and the Role (namespaced mode). Each verb is one the code uses; docs/install.md 
 - apiGroups: ["apps"]
   resources: ["replicasets"]
   verbs: ["list", "watch", "create", "patch", "delete"]
+# Deployments a Rollout's spec.workloadRef names: watched for their pod template; only spec.replicas is
+# ever written (scaleDown), through the scale subresource. HPAs are watched to report one still aimed at
+# such a Deployment.
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["list", "watch"]
+- apiGroups: ["apps"]
+  resources: ["deployments/scale"]
+  verbs: ["patch"]
+- apiGroups: ["autoscaling"]
+  resources: ["horizontalpodautoscalers"]
+  verbs: ["list", "watch"]
 # Services: the stable/canary/active/preview selectors are pinned to a version's pod-template hash.
 - apiGroups: [""]
   resources: ["services"]

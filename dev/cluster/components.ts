@@ -43,6 +43,10 @@ export const controllers: readonly string[] = [
   // Publishes kube-root-ca.crt into every namespace, as real clusters do.
   "root-ca-certificate-publisher-controller",
   "job-controller",
+  // A workloadRef Rollout's HPA (kept within min/max through the Rollout's scale subresource; no metrics
+  // server here) and a pod quota that makes progressive scale-down observable one pod at a time.
+  "horizontal-pod-autoscaler-controller",
+  "resourcequota-controller",
 ];
 
 // Client rate limits high enough that thousands of simulated pods are created at apiserver speed.
@@ -132,6 +136,8 @@ export function controllerManagerSpec(ctx: ComponentContext): ComponentSpec {
       "--leader-elect=false",
       ...secureServing(ctx, ctx.ports.controllerManager),
       `--controllers=${controllers.join(",")}`,
+      // Tests wait on HPA decisions: every 2 s instead of 15 s.
+      "--horizontal-pod-autoscaler-sync-period=2s",
       `--service-account-private-key-file=${ctx.pki.serviceAccountKey}`,
       `--root-ca-file=${ctx.pki.caCert}`,
       ...clientRate,

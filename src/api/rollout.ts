@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { BlueGreenStrategy } from "./bluegreen.ts";
 import { CanaryStrategy } from "./canary.ts";
-import { cel, LabelSelector, objectMeta, PodTemplateSpec, unsupportedFields } from "./meta.ts";
+import { cel, LabelSelector, objectMeta, PodTemplateSpec } from "./meta.ts";
 import { RolloutStatus } from "./rollout-status.ts";
 
 export const Strategy = cel(
@@ -18,14 +18,28 @@ export const Strategy = cel(
   },
 );
 
-const UNSUPPORTED_SPEC = unsupportedFields("spec", {
-  workloadRef:
-    "not yet: copy the Deployment's pod template into spec.template (and its selector into spec.selector)",
-});
+export const WorkloadRef = z
+  .object({
+    apiVersion: z.literal("apps/v1").describe("apps/v1: the only workload API ramp reads a template from."),
+    kind: z.literal("Deployment").describe("Deployment."),
+    name: z.string().min(1).describe("The Deployment, in the Rollout's own namespace."),
+    scaleDown: z
+      .enum(["never", "onsuccess", "progressively"])
+      .default("never")
+      .describe(
+        "What ramp does to the Deployment's spec.replicas (its only write to it): `never` leaves it; " +
+          "`onsuccess` scales it to 0 once the Rollout has a Healthy stable version; `progressively` " +
+          "scales it down as the Rollout's pods become available, so total capacity never drops (default never).",
+      ),
+  })
+  .describe(
+    "Run an existing Deployment's pod template instead of spec.template: a change to the Deployment's " +
+      "template (the usual Git change) ships as a new version. Exactly one of template and workloadRef.",
+  );
+export type WorkloadRef = z.infer<typeof WorkloadRef>;
 
 export const RolloutSpec = cel(
   z.object({
-    ...UNSUPPORTED_SPEC.shape,
     replicas: z
       .int32()
       .min(0)
@@ -35,7 +49,8 @@ export const RolloutSpec = cel(
       rule: "self == oldSelf",
       message: "spec.selector is immutable: create a new Rollout to change it",
     }),
-    template: PodTemplateSpec,
+    template: PodTemplateSpec.optional(),
+    workloadRef: WorkloadRef.optional(),
     minReadySeconds: z
       .int32()
       .min(0)
@@ -92,20 +107,27 @@ export const RolloutSpec = cel(
       .optional()
       .describe("How many finished AnalysisRuns of this Rollout to keep."),
   }),
-  ...UNSUPPORTED_SPEC.rules,
+  {
+    rule: "has(self.template) != has(self.workloadRef)",
+    message:
+      "spec.template, spec.workloadRef: set exactly one (the pods inline, or a Deployment's pod template)",
+  },
   {
     rule: "has(self.selector.matchLabels) || has(self.selector.matchExpressions)",
     message: "spec.selector: set matchLabels (or matchExpressions); an empty selector would match every pod",
   },
   {
     rule:
-      "!has(self.selector.matchLabels) || (has(self.template.metadata) && has(self.template.metadata.labels) && " +
+      "!has(self.selector.matchLabels) || !has(self.template) || (has(self.template.metadata) && has(self.template.metadata.labels) && " +
       "self.selector.matchLabels.all(k, k in self.template.metadata.labels && " +
       "self.template.metadata.labels[k] == self.selector.matchLabels[k]))",
     message: "spec.template.metadata.labels must include every spec.selector.matchLabels entry",
   },
 );
-export type RolloutSpec = z.infer<typeof RolloutSpec>;
+/** The spec as written: a template or a workloadRef. */
+export type RolloutSpecManifest = z.infer<typeof RolloutSpec>;
+/** The spec as the controller runs it: with workloadRef, the template is the Deployment's (core/workload.ts). */
+export type RolloutSpec = RolloutSpecManifest & { template: PodTemplateSpec };
 
 export const Rollout = z.object({
   apiVersion: z.literal("ramp.dev/v1alpha1"),
@@ -114,4 +136,7 @@ export const Rollout = z.object({
   spec: RolloutSpec,
   status: RolloutStatus.optional(),
 });
-export type Rollout = z.infer<typeof Rollout>;
+/** A Rollout as written (template or workloadRef): what parsing gives. */
+export type RolloutManifest = z.infer<typeof Rollout>;
+/** A Rollout with its pod template resolved: what the strategies read. */
+export type Rollout = Omit<RolloutManifest, "spec"> & { spec: RolloutSpec };

@@ -1,5 +1,11 @@
 // The controller's watch caches: Rollouts and what they own or reference, trimmed to the fields ramp reads.
-import type { KubernetesObject, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
+import type {
+  KubernetesObject,
+  V1Deployment,
+  V1ReplicaSet,
+  V1Service,
+  V2HorizontalPodAutoscaler,
+} from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { AnalysisRun } from "../api/index.ts";
 import { ROLLOUT_LABEL } from "../api/labels.ts";
@@ -62,6 +68,40 @@ const slimService = (o: KubernetesObject): V1Service => {
   return { metadata: slimMeta(o), spec: { ...(svc.spec?.selector ? { selector: svc.spec.selector } : {}) } };
 };
 
+/** A Deployment as a workloadRef reads it: its template (the version), replicas and selector only. */
+const slimDeployment = (o: KubernetesObject): V1Deployment => {
+  const d = o as V1Deployment;
+  const spec = d.spec;
+  return {
+    metadata: slimMeta(o),
+    ...(spec
+      ? { spec: { replicas: spec.replicas ?? 1, selector: spec.selector, template: spec.template } }
+      : {}),
+  };
+};
+
+/** An HPA as ramp reads it: what it scales. */
+const slimAutoscaler = (o: KubernetesObject): V2HorizontalPodAutoscaler => {
+  const h = o as V2HorizontalPodAutoscaler;
+  const ref = h.spec?.scaleTargetRef;
+  return {
+    metadata: slimMeta(o),
+    ...(ref && h.spec ? { spec: { scaleTargetRef: ref, maxReplicas: h.spec.maxReplicas } } : {}),
+  } as V2HorizontalPodAutoscaler;
+};
+
+/** `namespace/Kind/name` of what an HPA scales. */
+const scaleTargetOf = (h: V2HorizontalPodAutoscaler): string[] => {
+  const ref = h.spec?.scaleTargetRef;
+  return ref ? [`${h.metadata?.namespace}/${ref.kind}/${ref.name}`] : [];
+};
+
+/** `namespace/deployment` a Rollout's spec.workloadRef names. */
+const workloadOf = (o: Obj): string[] => {
+  const ref = o.spec?.workloadRef as { name?: unknown } | undefined;
+  return typeof ref?.name === "string" ? [`${o.metadata?.namespace}/${ref.name}`] : [];
+};
+
 const rolloutKeyOf = (o: KubernetesObject): string[] => {
   const owner = o.metadata?.labels?.[ROLLOUT_LABEL];
   return owner ? [`${o.metadata?.namespace}/${owner}`] : [];
@@ -88,6 +128,8 @@ export class ControllerCaches implements Caches {
   readonly analysisRuns: Informer<Obj>;
   readonly templates: Informer<Obj>;
   readonly clusterTemplates: Informer<Obj>;
+  readonly deployments: Informer<V1Deployment>;
+  readonly autoscalers: Informer<V2HorizontalPodAutoscaler>;
   /** HTTPRoutes, Ingresses, VirtualServices, DestinationRules: only the APIs the cluster serves. */
   readonly routes: RouteCaches;
 
@@ -114,6 +156,19 @@ export class ControllerCaches implements Caches {
       path: "/apis/ramp.dev/v1alpha1/clusteranalysistemplates",
       transform: slim,
     });
+    this.deployments = new Informer<V1Deployment>({
+      ...base,
+      path: `/apis/apps/v1${ns}/deployments`,
+      transform: slimDeployment,
+    });
+    this.autoscalers = new Informer<V2HorizontalPodAutoscaler>({
+      ...base,
+      path: `/apis/autoscaling/v2${ns}/horizontalpodautoscalers`,
+      transform: slimAutoscaler,
+    });
+    this.deployments.addIndex("name", (d) => [d.metadata?.name ?? ""]);
+    this.autoscalers.addIndex("target", scaleTargetOf);
+    this.rollouts.addIndex("workload", workloadOf);
     this.replicaSets.addIndex("rollout", rolloutKeyOf);
     this.analysisRuns.addIndex("rollout", rolloutKeyOf);
     this.rollouts.addIndex("service", servicesOf);
@@ -130,6 +185,8 @@ export class ControllerCaches implements Caches {
       this.analysisRuns,
       this.templates,
       this.clusterTemplates,
+      this.deployments,
+      this.autoscalers,
     ] as const;
   }
 
@@ -176,6 +233,17 @@ export class ControllerCaches implements Caches {
       this.rollouts.byIndex("namespace", t.metadata?.namespace ?? "").map(objectKey),
     );
     each(this.clusterTemplates, () => this.rollouts.keys());
+    // A Deployment's new template (generation) is a new version of every Rollout that runs it: urgent.
+    const generation = (old: V1Deployment | undefined, d: V1Deployment) =>
+      old === undefined || old.metadata?.generation !== d.metadata?.generation;
+    each(this.deployments, (d) => this.rollouts.byIndex("workload", objectKey(d)).map(objectKey), generation);
+    each(this.autoscalers, (h) =>
+      h.spec?.scaleTargetRef.kind === "Deployment"
+        ? this.rollouts
+            .byIndex("workload", `${h.metadata?.namespace}/${h.spec.scaleTargetRef.name}`)
+            .map(objectKey)
+        : [],
+    );
   }
 
   rollout(key: string): unknown {
@@ -192,6 +260,17 @@ export class ControllerCaches implements Caches {
   }
   analysisTemplate(namespace: string, name: string, clusterScope: boolean): unknown {
     return clusterScope ? this.clusterTemplates.get(name) : this.templates.get(`${namespace}/${name}`);
+  }
+  deployment(namespace: string, name: string): V1Deployment | undefined {
+    return this.deployments.get(`${namespace}/${name}`);
+  }
+  deploymentNamespaces(name: string): string[] {
+    return this.deployments.byIndex("name", name).map((d) => d.metadata?.namespace ?? "");
+  }
+  autoscalersOf(namespace: string, kind: string, name: string): string[] {
+    return this.autoscalers
+      .byIndex("target", `${namespace}/${kind}/${name}`)
+      .map((h) => h.metadata?.name ?? "");
   }
   routeObject(kind: RouteKind, namespace: string, name: string): RouteObject | undefined {
     return this.routes.get(kind, namespace, name);

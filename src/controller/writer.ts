@@ -27,6 +27,15 @@ export function kubeWriter(clients: Clients): Writer {
         `/apis/apps/v1/namespaces/${namespace}/replicasets/${name}?propagationPolicy=Background`,
       );
     },
+    // Through the scale subresource, as an HPA would: ramp never writes the Deployment's spec otherwise.
+    async scaleDeployment(namespace, name, replicas) {
+      await clients.request(
+        "PATCH",
+        `/apis/apps/v1/namespaces/${namespace}/deployments/${name}/scale?${q}`,
+        { spec: { replicas } },
+        PatchType.merge,
+      );
+    },
     async patchService(namespace, name, patch) {
       await clients.request(
         "PATCH",

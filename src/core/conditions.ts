@@ -17,6 +17,8 @@ export type Health = {
   settled: boolean;
   available: boolean;
   message: string;
+  /** With spec.workloadRef: the HPAs that still target its Deployment (none: no conflict). */
+  workload?: { autoscalers: string[]; deployment: string } | undefined;
 };
 
 type Want = { type: string; status: "True" | "False"; reason: string; message: string };
@@ -86,7 +88,24 @@ export function wantedConditions(h: Health): Want[] {
       message: h.aborted?.message ?? "",
     },
   ];
+  if (h.workload) out.push(autoscalerCondition(h.workload));
   return out;
+}
+
+/** Only on a Rollout with workloadRef: an HPA still aimed at its Deployment is reported, never fought. */
+function autoscalerCondition(w: NonNullable<Health["workload"]>): Want {
+  if (w.autoscalers.length === 0)
+    return { type: "AutoscalerConflict", status: "False", reason: "NoConflict", message: "" };
+  const names = w.autoscalers.map((n) => `"${n}"`).join(", ");
+  return {
+    type: "AutoscalerConflict",
+    status: "True",
+    reason: "HPATargetsDeployment",
+    message:
+      `HorizontalPodAutoscaler ${names} targets Deployment "${w.deployment}", whose pods the Rollout replaces: ` +
+      "set its scaleTargetRef to apiVersion ramp.dev/v1alpha1, kind Rollout; until then ramp leaves the " +
+      "Deployment's replicas alone",
+  };
 }
 
 /** Merges wanted conditions into the previous ones, keeping lastTransitionTime when status is unchanged. */

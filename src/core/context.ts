@@ -1,10 +1,11 @@
 // One RolloutContext per reconcile, built from the caches: everything the strategies read.
-import type { V1ReplicaSet } from "@kubernetes/client-node";
-import type { Rollout, RolloutStatus } from "../api/index.ts";
+import type { V1Deployment, V1ReplicaSet } from "@kubernetes/client-node";
+import type { Rollout, RolloutManifest, RolloutStatus, WorkloadRef } from "../api/index.ts";
 import { podTemplateHash } from "../kube/hash.ts";
 import type { Deps } from "./ports.ts";
 import { surgeLimits } from "./replicas.ts";
-import { ownedBy, partition, type Versions } from "./replicasets.ts";
+import { adoptable, ownedBy, partition, type Versions } from "./replicasets.ts";
+import { resolveRollout } from "./workload.ts";
 
 export type RolloutContext = {
   key: string;
@@ -18,23 +19,33 @@ export type RolloutContext = {
   currentHash: string;
   /** Hash of the version serving as stable; undefined on first deploy, or when its ReplicaSet is gone. */
   stableHash: string | undefined;
-  /** Every live ReplicaSet the Rollout owns. */
+  /** Every live ReplicaSet the Rollout owns, and those labelled for it that no controller owns (adopted). */
   all: V1ReplicaSet[];
+  /** Names of ReplicaSets labelled for this Rollout with no controller: the plan makes the Rollout their owner. */
+  orphans: string[];
+  /** With spec.workloadRef: the reference and the Deployment whose template the Rollout runs. */
+  workload?: { ref: WorkloadRef; deployment: V1Deployment } | undefined;
   versions: Versions;
   replicas: number;
   surge: number;
   unavailable: number;
 };
 
+/** Throws a RampError (the Rollout goes Degraded) when spec.workloadRef cannot be resolved. */
 export function buildContext(
   key: string,
-  rollout: Rollout,
+  manifest: RolloutManifest,
   deps: Pick<Deps, "caches" | "now">,
 ): RolloutContext {
   const [namespace = "", name = ""] = key.split("/");
+  const rollout: Rollout = resolveRollout(manifest, namespace, deps.caches);
+  const ref = rollout.spec.workloadRef;
+  const deployment = ref ? deps.caches.deployment(namespace, ref.name) : undefined;
   const status = rollout.status ?? {};
   const uid = rollout.metadata.uid;
-  const all = ownedBy(uid, deps.caches.replicaSetsOf(key));
+  const labelled = deps.caches.replicaSetsOf(key);
+  const orphans = adoptable(labelled);
+  const all = [...ownedBy(uid, labelled), ...orphans];
   const currentHash = podTemplateHash(rollout.spec.template);
   let stableHash = status.stableRS;
   const versions0 = partition(all, currentHash, stableHash);
@@ -55,6 +66,8 @@ export function buildContext(
     currentHash,
     stableHash,
     all,
+    orphans: orphans.flatMap((rs) => (rs.metadata?.name ? [rs.metadata.name] : [])),
+    workload: ref && deployment ? { ref, deployment } : undefined,
     versions: partition(all, currentHash, stableHash),
     replicas,
     surge: limits.surge,

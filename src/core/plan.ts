@@ -1,6 +1,6 @@
 // What a strategy's pure plan asks of the world, and the helpers that compare the cache to a wish. Every
 // write here is a difference from the cache: a plan of a world already in place writes nothing.
-import type { V1ReplicaSet } from "@kubernetes/client-node";
+import type { V1OwnerReference, V1ReplicaSet } from "@kubernetes/client-node";
 import type { AnalysisRun } from "../api/index.ts";
 import { HASH_LABEL, REVISION_ANNOTATION } from "../api/labels.ts";
 import { RampError } from "../errors.ts";
@@ -15,6 +15,8 @@ export type ReplicaSetWrite =
   | { op: "scale"; name: string; from: number; replicas: number }
   | { op: "annotate"; name: string; annotations: Record<string, string | null> }
   | { op: "delete"; name: string }
+  /** A ReplicaSet labelled for the Rollout that no controller owns: the Rollout becomes its owner. */
+  | { op: "adopt"; name: string; uid: string; owner: V1OwnerReference }
   /** Role metadata: the pod template, then every running pod of the ReplicaSet, then its record. */
   | {
       op: "roleMetadata";
@@ -48,6 +50,8 @@ export type RolloutPlan = {
   /** Pods of the stable version deleted for a rolling restart (spec.restartAt). */
   podDeletes: string[];
   outcome: StrategyOutcome;
+  /** spec.workloadRef's scaleDown: the Deployment's spec.replicas, after the ReplicaSet writes. */
+  workloadScale?: { name: string; from: number; replicas: number } | undefined;
   /** A restart is due and the pods were not given: list them and plan again. */
   needsPods?: boolean;
 };

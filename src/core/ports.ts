@@ -1,5 +1,5 @@
 // What a reconcile needs from the outside world: caches to read, a writer, an event sink, a clock.
-import type { V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
+import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { AnalysisRun } from "../api/index.ts";
 import type { RouteCaches, RouteWriter } from "../traffic/ports.ts";
@@ -14,6 +14,12 @@ export interface Caches extends RouteCaches {
   service(namespace: string, name: string): V1Service | undefined;
   analysisRunsOf(key: string): AnalysisRun[];
   analysisTemplate(namespace: string, name: string, clusterScope: boolean): unknown;
+  /** A Deployment a Rollout's spec.workloadRef names. */
+  deployment(namespace: string, name: string): V1Deployment | undefined;
+  /** Namespaces that hold a Deployment of this name (to name the fix when a workloadRef misses); optional. */
+  deploymentNamespaces?(name: string): string[];
+  /** Names of the HorizontalPodAutoscalers whose scaleTargetRef is this `kind` (apps/v1 or ramp.dev) object. */
+  autoscalersOf(namespace: string, kind: string, name: string): string[];
 }
 
 /** Every write a reconcile makes; implemented over the API clients, counted per verb. */
@@ -21,6 +27,8 @@ export interface Writer extends RouteWriter {
   createReplicaSet(namespace: string, rs: V1ReplicaSet): Promise<V1ReplicaSet>;
   patchReplicaSet(namespace: string, name: string, patch: object): Promise<void>;
   deleteReplicaSet(namespace: string, name: string): Promise<void>;
+  /** spec.replicas of a Deployment a workloadRef names: ramp's only write to it (scaleDown). */
+  scaleDeployment(namespace: string, name: string, replicas: number): Promise<void>;
   patchService(namespace: string, name: string, patch: object): Promise<void>;
   createAnalysisRun(namespace: string, run: AnalysisRun): Promise<void>;
   patchAnalysisRun(namespace: string, name: string, patch: object): Promise<void>;

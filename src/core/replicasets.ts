@@ -43,7 +43,8 @@ export function partition(
 
 export const nextRevision = (all: V1ReplicaSet[]): number => Math.max(0, ...all.map(revisionOf)) + 1;
 
-const ownerRef = (r: Rollout): V1OwnerReference => ({
+/** The controller ownerReference a Rollout puts on the ReplicaSets it owns (and adopts). */
+export const rolloutOwnerRef = (r: Rollout): V1OwnerReference => ({
   apiVersion: r.apiVersion,
   kind: r.kind,
   name: r.metadata.name,
@@ -63,7 +64,7 @@ export function buildReplicaSet(r: Rollout, hash: string, revision: number, repl
       namespace: r.metadata.namespace ?? "default",
       labels: { ...labels, [ROLLOUT_LABEL]: r.metadata.name },
       annotations: { [REVISION_ANNOTATION]: String(revision) },
-      ownerReferences: [ownerRef(r)],
+      ownerReferences: [rolloutOwnerRef(r)],
     },
     spec: {
       replicas,
@@ -95,3 +96,12 @@ export function beyondHistory(others: V1ReplicaSet[], limit: number): V1ReplicaS
 /** Only the ReplicaSets this very Rollout owns (a recreated Rollout of the same name must not adopt old ones). */
 export const ownedBy = (uid: unknown, sets: V1ReplicaSet[]): V1ReplicaSet[] =>
   sets.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === uid && o.controller));
+
+/**
+ * ReplicaSets labelled for the Rollout that no controller owns: left by `kubectl ramp migrate` (or an
+ * orphaning delete), they are adopted as Kubernetes controllers adopt, so their pods keep running.
+ */
+export const adoptable = (sets: V1ReplicaSet[]): V1ReplicaSet[] =>
+  sets.filter(
+    (rs) => !rs.metadata?.deletionTimestamp && !rs.metadata?.ownerReferences?.some((o) => o.controller),
+  );

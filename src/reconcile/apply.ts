@@ -24,6 +24,8 @@ export async function apply(namespace: string, plan: RolloutPlan, deps: Deps): P
   for (const w of plan.routes) await writeRoute(deps.writer, w);
   await pinAll(namespace, plan.services, deps);
   for (const w of plan.replicaSets) await writeReplicaSet(namespace, w, deps);
+  const scale = plan.workloadScale;
+  if (scale) await deps.writer.scaleDeployment(namespace, scale.name, scale.replicas);
   for (const run of plan.analysis.create) await deps.writer.createAnalysisRun(namespace, run);
   for (const name of plan.analysis.terminate)
     await deps.writer.patchAnalysisRun(namespace, name, { spec: { terminate: true } });
@@ -49,6 +51,11 @@ async function writeReplicaSet(namespace: string, w: ReplicaSetWrite, deps: Deps
       return deps.writer.deleteReplicaSet(namespace, w.name);
     case "roleMetadata":
       return roleMetadata(namespace, w, deps);
+    case "adopt":
+      // The uid makes the patch fail on a ReplicaSet deleted and recreated under the same name meanwhile.
+      return deps.writer.patchReplicaSet(namespace, w.name, {
+        metadata: { uid: w.uid, ownerReferences: [w.owner] },
+      });
   }
 }
 

@@ -1,6 +1,6 @@
 // The traffic-cleanup finalizer: a Rollout whose routes ramp writes carries it, so that deleting the
 // Rollout first gives the user's routes back (all traffic to stable, no managed routes), then lets it go.
-import { Rollout } from "../api/index.ts";
+import { Rollout, type RolloutManifest } from "../api/index.ts";
 import { TRAFFIC_FINALIZER } from "../api/labels.ts";
 import { buildContext, type RolloutContext } from "../core/context.ts";
 import type { Deps } from "../core/ports.ts";
@@ -11,8 +11,13 @@ import { routersToRelease } from "../traffic/factory.ts";
 import { writeRoute } from "../traffic/ports.ts";
 import { inactiveTarget } from "../traffic/target.ts";
 
-/** Only Rollouts with trafficRouting change objects that outlive them (Services and pods go with them). */
-export const wantsFinalizer = (r: Rollout): boolean => r.spec.strategy.canary?.trafficRouting !== undefined;
+/**
+ * Only Rollouts that change objects outliving them carry it: routes (trafficRouting), or a Deployment a
+ * workloadRef scales down, which is scaled back up when the Rollout goes so the app keeps its pods.
+ */
+export const wantsFinalizer = (r: RolloutManifest): boolean =>
+  r.spec.strategy.canary?.trafficRouting !== undefined ||
+  (r.spec.workloadRef !== undefined && r.spec.workloadRef.scaleDown !== "never");
 
 /** `current` with the finalizer added (`want`) or removed, other finalizers kept; undefined when unchanged. */
 export function finalizersFor(current: readonly string[] | undefined, want: boolean): string[] | undefined {
@@ -73,6 +78,30 @@ export async function releaseTraffic(ctx: RolloutContext, deps: Deps): Promise<R
   return out;
 }
 
+/** Routes given back, then the Deployment a workloadRef scaled down scaled back to the Rollout's replicas. */
+async function release(key: string, manifest: RolloutManifest, deps: Deps): Promise<Release> {
+  // The template plays no part in giving things back: a Deployment already gone must not block deletion.
+  const template = manifest.spec.template ?? { spec: {} };
+  const ctx = buildContext(key, { ...manifest, spec: { ...manifest.spec, template } }, deps);
+  const out = await releaseTraffic(ctx, deps);
+  const ref = manifest.spec.workloadRef;
+  if (!ref || ref.scaleDown === "never") return out;
+  const deployment = deps.caches.deployment(ctx.namespace, ref.name);
+  const replicas = manifest.spec.replicas;
+  if (!deployment) {
+    out.problems.push(`Deployment "${ref.name}" is gone, so it could not be scaled back to ${replicas}`);
+  } else if ((deployment.spec?.replicas ?? 1) < replicas) {
+    try {
+      await deps.writer.scaleDeployment(ctx.namespace, ref.name, replicas);
+      out.restored.push(`Deployment "${ref.name}" scaled back to ${replicas}`);
+    } catch (err) {
+      if (!permanent(err)) throw err;
+      out.problems.push(line(`Deployment "${ref.name}"`, err));
+    }
+  }
+  return out;
+}
+
 /**
  * One reconcile of a Rollout being deleted that still carries the finalizer: routes given back, then the
  * finalizer removed, so the apiserver deletes it. A transient error throws (the work queue retries with
@@ -87,7 +116,7 @@ export async function finalize(
 ): Promise<RecordParams[]> {
   const parsed = Rollout.safeParse(raw);
   const result: Release = parsed.success
-    ? await releaseTraffic(buildContext(key, parsed.data, deps), deps)
+    ? await release(key, parsed.data, deps)
     : {
         restored: [],
         problems: ["the Rollout does not match ramp's schema, so its routes are left as they are"],
@@ -100,7 +129,7 @@ export async function finalize(
     records.push({
       type: "Normal",
       reason: "TrafficRestored",
-      message: `the Rollout is deleted: all traffic back to stable, managed routes removed (${result.restored.join(", ")})`,
+      message: `the Rollout is deleted; given back (routes: all traffic to stable, no managed routes): ${result.restored.join(", ")}`,
     });
   }
   if (result.problems.length > 0) {

@@ -7,11 +7,13 @@ import type { Caches } from "../core/ports.ts";
 import { planBlueGreen } from "../strategy/bluegreen/plan.ts";
 import { planCanary } from "../strategy/canary/plan.ts";
 import { validateReferences } from "./validate.ts";
+import { withWorkload } from "./workload.ts";
 
 /** Throws a RampError (the Rollout goes Degraded, nothing written) for a spec the cluster cannot carry. */
 export function planRollout(ctx: RolloutContext, caches: Caches, pods?: V1Pod[]): RolloutPlan {
   validateReferences(ctx.rollout, ctx.namespace, caches);
-  return ctx.rollout.spec.strategy.blueGreen
+  const plan = ctx.rollout.spec.strategy.blueGreen
     ? planBlueGreen(ctx, caches, pods)
     : planCanary(ctx, caches, pods);
+  return withWorkload(ctx, caches, plan);
 }

@@ -123,14 +123,16 @@ export class Reconciler {
     }
 
     let outcome: StrategyOutcome;
-    const ctx = buildContext(key, rollout, this.#deps);
+    let ctx: RolloutContext;
     try {
+      // A workloadRef is resolved here: a missing Deployment is a RampError like any other.
+      ctx = buildContext(key, rollout, this.#deps);
       outcome = await this.#planAndApply(ctx, log);
     } catch (err) {
       if (!(err instanceof RampError)) throw err;
       // A problem the spec must fix: Degraded with the code, state kept, other Rollouts unaffected.
       log.warn({ code: err.code, err: err.message }, "rollout cannot be reconciled");
-      const status = invalidStatus(rollout, { reason: codeOf(err), message: err.message }, ctx.now);
+      const status = invalidStatus(rollout, { reason: codeOf(err), message: err.message }, this.#deps.now());
       const held = await this.#write(
         key,
         raw,

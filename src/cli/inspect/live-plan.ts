@@ -57,10 +57,11 @@ export async function livePlan(
     };
   const caches = await liveCaches(kc, ref, parsed.data);
   const now = opts.now ?? Date.now();
-  const ctx = buildContext(key, parsed.data, { caches, now: () => now });
+  let ctx: RolloutContext;
   let plan: RolloutPlan;
   let listed = false;
   try {
+    ctx = buildContext(key, parsed.data, { caches, now: () => now });
     plan = planRollout(ctx, caches);
     const selector = plan.needsPods ? restartSelector(ctx) : undefined;
     if (selector) {

@@ -6,10 +6,12 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
+  type V1Deployment,
   type V1ReplicaSet,
   type V1Service,
+  type V2HorizontalPodAutoscaler,
 } from "@kubernetes/client-node";
-import type { AnalysisRun, Rollout } from "../../api/index.ts";
+import type { AnalysisRun, RolloutManifest as Rollout } from "../../api/index.ts";
 import { GROUP, VERSION } from "../../api/index.ts";
 import { ROLLOUT_LABEL } from "../../api/labels.ts";
 import type { Caches } from "../../core/ports.ts";
@@ -74,6 +76,21 @@ export async function liveCaches(kc: KubeConfig, ref: RolloutRef, rollout: Rollo
     blueGreen?.activeService,
     blueGreen?.previewService,
   ].filter((n): n is string => n !== undefined);
+  const workload = rollout.spec.workloadRef?.name;
+  const [deployment, autoscalers] = await Promise.all([
+    workload
+      ? (orUndefined(
+          custom.getNamespacedCustomObject({
+            group: "apps",
+            version: "v1",
+            plural: "deployments",
+            namespace: ns,
+            name: workload,
+          }),
+        ) as Promise<V1Deployment | undefined>)
+      : undefined,
+    workload ? autoscalersIn(custom, ns) : [],
+  ]);
   const [rs, runs, services, templates, routes, served] = await Promise.all([
     custom.listNamespacedCustomObject({
       group: "apps",
@@ -157,7 +174,27 @@ export async function liveCaches(kc: KubeConfig, ref: RolloutRef, rollout: Rollo
     routeObject: (kind, _ns, name) => route.get(key(kind, name)),
     routeObjectsOf: (kind) => (kind === "Ingress" ? canaryIngresses : []),
     routeApiServed: (kind) => served.has(kind),
+    deployment: (_ns, name) => (name === workload ? deployment : undefined),
+    autoscalersOf: (_ns, kind, name) =>
+      autoscalers.filter((h) => h.kind === kind && h.target === name).map((h) => h.name),
   };
+}
+
+/** Every HPA of the namespace as name → scaleTargetRef (none when the API is not served). */
+async function autoscalersIn(custom: CustomObjectsApi, namespace: string) {
+  const listed = (await custom
+    .listNamespacedCustomObject({
+      group: "autoscaling",
+      version: "v2",
+      plural: "horizontalpodautoscalers",
+      namespace,
+    })
+    .catch(() => ({ items: [] }))) as { items?: V2HorizontalPodAutoscaler[] };
+  return (listed.items ?? []).map((h) => ({
+    name: h.metadata?.name ?? "",
+    kind: h.spec?.scaleTargetRef.kind ?? "",
+    target: h.spec?.scaleTargetRef.name ?? "",
+  }));
 }
 
 async function routeObject(

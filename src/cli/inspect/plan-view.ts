@@ -60,6 +60,12 @@ function replicaSetWrite(w: ReplicaSetWrite): PlannedWrite {
         change: `create with ${w.replicaSet.spec?.replicas ?? 0} replicas`,
         why: "the version the spec asks for has no ReplicaSet yet",
       };
+    case "adopt":
+      return {
+        object: `ReplicaSet "${w.name}"`,
+        change: "set the Rollout as its controller owner",
+        why: "labelled for this Rollout and owned by no controller (left by kubectl ramp migrate)",
+      };
     case "scale":
       return {
         object: `ReplicaSet "${w.name}"`,
@@ -97,6 +103,15 @@ export function planView(ctx: RolloutContext, plan: RolloutPlan, listedPods: boo
     ...plan.routes.map(routeWrite),
     ...plan.services.map((p) => pinWrite(p, "after the routes took traffic off it")),
     ...plan.replicaSets.map(replicaSetWrite),
+    ...(plan.workloadScale
+      ? [
+          {
+            object: `Deployment "${plan.workloadScale.name}"`,
+            change: `scale ${plan.workloadScale.from} → ${plan.workloadScale.replicas}`,
+            why: `spec.workloadRef.scaleDown: ${ctx.rollout.spec.workloadRef?.scaleDown}`,
+          },
+        ]
+      : []),
     ...plan.analysis.create.map((r) => ({
       object: `AnalysisRun "${r.metadata.name}"`,
       change: `create (metrics: ${r.spec.metrics.map((m) => m.name).join(", ")})`,

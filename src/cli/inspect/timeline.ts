@@ -2,7 +2,7 @@
 // counts, what ends it and how long it takes at least. Pure: it answers with the controller's own functions
 // (weights, canary scale, pod counts, pauses), never its own arithmetic, so the plan cannot drift from what
 // the controller does. Where the Rollout and its templates come from (files or a cluster) is the caller's.
-import type { BlueGreenStrategy, CanaryStrategy, Rollout } from "../../api/index.ts";
+import type { BlueGreenStrategy, CanaryStrategy, RolloutManifest as Rollout } from "../../api/index.ts";
 import { desiredCounts, surgeLimits } from "../../core/replicas.ts";
 import { DEFAULT_DELAY_S } from "../../strategy/bluegreen/plan.ts";
 import { describeStep } from "../../strategy/canary/describe.ts";

@@ -41,7 +41,7 @@ describe("defaults", () => {
       ...minimal,
       spec: { ...minimal.spec, template: { ...minimal.spec.template, spec } },
     });
-    assert.deepEqual(r.spec.template.spec, spec);
+    assert.deepEqual(r.spec.template?.spec, spec);
   });
   test("a wrong type is reported with the field's path", () => {
     const bad = { ...minimal, spec: { ...minimal.spec, replicas: "three" } };

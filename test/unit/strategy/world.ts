@@ -88,8 +88,9 @@ export class World {
     };
   }
 
+  /** The World always writes an inline template, so the parsed manifest is already resolved. */
   rollout(): Rollout {
-    return Rollout.parse(this.raw());
+    return Rollout.parse(this.raw()) as Rollout;
   }
 
   hash(version: string): string {
@@ -209,6 +210,8 @@ export class World {
       routeObjectsOf: (kind) =>
         [...this.routes.entries()].filter(([k]) => k.startsWith(`${kind}/`)).map(([, o]) => o),
       routeApiServed: () => true,
+      deployment: () => undefined,
+      autoscalersOf: () => [],
     };
   }
 
