@@ -89,7 +89,7 @@ class Parser {
     const node = this.expression(0);
     const t = this.#peek();
     if (t.text === ";") throw new ExprError(SEQUENCE, t.pos);
-    if (t.kind !== "eof") throw new ExprError(`an unexpected ${describe(t)}`, t.pos);
+    if (t.kind !== "eof") throw new ExprError(`syntax error: unexpected ${describe(t)}`, t.pos);
     return node;
   }
 

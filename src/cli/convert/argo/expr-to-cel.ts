@@ -115,7 +115,7 @@ class Translator {
         throw new ExprError(`unknown variable ${n.name}: Argo binds only result`, n.pos);
       case "pointer": {
         const top = this.#scope.at(-1);
-        if (!top) throw new ExprError("# outside a predicate", n.pos);
+        if (!top) throw new ExprError("syntax error: # outside a predicate", n.pos);
         return { k: "id", name: top.name, t: top.t };
       }
       case "member":
@@ -261,7 +261,8 @@ class Translator {
     const doubles = items0.some((i) => i.t === "double");
     const items = doubles ? items0.map((i) => toDouble(i, true)) : items0;
     const known = new Set(items.map((i) => i.t).filter((t) => t !== "dyn" && t !== "arg"));
-    if (known.size > 1) throw new ExprError("an array literal mixing types (CEL lists hold one type)", pos);
+    if (known.size > 1)
+      throw new ExprError("an array literal mixing types is not translated: a CEL list holds one type", pos);
     const elem: Ty = known.size === 1 && items.every((i) => i.t !== "dyn") ? ([...known][0] as Ty) : "dyn";
     return { k: "list", items, t: "list", elem };
   }
