@@ -1,6 +1,7 @@
 // Every `kubectl ramp` command but `completion` (which reads this list).
 import type { Command } from "./command.ts";
 import { abort } from "./commands/abort.ts";
+import { convertCommand } from "./commands/convert.ts";
 import { get } from "./commands/get.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { list } from "./commands/list.ts";
@@ -29,5 +30,6 @@ export const COMMANDS: Command[] = [
   undo,
   lintCommand,
   plan,
+  convertCommand,
   version,
 ];
