@@ -100,9 +100,18 @@ const invalidRollouts: [string, Spec, string][] = [
     "spec.strategy.canary.steps[].experiment is not supported by ramp",
   ],
   [
-    "workloadRef",
+    "workloadRef beside a template",
     { ...base(), workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" } },
-    "spec.workloadRef is not supported by ramp: not yet: copy the Deployment's pod template",
+    "spec.template, spec.workloadRef: set exactly one",
+  ],
+  [
+    "workloadRef to a kind other than Deployment",
+    {
+      ...base(),
+      template: undefined,
+      workloadRef: { apiVersion: "apps/v1", kind: "StatefulSet", name: "web" },
+    },
+    "spec.workloadRef.kind",
   ],
   [
     "pingPong beside canaryService",

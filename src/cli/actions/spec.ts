@@ -14,6 +14,7 @@ type RawRollout = {
   metadata?: { resourceVersion?: string };
   spec?: {
     restartAt?: string;
+    workloadRef?: { name?: string };
     template?: { spec?: { containers?: Container[]; initContainers?: Container[] } };
   };
   status?: { stableRS?: string; currentPodHash?: string };
@@ -59,6 +60,23 @@ export function parseImageChange(arg: string): ImageChange | undefined {
   return { container, image };
 }
 
+/**
+ * A Rollout with spec.workloadRef has no template of its own: the Deployment's is the one to change (Git
+ * owns it), and ramp ships the change. Refused with the command that does it.
+ */
+export function refuseWorkloadRef(
+  r: { spec?: { workloadRef?: { name?: string } } },
+  ref: RolloutRef,
+  instead: (deployment: string) => string,
+): void {
+  const name = r.spec?.workloadRef?.name;
+  if (name === undefined) return;
+  throw new ActionRefused(
+    `${label(ref)} runs the pod template of Deployment "${name}" (spec.workloadRef): change the ` +
+      `Deployment instead (${instead(name)}); ramp ships its new template as a new version`,
+  );
+}
+
 /** Changes container images in spec.template (containers and initContainers), like `kubectl set image`. */
 export async function setImage(
   client: SpecClient,
@@ -66,6 +84,11 @@ export async function setImage(
   changes: ImageChange[],
 ): Promise<SpecActionResult & { changed: string[] }> {
   const r = (await client.get(ref)) as RawRollout;
+  refuseWorkloadRef(
+    r,
+    ref,
+    (d) => `kubectl set image deployment/${d} ${changes.map((c) => `${c.container}=${c.image}`).join(" ")}`,
+  );
   const spec = r.spec?.template?.spec ?? {};
   const lists = [
     ["containers", spec.containers ?? []],

@@ -9,7 +9,7 @@ import { isObject } from "../../json.ts";
 import { podTemplateHash } from "../../kube/hash.ts";
 import { ActionRefused } from "./actions.ts";
 import type { RolloutRef, SpecClient } from "./client.ts";
-import { GITOPS_WARNING, type SpecActionResult } from "./spec.ts";
+import { GITOPS_WARNING, refuseWorkloadRef, type SpecActionResult } from "./spec.ts";
 
 type Json = Record<string, unknown>;
 const isEmptyObject = (v: unknown) => isObject(v) && Object.keys(v).length === 0;
@@ -114,7 +114,7 @@ const hashOf = (rs: V1ReplicaSet) => rs.metadata?.labels?.[HASH_LABEL];
 
 type RawRollout = {
   metadata?: { uid?: string; resourceVersion?: string };
-  spec?: { template?: unknown };
+  spec?: { template?: unknown; workloadRef?: { name?: string } };
   status?: { stableRS?: string };
 };
 
@@ -125,6 +125,7 @@ export async function undoRollout(
   opts: { toRevision?: number } = {},
 ): Promise<SpecActionResult & { revision: number; hash: string; exact: boolean }> {
   const r = (await client.get(ref)) as RawRollout;
+  refuseWorkloadRef(r, ref, (d) => `kubectl rollout undo deployment/${d}, or revert it in Git`);
   const label = `rollout "${ref.name}"`;
   const parsed = PodTemplateSpec.safeParse(r.spec?.template);
   const currentHash = parsed.success ? podTemplateHash(parsed.data) : undefined;

@@ -14,6 +14,7 @@ const WINDOW = `${I}/canary/rollback-window.test.ts`;
 const VERSIONS = `${I}/canary/versions.test.ts`;
 const BG = `${I}/bluegreen/bluegreen.test.ts`;
 const ADMIT = `${I}/api-admission.test.ts`;
+const WORKLOAD = `${I}/workload/workload-ref.test.ts`;
 const GATEWAY = `${I}/traffic/gateway.test.ts`;
 const ISTIO = `${I}/traffic/istio.test.ts`;
 const L4 = `${I}/traffic/istio-l4.test.ts`;
@@ -35,7 +36,20 @@ const CANARY_ROLE = `${ROLE}#canary: role=canary selects`;
 const BG_ROLE = `${ROLE}#blue-green: preview pods carry role=preview`;
 
 export const ROLLOUT_SPEC: Proofs = {
-  "spec.workloadRef": [`${ADMIT}#workloadRef`],
+  "spec.workloadRef": [`${WORKLOAD}#onsuccess`, `${ADMIT}#workloadRef beside a template`],
+  "spec.workloadRef.apiVersion": [`${WORKLOAD}#exactly one of template and workloadRef`],
+  "spec.workloadRef.kind": [
+    `${WORKLOAD}#exactly one of template and workloadRef`,
+    `${ADMIT}#workloadRef to a kind`,
+  ],
+  "spec.workloadRef.name": [`${WORKLOAD}#pointing workloadRef at a matching Deployment recovers`],
+  "spec.workloadRef.scaleDown": [
+    `${WORKLOAD}#scaleDown onsuccess`,
+    `${WORKLOAD}#scaleDown never`,
+    `${WORKLOAD}#scaleDown progressively`,
+    `${WORKLOAD}#deleting the Rollout scales the Deployment back`,
+    `${I}/workload/autoscaler.test.ts#not fought`,
+  ],
   "spec.replicas": [`${STEPS}#first deploy`, `${VERSIONS}#scale subresource`],
   "spec.selector": [`${ADMIT}#spec.selector is immutable`, `${ADMIT}#empty selector`],
   "spec.selector.matchLabels": [`${STEPS}#first deploy`, `${ADMIT}#selector not matching the template`],

@@ -151,6 +151,35 @@ describe("GitOps health of ramp.dev/Rollout: Argo CD's Lua check and Flux's ksta
     assert.match(late.message, /^ProgressDeadlineExceeded: /);
   });
 
+  test("a workloadRef Rollout: Degraded while its Deployment is missing, Healthy on the Deployment's template, in progress while the Deployment's change waits at a pause, Healthy once promoted", async () => {
+    await f.applyFixture("workload/rollout.yaml", {
+      NAME: "wl",
+      DEPLOYMENT: "wl",
+      SCALE_DOWN: "onsuccess",
+      REPLICAS: "2",
+      PAUSE: "{}",
+    });
+    await f.waitStatus("wl", "WorkloadNotFound", (s) => s.phase === "Degraded");
+    const missing = await health("wl", "Failed");
+    assert.equal(missing.status, "Degraded");
+    assert.match(missing.message, /^WorkloadNotFound: spec\.workloadRef: Deployment "wl" does not exist/);
+    await f.applyFixture("workload/deployment.yaml", { NAME: "wl", DEPLOY_REPLICAS: "2", IMAGE: "app:1" });
+    await f.waitHealthy("wl");
+    assert.equal((await health("wl", "Current")).status, "Healthy");
+    const first = (await f.rollout("wl")).status?.stableRS;
+    const image = await kubectl(["set", "image", "deployment/wl", "app=app:2", "-n", f.namespace]);
+    assert.equal(image.code, 0, image.stderr);
+    await f.waitStatus(
+      "wl",
+      "the Deployment's new template at 50%, waiting for a person",
+      (s) => s.currentPodHash !== first && s.phase === "Paused",
+    );
+    assert.equal((await health("wl", "InProgress")).status, "Healthy", "a pause for a person is not a failure");
+    await f.actions.promote("wl");
+    await f.waitHealthy("wl");
+    assert.equal((await health("wl", "Current")).status, "Healthy");
+  });
+
   test("a Service the Rollout names is missing: Degraded with the code", async () => {
     await canary("nosvc");
     await f.waitHealthy("nosvc");

@@ -60,6 +60,7 @@ describe("spec.workloadRef: a Rollout that runs an existing Deployment's pods", 
       DEPLOYMENT: deploymentName,
       SCALE_DOWN: scaleDown,
       REPLICAS: String(replicas),
+      PAUSE: "{duration: 1s}",
     });
   const images = async (rollout: string): Promise<Record<string, string>> => {
     const res = await kubectl([
@@ -81,10 +82,6 @@ describe("spec.workloadRef: a Rollout that runs an existing Deployment's pods", 
         .map((l) => l.split("=")),
     );
   };
-  const setDeploymentImage = async (name: string, image: string) => {
-    const res = await kubectl(["set", "image", `deployment/${name}`, `app=${image}`, "-n", f.namespace]);
-    assert.equal(res.code, 0, res.stderr);
-  };
   const degraded = (name: string, reason: string) =>
     f.waitStatus(
       name,
@@ -104,7 +101,35 @@ describe("spec.workloadRef: a Rollout that runs an existing Deployment's pods", 
       what: "Deployment web scaled to 0 once the Rollout is Healthy",
     });
 
-    await setDeploymentImage("web", "app:2");
+    // The Git change, applied as Flux applies (server-side, forced) from a manifest without spec.replicas,
+    // as docs/migrating.md says to keep it: the template changes, ramp's 0 stays.
+    const gitops = await kubectl(
+      [
+        "apply",
+        "--server-side",
+        "--force-conflicts",
+        "--field-manager=kustomize-controller",
+        "-n",
+        f.namespace,
+        "-f",
+        "-",
+      ],
+      {
+        input: JSON.stringify({
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "web" },
+          spec: {
+            selector: { matchLabels: { app: "web" } },
+            template: {
+              metadata: { labels: { app: "web" } },
+              spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "app", image: "app:2" }] },
+            },
+          },
+        }),
+      },
+    );
+    assert.equal(gitops.code, 0, gitops.stderr);
     const second = await f.waitStatus(
       "web",
       "the Deployment's new template promoted",
@@ -117,7 +142,7 @@ describe("spec.workloadRef: a Rollout that runs an existing Deployment's pods", 
     const templateOwners = (d.metadata.managedFields ?? [])
       .filter((m) => JSON.stringify(m.fieldsV1 ?? {}).includes('"f:template"'))
       .map((m) => m.manager);
-    assert.deepEqual([...new Set(templateOwners)].sort(), ["kubectl", "kubectl-set"]);
+    assert.deepEqual([...new Set(templateOwners)].sort(), ["kubectl", "kustomize-controller"]);
     assert.equal(d.spec.template.spec.containers[0]?.image, "app:2", "the template is the user's, untouched");
   });
 
@@ -174,6 +199,7 @@ describe("spec.workloadRef: a Rollout that runs an existing Deployment's pods", 
         DEPLOYMENT: "prog",
         SCALE_DOWN: "progressively",
         REPLICAS: "4",
+        PAUSE: "{duration: 1s}",
       });
       await g.waitHealthy("prog", 120_000);
       await waitFor(
