@@ -32,6 +32,38 @@ describe("kubectl ramp plan NAME (live)", () => {
     await env?.stop();
   });
 
+  test("a workloadRef Rollout, before any controller: the plan runs the Deployment's template; a missing Deployment exits 1 with WorkloadNotFound", async () => {
+    await f.applyFixture("workload/deployment.yaml", { NAME: "wl", DEPLOY_REPLICAS: "2", IMAGE: "app:7" });
+    await f.applyFixture("workload/rollout.yaml", {
+      NAME: "wl",
+      DEPLOYMENT: "wl",
+      SCALE_DOWN: "onsuccess",
+      REPLICAS: "2",
+      PAUSE: "{}",
+    });
+    const res = await plan("wl", "-o", "json");
+    assert.equal(res.code, 0, res.stderr);
+    assert.ok(res.json?.ok);
+    const create = res.json.plan.writes.find((w) => w.object.startsWith("ReplicaSet"));
+    assert.match(create?.change ?? "", /^create with 2 replicas$/);
+    const conditions = res.json.plan.status.conditions as { type: string; status: string }[];
+    assert.ok(conditions.some((c) => c.type === "AutoscalerConflict" && c.status === "False"));
+
+    await f.applyFixture("workload/rollout.yaml", {
+      NAME: "wlmissing",
+      DEPLOYMENT: "nowhere",
+      SCALE_DOWN: "never",
+      REPLICAS: "1",
+      PAUSE: "{}",
+    });
+    const missing = await plan("wlmissing");
+    assert.equal(missing.code, 1);
+    assert.match(
+      missing.stderr,
+      /Degraded: WorkloadNotFound: spec\.workloadRef: Deployment "nowhere" does not exist/,
+    );
+  });
+
   test("before any controller: the plan is the first deploy, and the controller then writes exactly that", async () => {
     await f.applyFixture("canary/three-steps.yaml", {
       NAME: "first",
