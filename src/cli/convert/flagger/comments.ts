@@ -47,7 +47,8 @@ export const asComment = (text: string): string =>
 
 /** An output document from a plain object, with a header comment; it stands where `source` stood. */
 export function outputDoc(obj: Json, header: string, source: SourceDoc): OutputDoc {
-  const doc = new Document(obj);
+  // YAML 1.1 rules when writing, as kubectl reads them: "yes", "on", "y" stay strings (quoted).
+  const doc = new Document(obj, { aliasDuplicateObjects: false, version: "1.1" });
   doc.commentBefore = asComment(header);
   const meta = obj.metadata as { name: string; namespace?: string };
   return { kind: String(obj.kind), name: meta.name, namespace: meta.namespace, doc, source };

@@ -114,17 +114,14 @@ function fromTemplate(env: MetricsEnv, at: Path, model: QueryModel): Provided | 
   canary.use(ref);
   const provider = templateProvider(t, env.address, ns === canary.namespace);
   if ("unsupported" in provider) {
-    canary.drop(
-      at,
-      `MetricTemplate ${t.title} (${t.where(["spec", "provider", "type"])}): ${provider.unsupported}`,
-    );
+    canary.drop(at, `${t.title} (${t.where(["spec", "provider", "type"])}): ${provider.unsupported}`);
     return undefined;
   }
   const query = rendered(t, ["spec", "query"], t.str(["spec", "query"]) ?? "", model);
   return {
     kind: "custom",
     prometheus: { ...provider.prometheus, query },
-    reads: `the query of MetricTemplate ${t.title} (${t.where(["spec", "query"])})`,
+    reads: `the query of ${t.title} (${t.where(["spec", "query"])})`,
   };
 }
 

@@ -121,6 +121,10 @@ export class Source {
     this.#reported.add(dotted(path));
     this.report.drops.push(this.#entry(path, reason));
   }
+  /** `drop`, unless the field (a parent, or a part of it) was already carried. */
+  dropUnused(path: Path, reason: string): void {
+    if (!this.#covered(path) && !this.#anyUnder(path)) this.drop(path, reason);
+  }
   /** The whole object is not carried (reported without a field path, at its first line). */
   dropAll(reason: string): void {
     this.use([]);

@@ -77,7 +77,8 @@ export type StepsInput = {
 
 export function canarySteps(input: StepsInput): Steps {
   const { schedule, hooks } = input;
-  const hold = { pause: { duration: formatDuration(input.intervalMs) } };
+  // A fresh object per step: a shared one would be written as a YAML alias.
+  const hold = () => ({ pause: { duration: formatDuration(input.intervalMs) } });
   const steps: Json[] = [];
   const managed: string[] = [];
   if (hooks.confirmRollout) steps.push({ pause: {} });
@@ -111,7 +112,7 @@ export function canarySteps(input: StepsInput): Steps {
       steps.push(mirrorStep(schedule.mirror));
       mark();
       steps.push(
-        hold,
+        hold(),
         { setMirrorRoute: { name: MIRROR_ROUTE } },
         { setCanaryScale: { matchTrafficWeight: true } },
       );
@@ -119,14 +120,14 @@ export function canarySteps(input: StepsInput): Steps {
     for (const w of schedule.weights) {
       steps.push({ setWeight: w });
       mark();
-      steps.push(hold);
+      steps.push(hold());
     }
   }
   if (hooks.confirmPromotion) steps.push({ pause: {} });
   if (schedule.kind !== "mirror")
     schedule.promotion.forEach((w, i) => {
       steps.push({ setWeight: w });
-      if (i < schedule.promotion.length - 1) steps.push(hold);
+      if (i < schedule.promotion.length - 1) steps.push(hold());
     });
   return { steps, analysisFrom, managedRoutes: managed };
 }

@@ -17,6 +17,8 @@ export type Workload = {
   /** The Deployment's rollingUpdate bounds, for strategy.canary. */
   surge: Json;
   deployment: Source | undefined;
+  /** The Deployment's progressDeadlineSeconds, used when the Canary sets none. */
+  deadline?: number;
 };
 
 export function resolveWorkload(
@@ -56,6 +58,8 @@ export function resolveWorkload(
     surge: {},
     deployment: dep,
   };
+  // Flagger's primary takes these from its target at every promotion, so the Rollout does too.
+  if (dep) carryDeploymentSpec(dep, out);
   if (!dep || !inline) {
     spec.workloadRef = { apiVersion: "apps/v1", kind: "Deployment", name, scaleDown: "onsuccess" };
     // Deleting such a Rollout gives the routes back and scales the Deployment up again: always what
@@ -70,36 +74,34 @@ export function resolveWorkload(
         "convert without --inline (a workloadRef Deployment is scaled back up when its Rollout is deleted)",
     );
   canary.use(["spec", "revertOnDeletion"]);
-  inlineDeployment(dep, out);
+  out.metadata = dep.metadataToCarry();
+  out.spec.template = dep.get(["spec", "template"]);
+  if (dep.bool(["spec", "paused"]) === true) out.spec.paused = true;
+  dep.use(["spec", "template"], ["spec", "paused"], ["kind"], ["apiVersion"], ["status"]);
   consumed.push(dep.src.doc);
   return out;
 }
 
-/** --inline: the Deployment's spec into the Rollout's, and what of it has no place there reported. */
-function inlineDeployment(dep: Source, out: Workload): void {
-  out.metadata = dep.metadataToCarry();
-  out.spec.template = dep.get(["spec", "template"]);
-  for (const k of ["minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds", "paused"] as const) {
+function carryDeploymentSpec(dep: Source, out: Workload): void {
+  for (const k of ["minReadySeconds", "revisionHistoryLimit"] as const) {
     const v = dep.get(["spec", k]);
     if (v !== undefined) out.spec[k] = v;
   }
+  const deadline = dep.num(["spec", "progressDeadlineSeconds"]);
+  if (deadline !== undefined) out.deadline = deadline;
+  const rolling = dep.rec(["spec", "strategy", "rollingUpdate"]) ?? {};
+  for (const k of ["maxSurge", "maxUnavailable"]) if (rolling[k] !== undefined) out.surge[k] = rolling[k];
   dep.use(
     ["spec", "selector"],
     ["spec", "replicas"],
-    ["spec", "template"],
-    ["kind"],
-    ["apiVersion"],
-    ["status"],
-  );
-  dep.use(
     ["spec", "minReadySeconds"],
     ["spec", "revisionHistoryLimit"],
-    ["spec", "progressDeadlineSeconds"],
-    ["spec", "paused"],
   );
-  const rolling = dep.rec(["spec", "strategy", "rollingUpdate"]) ?? {};
-  for (const k of ["maxSurge", "maxUnavailable"]) if (rolling[k] !== undefined) out.surge[k] = rolling[k];
-  dep.use(["spec", "strategy", "rollingUpdate"], ["spec", "strategy", "type"]);
+  dep.use(
+    ["spec", "progressDeadlineSeconds"],
+    ["spec", "strategy", "rollingUpdate"],
+    ["spec", "strategy", "type"],
+  );
   if (dep.str(["spec", "strategy", "type"]) === "Recreate")
     dep.drop(
       ["spec", "strategy", "type"],
