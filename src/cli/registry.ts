@@ -5,6 +5,7 @@ import { convertCommand } from "./commands/convert.ts";
 import { get } from "./commands/get.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { list } from "./commands/list.ts";
+import { migrateCanary, migrateRollout } from "./commands/migrate.ts";
 import { pause } from "./commands/pause.ts";
 import { plan } from "./commands/plan.ts";
 import { promote } from "./commands/promote.ts";
@@ -31,5 +32,7 @@ export const COMMANDS: Command[] = [
   lintCommand,
   plan,
   convertCommand,
+  migrateRollout,
+  migrateCanary,
   version,
 ];

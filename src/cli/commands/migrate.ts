@@ -1,0 +1,92 @@
+// kubectl ramp migrate rollout NAME (Argo Rollouts) | migrate canary NAME (Flagger): a running app moves to
+// a ramp Rollout that adopts its stable pods, none restarted.
+import type { Command, Option } from "../command.ts";
+import { type CliContext, describeError, EXIT } from "../context.ts";
+import { migrateClient } from "../migrate/client.ts";
+import { migrate, Refused } from "../migrate/migrate.ts";
+import type { SourceKind } from "../migrate/read-source.ts";
+import { timeoutOf } from "./get.ts";
+
+const OPTIONS: Record<string, Option> = {
+  "dry-run": { type: "boolean", help: "Print the plan, each step with the write it makes; write nothing." },
+  force: {
+    type: "boolean",
+    help: "Migrate even mid-rollout: take over the stable version; the version in progress ships again under ramp.",
+  },
+  "delete-source": {
+    type: "boolean",
+    help: "Once ramp's Rollout is Healthy, delete the source object (no running pod goes with it).",
+  },
+  timeout: {
+    type: "string",
+    value: "DURATION",
+    help: "How long to wait for ramp's controller to adopt the pods (default 5m).",
+  },
+};
+
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+
+async function run(ctx: CliContext, kind: SourceKind): Promise<number> {
+  const ref = ctx.ref();
+  const opts = {
+    dryRun: ctx.bool("dry-run"),
+    force: ctx.bool("force"),
+    deleteSource: ctx.bool("delete-source"),
+    timeoutMs: timeoutOf(ctx) || DEFAULT_TIMEOUT_MS,
+  };
+  try {
+    await migrate(migrateClient(ctx.kubeConfig()), kind, ref, opts, {
+      out: (l) => ctx.out(l),
+      err: (l) => ctx.err(l),
+      signal: ctx.io.signal,
+    });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof Refused) {
+      ctx.err(`error: refusing to migrate: ${err.lines[0]}`);
+      for (const line of err.lines.slice(1)) ctx.err(line);
+      return EXIT.failed;
+    }
+    ctx.err(describeError(err));
+    return EXIT.failed;
+  }
+}
+
+const DETAILS =
+  "The ramp Rollout adopts the running stable pods: their ReplicaSet and each pod are labelled as ramp's\n" +
+  "version (label patches restart nothing), released from the old owner, and the Rollout, converted as\n" +
+  "`kubectl ramp convert` converts, is created with that version's template, so the controller finds it\n" +
+  "already deployed. Every Service and route selects live pods at every step. The next version ships\n" +
+  "under ramp. Refused, with the reason, while the source is mid-rollout (unless --force).\n" +
+  "Exit codes: 0 migrated (or planned, with --dry-run); 1 refused, or an error from the cluster.";
+
+export const migrateRollout: Command = {
+  words: ["migrate", "rollout"],
+  usage: "kubectl ramp migrate rollout NAME [--dry-run] [--force] [--delete-source] [--timeout DURATION]",
+  summary: "Move a running Argo Rollout to a ramp Rollout, adopting its stable pods without restarting any",
+  details: `${DETAILS}\nThe Argo Rollout is left paused and owning nothing running (--delete-source deletes it).`,
+  examples: [
+    ["See what migrating web would write", "kubectl ramp migrate rollout web --dry-run"],
+    ["Migrate web, then delete the Argo Rollout", "kubectl ramp migrate rollout web --delete-source"],
+  ],
+  options: OPTIONS,
+  args: { min: 1, max: 1 },
+  run: (ctx) => run(ctx, "argo"),
+};
+
+export const migrateCanary: Command = {
+  words: ["migrate", "canary"],
+  usage: "kubectl ramp migrate canary NAME [--dry-run] [--force] [--delete-source] [--timeout DURATION]",
+  summary:
+    "Move a running Flagger Canary to a ramp Rollout, adopting its primary's pods without restarting any",
+  details:
+    `${DETAILS}\nThe Canary is left suspended; <target>-primary is deleted with its ReplicaSet orphaned (adopted).\n` +
+    "--delete-source turns off revertOnDeletion and deletes the Canary.",
+  examples: [
+    ["See what migrating podinfo would write", "kubectl ramp migrate canary podinfo --dry-run"],
+    ["Migrate podinfo, then delete the Canary", "kubectl ramp migrate canary podinfo --delete-source"],
+  ],
+  options: OPTIONS,
+  args: { min: 1, max: 1 },
+  run: (ctx) => run(ctx, "flagger"),
+};
