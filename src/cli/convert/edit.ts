@@ -98,6 +98,12 @@ export class Edit {
     if (value !== undefined) pair.value = this.doc.createNode(value);
   }
 
+  /** Appends an item to the sequence at `path` (its other items keep their styles and comments). */
+  append(path: Path, value: unknown): void {
+    const node = this.doc.getIn(path, true);
+    if (isSeq(node)) node.items.push(this.doc.createNode(value));
+  }
+
   /** Adds `key` to the mapping at `path` just before `before` (at the end when `before` is absent). */
   insertBefore(path: Path, key: string, value: unknown, before: string): void {
     const map = path.length === 0 ? this.doc.contents : this.doc.getIn(path, true);

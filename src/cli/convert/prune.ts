@@ -64,16 +64,19 @@ export function pruneUnknown(edit: Edit, at: Path, schema: JsonSchema, reasonFor
   const props = isSchema(schema.properties) ? schema.properties : {};
   const extra = isSchema(schema.additionalProperties) ? schema.additionalProperties : undefined;
   const keys = node.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)));
-  for (const key of keys) {
-    const path = [...at, key];
-    const child = key in props ? props[key] : extra;
-    if (!isSchema(child)) {
-      if (schema["x-kubernetes-preserve-unknown-fields"] !== true) edit.drop(path, reasonFor(path));
-      continue;
-    }
-    const d = child.description;
-    if (typeof d === "string" && d.startsWith(UNSUPPORTED))
-      edit.drop(path, `not supported by ramp: ${d.slice(UNSUPPORTED.length)}`);
-    else pruneUnknown(edit, path, child, reasonFor);
+  for (const key of keys) pruneKey(edit, [...at, key], schema, key in props ? props[key] : extra, reasonFor);
+  // A mapping all of whose fields were dropped goes too (`authentication: {}` would say nothing).
+  if (keys.length > 0 && node.items.length === 0 && at.length > 1) edit.remove(at);
+}
+
+/** One key of a mapping against its schema (`child`, undefined when the mapping does not declare it). */
+function pruneKey(edit: Edit, path: Path, parent: JsonSchema, child: unknown, reasonFor: ReasonFor): void {
+  if (!isSchema(child)) {
+    if (parent["x-kubernetes-preserve-unknown-fields"] !== true) edit.drop(path, reasonFor(path));
+    return;
   }
+  const d = child.description;
+  if (typeof d === "string" && d.startsWith(UNSUPPORTED))
+    edit.drop(path, `not supported by ramp: ${d.slice(UNSUPPORTED.length)}`);
+  else pruneUnknown(edit, path, child, reasonFor);
 }

@@ -87,16 +87,17 @@ export function convertAnalysisRefs(edit: Edit, index: TemplateIndex, namespace:
         : undefined,
     );
     const keep = infos.flatMap((info, j) => (info?.written === false ? [] : [j]));
+    if (keep.length === 0 && list.length > 0) {
+      const names = list.map((r) => (isObject(r) ? String(r.templateName) : "")).join(", ");
+      edit.drop(at, `analysis dropped: none of its templates (${names}) was converted (see their drops)`);
+      continue;
+    }
     for (const [j, info] of infos.entries())
       if (info?.written === false)
         edit.report(
           [...at, "templates", j],
           "the template was not converted (see its drops): not referenced",
         );
-    if (keep.length === 0 && list.length > 0) {
-      edit.drop(at, "analysis dropped: none of its templates was converted");
-      continue;
-    }
     const items = edit.items([...at, "templates"]);
     if (keep.length < list.length)
       edit.rebuild(

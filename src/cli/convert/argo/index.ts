@@ -21,6 +21,8 @@ const DROPPED: Record<string, string> = {
     "statistical judge)",
 };
 
+const nameOf = (edit: Edit) => str(edit.value(["metadata", "name"])) ?? "";
+
 function output(edit: Edit): OutputDoc {
   return {
     kind: str(edit.value(["kind"])) ?? "",
@@ -85,8 +87,12 @@ export function convertArgo(docs: SourceDoc[]): ConvertResult {
     else if (kind === "Rollout") {
       convertRollout(edit, index, deployments);
       written = refuseOnFindings(edit);
-    } else if (SKIPPED[kind]) edit.note([], SKIPPED[kind]);
-    else edit.report([], DROPPED[kind] ?? `${kind} is not an Argo Rollouts kind ramp converts`);
+    } else if (SKIPPED[kind]) edit.note([], `${kind} "${nameOf(edit)}" ${SKIPPED[kind]}`);
+    else
+      edit.report(
+        [],
+        `${kind} "${nameOf(edit)}" not converted: ${DROPPED[kind] ?? "not an Argo Rollouts kind ramp converts"}`,
+      );
     if (written) result.outputs.push(output(edit));
     result.drops.push(...edit.drops);
     result.notes.push(...edit.notes);

@@ -60,8 +60,11 @@ function convertJsonBody(edit: Edit, at: Path): void {
   edit.rename(web, "jsonBody", "body", JSON.stringify(body));
   const headers = edit.value([...web, "headers"]);
   const list = Array.isArray(headers) ? headers.filter(isObject) : [];
-  if (!list.some((h) => String(h.key).toLowerCase() === "content-type"))
-    edit.set([...web, "headers"], [...list, { key: "Content-Type", value: "application/json" }]);
+  const header = { key: "Content-Type", value: "application/json" };
+  // A Content-Type of the user's own stays; added to the list where there is one (its quoting kept).
+  const own = list.some((h) => String(h.key).toLowerCase() === "content-type");
+  if (!own && list.length > 0) edit.append([...web, "headers"], header);
+  else if (!own) edit.set([...web, "headers"], [header]);
   edit.note(
     [...web, "jsonBody"],
     "sent as body (JSON text) with Content-Type: application/json, as Argo does",

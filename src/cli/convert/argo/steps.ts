@@ -25,18 +25,17 @@ const keyOf = (p: Pair) => String(isScalar(p.key) ? p.key.value : p.key);
 /** A mirror match ramp cannot express exactly: mirroring it anyway would copy more requests than asked. */
 function inexactMirror(match: unknown): string | undefined {
   if (!Array.isArray(match)) return undefined;
-  for (const m of match.filter(isObject)) {
+  const bad = match.filter(isObject).flatMap((m) => {
     const method = isObject(m.method) ? Object.keys(m.method) : [];
     const path = isObject(m.path) ? Object.keys(m.path) : [];
     const headers = isObject(m.headers) ? Object.values(m.headers).filter(isObject).flatMap(Object.keys) : [];
-    const bad = [
+    return [
       ...method.filter((k) => k !== "exact").map((k) => `method.${k}`),
       ...path.filter((k) => k === "regex").map((k) => `path.${k}`),
       ...headers.filter((k) => k !== "exact").map((k) => `headers.*.${k}`),
     ];
-    if (bad.length > 0) return bad.join(", ");
-  }
-  return undefined;
+  });
+  return bad.length > 0 ? [...new Set(bad)].join(", ") : undefined;
 }
 
 /** Why the action `key` of step `at` cannot be carried, or undefined when it can. */

@@ -116,6 +116,18 @@ export function convertTraffic(
     else if (key === "plugins") convertPlugins(edit, tr, refusal, namespace, headerSteps);
   }
   const routers = edit.keys(tr).filter((k) => ["gatewayAPI", "nginx", "istio"].includes(k));
+  // Argo's ALB-with-mesh mode: pingPong serves the ALB, the mesh routes canaryService/stableService.
+  const services = edit.has([...canary, "canaryService"]) && edit.has([...canary, "stableService"]);
+  if (
+    routers.length > 0 &&
+    services &&
+    edit.has([...canary, "pingPong"]) &&
+    edit.sourceValue([...tr, "alb"]) !== undefined
+  )
+    edit.drop(
+      [...canary, "pingPong"],
+      "it served the ALB routing, which was dropped: the other routers use canaryService and stableService",
+    );
   if (routers.length > 0) return true;
   for (const key of edit.keys(tr))
     edit.drop([...tr, key], "no traffic router ramp runs is left (see the drops above)");
