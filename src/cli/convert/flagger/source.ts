@@ -1,5 +1,6 @@
 // One Flagger input document as the converter reads it: typed access by path, and a record of which fields
 // were carried or reported, so any field left over is reported too ("every field not carried is listed").
+import { isMap, isPair, isSeq } from "yaml";
 import { isObject } from "../../../json.ts";
 import type { Drop, SourceDoc } from "../types.ts";
 
@@ -94,9 +95,25 @@ export class Source {
     // A missing field points at its nearest parent that is there.
     for (let n = path.length; n >= 0; n--) {
       const line = this.src.lineOf(path.slice(0, n));
-      if (line !== undefined) return line;
+      if (line !== undefined) return this.#keyLine(path.slice(0, n), line);
     }
     return undefined;
+  }
+
+  /**
+   * A block map or list starts at its first item, the line after its key (and after any comment or blank
+   * line there): a report points at the key.
+   */
+  #keyLine(path: Path, line: number): number {
+    const node = this.src.doc.getIn(path, true);
+    if (typeof path.at(-1) !== "string" || !(isMap(node) || isSeq(node)) || node.flow) return line;
+    const first = node.items[0] as unknown;
+    const item = (isPair(first) ? first.key : first) as {
+      commentBefore?: string | null;
+      spaceBefore?: boolean;
+    } | null;
+    const lines = (c: string | null | undefined) => (c ? c.split("\n").length : 0);
+    return line - 1 - lines(node.commentBefore) - lines(item?.commentBefore) - (item?.spaceBefore ? 1 : 0);
   }
   /** `file:line` of a field, for comments in the output. */
   where(path: Path): string {

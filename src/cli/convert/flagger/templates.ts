@@ -26,6 +26,8 @@ export function renderQuery(query: string, model: QueryModel): { query: string; 
   const out = query
     .replace(POD_OF_TARGET, `${CANARY_RS}-[0-9a-zA-Z]+`)
     .replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (whole, expr: string) => {
+      // ramp's own arguments, written by the rule above.
+      if (expr.startsWith("args.")) return whole;
       const value = actionValue(expr.trim(), model);
       if (value === undefined) unknown.push(whole);
       return value ?? whole;
