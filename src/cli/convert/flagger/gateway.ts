@@ -28,7 +28,8 @@ export function httpRoute(canary: Source, names: Names, ns: string | undefined, 
   const rule: Json = {
     matches: matches.length > 0 ? matches : [{ path: { type: "PathPrefix", value: "/" } }],
   };
-  const filters = [...headerFilters(canary), ...rewriteFilter(canary), ...mirrorFilters(canary)];
+  const matchList = rule.matches as Json[];
+  const filters = [...headerFilters(canary), ...rewriteFilter(canary, matchList), ...mirrorFilters(canary)];
   if (filters.length > 0) rule.filters = filters;
   const timeout = canary.str([...SVC, "timeout"]);
   canary.use([...SVC, "timeout"]);
@@ -103,10 +104,19 @@ function headerFilters(canary: Source): Json[] {
   });
 }
 
-function rewriteFilter(canary: Source): Json[] {
+function rewriteFilter(canary: Source, matches: Json[]): Json[] {
   const r = canary.rec([...SVC, "rewrite"]);
-  canary.use([...SVC, "rewrite"]);
   if (!r) return [];
+  const onePrefix = matches.length === 1 && (matches[0]?.path as Json | undefined)?.type === "PathPrefix";
+  if (r.type === "ReplacePrefixMatch" && r.uri && !onePrefix) {
+    canary.drop(
+      [...SVC, "rewrite"],
+      "Gateway API replaces a matched prefix only in a rule with exactly one PathPrefix match (the apiserver " +
+        "refuses Flagger's route too): split the route, or rewrite the full path",
+    );
+    return [];
+  }
+  canary.use([...SVC, "rewrite"]);
   const rewrite: Json = {};
   if (typeof r.authority === "string" && r.authority) rewrite.hostname = r.authority;
   if (typeof r.uri === "string" && r.uri)
