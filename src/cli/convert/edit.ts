@@ -95,7 +95,14 @@ export class Edit {
     const pair = this.pair(path, from);
     if (!pair || !isScalar(pair.key)) return;
     pair.key.value = to;
-    if (value !== undefined) pair.value = this.doc.createNode(value);
+    if (value === undefined) return;
+    const next = this.doc.createNode(value);
+    // A comment on the old value (`plugins: # why`) stays with the new one.
+    if (isNode(pair.value)) {
+      if (pair.value.commentBefore) next.commentBefore = pair.value.commentBefore;
+      if (pair.value.comment) next.comment = pair.value.comment;
+    }
+    pair.value = next;
   }
 
   /** Appends an item to the sequence at `path` (its other items keep their styles and comments). */

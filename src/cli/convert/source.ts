@@ -1,6 +1,6 @@
 // YAML text (or an object read from the cluster) as SourceDocs: one per object, each able to say on which
 // line of its file a field starts. A `kind: List` (what `kubectl get -o yaml` prints) becomes its items.
-import { Document, isMap, isNode, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
+import { Document, isMap, isNode, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
 import type { Drop, SourceDoc } from "./types.ts";
 
 export type Path = (string | number)[];
@@ -17,12 +17,23 @@ export const formatPath = (path: readonly (string | number)[]): string =>
 
 type Ranged = { range?: [number, number, number] | null };
 
-/** The line of the deepest node of `path` that exists: a missing field points at its parent. */
+/** The node where a field starts: the key of a mapping entry (its value may start lines below), else the node. */
+function startOf(doc: Document, path: Path): Ranged | undefined {
+  const last = path.at(-1);
+  const parent = doc.getIn(path.slice(0, -1), true);
+  if (typeof last === "string" && isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
+    if (pair && isScalar(pair.key)) return pair.key;
+  }
+  return doc.getIn(path, true) as Ranged | undefined;
+}
+
+/** The line of the deepest field of `path` that exists: a missing field points at its parent. */
 function lineFinder(doc: Document, counter: LineCounter, prefix: Path): SourceDoc["lineOf"] {
   return (path) => {
     const full = [...prefix, ...path];
     for (let n = full.length; n >= 0; n--) {
-      const node = doc.getIn(full.slice(0, n), true) as Ranged | undefined;
+      const node = n === 0 ? (doc.contents as Ranged | null) : startOf(doc, full.slice(0, n));
       if (node?.range) return counter.linePos(node.range[0]).line;
     }
     return undefined;
