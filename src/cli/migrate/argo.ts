@@ -61,7 +61,10 @@ export function argoStableReplicaSet(src: ArgoSource, rampName: string): V1Repli
   return src.replicaSets.find((rs) => {
     if (labelsOf(rs)[ARGO_HASH] !== hash || rs.metadata?.deletionTimestamp) return false;
     const owner = controllerOf(rs);
-    return owner ? owner.uid === uid || owner.kind === "Rollout" : labelsOf(rs)[ROLLOUT_LABEL] === rampName;
+    if (!owner) return labelsOf(rs)[ROLLOUT_LABEL] === rampName;
+    return (
+      owner.uid === uid || (owner.apiVersion?.startsWith("ramp.dev/") === true && owner.name === rampName)
+    );
   });
 }
 
@@ -103,27 +106,23 @@ export function argoMidRollout(rollout: KubeObject): string[] {
 }
 
 /**
- * The Rollout to create from the converted one: its template is the stable version's. When Argo was
- * mid-rollout (--force), that is the stable ReplicaSet's template without Argo's labels, and `ship`
- * puts the converted spec's (the version in progress) back once the stable one is adopted.
+ * The stable version's template, for a takeover mid-rollout (--force): the stable ReplicaSet's, without
+ * the labels and annotations Argo added (its hash, the stable role's ephemeral metadata) or ramp's hash.
  */
 export function argoStableTemplate(rollout: KubeObject, rs: V1ReplicaSet): Record<string, unknown> {
   const template = structuredClone(rs.spec?.template ?? {}) as {
     metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   };
-  const ephemeral =
-    at(rollout.spec?.strategy, "canary", "stableMetadata") ??
-    at(rollout.spec?.strategy, "blueGreen", "activeMetadata");
-  const labels = { ...(template.metadata?.labels ?? {}) };
-  const annotations = { ...(template.metadata?.annotations ?? {}) };
+  const strategy = rollout.spec?.strategy;
+  const ephemeral = at(strategy, "canary", "stableMetadata") ?? at(strategy, "blueGreen", "activeMetadata");
+  const metadata = { ...(template.metadata ?? {}) };
+  const labels = { ...(metadata.labels ?? {}) };
   for (const k of [ARGO_HASH, HASH_LABEL, ...Object.keys(asMap(at(ephemeral, "labels")))]) delete labels[k];
+  metadata.labels = labels;
+  const annotations = { ...(metadata.annotations ?? {}) };
   for (const k of Object.keys(asMap(at(ephemeral, "annotations")))) delete annotations[k];
-  const metadata = {
-    ...(template.metadata ?? {}),
-    labels,
-    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
-  };
-  if (Object.keys(annotations).length === 0) delete (metadata as { annotations?: unknown }).annotations;
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  else delete metadata.annotations;
   return { ...template, metadata };
 }
 
@@ -216,15 +215,24 @@ export function argoSteps(m: Migration, src: ArgoSource, opts: { deleteSource: b
     ...createRampObjects(m),
     waitAdopted(m),
     ...shipInProgress(m),
-    ...(opts.deleteSource
-      ? [
-          {
-            description:
-              `Delete Argo Rollout ${argo.metadata.name} (--delete-source): the adopted ReplicaSet is no longer ` +
-              "its dependent, so no running pod goes with it",
-            write: { verb: "delete", target: argoTarget, propagationPolicy: "Background", uid } as const,
-          },
-        ]
-      : []),
+    ...(opts.deleteSource ? argoDeleteSteps(m.namespace, argo) : []),
+  ];
+}
+
+/**
+ * --delete-source: the Argo Rollout goes, with what it still owns (old ReplicaSets at 0, AnalysisRuns);
+ * the adopted ReplicaSet is no longer its dependent, so no running pod goes with it.
+ */
+export function argoDeleteSteps(namespace: string, argo: KubeObject): Step[] {
+  return [
+    {
+      description: `Delete Argo Rollout ${argo.metadata.name} (--delete-source): the running pods are no longer its dependents`,
+      write: {
+        verb: "delete",
+        target: target(API.argoRollout, namespace, argo.metadata.name),
+        propagationPolicy: "Background",
+        uid: argo.metadata.uid,
+      },
+    },
   ];
 }

@@ -394,7 +394,7 @@ export function flaggerSteps(m: Migration, src: FlaggerSource, opts: { deleteSou
     ...createRampObjects(m),
     waitAdopted(m),
     ...shipInProgress(m),
-    ...(opts.deleteSource ? deleteCanary(m, src) : []),
+    ...(opts.deleteSource ? flaggerDeleteSteps(m.namespace, c) : []),
   ];
 }
 
@@ -403,9 +403,8 @@ export function flaggerSteps(m: Migration, src: FlaggerSource, opts: { deleteSou
  * it is turned off, and the finalizer removed, before the Canary is deleted. What Flagger generated and
  * ramp does not use (`-primary` Service and DestinationRule, the primary's HPA) goes with it.
  */
-function deleteCanary(m: Migration, src: FlaggerSource): Step[] {
-  const c = src.canary;
-  const t = target(API.canary, m.namespace, c.metadata.name);
+export function flaggerDeleteSteps(namespace: string, c: KubeObject): Step[] {
+  const t = target(API.canary, namespace, c.metadata.name);
   const finalizers = c.metadata.finalizers ?? [];
   const revert = c.spec?.revertOnDeletion === true || finalizers.includes(FLAGGER_FINALIZER);
   const off: Step = {

@@ -5,12 +5,19 @@ import type { V1Deployment, V1ReplicaSet } from "@kubernetes/client-node";
 import { HASH_LABEL } from "../../api/labels.ts";
 import type { Drop } from "../convert/types.ts";
 import { applyPlan } from "./apply.ts";
-import { argoRevision } from "./argo.ts";
+import { argoDeleteSteps, argoRevision } from "./argo.ts";
 import type { MigrateClient } from "./client.ts";
 import { convertSource } from "./convert.ts";
-import { flaggerRevision, templateLabels, unpinnedMismatches } from "./flagger.ts";
+import { flaggerDeleteSteps, flaggerRevision, templateLabels, unpinnedMismatches } from "./flagger.ts";
 import { rolloutHash } from "./hash.ts";
-import { type KubeObject, MIGRATED_FROM_ANNOTATION, type Migration, type RampObjects } from "./model.ts";
+import {
+  controllerOf,
+  type KubeObject,
+  MIGRATED_FROM_ANNOTATION,
+  type Migration,
+  type RampObjects,
+  type Source,
+} from "./model.ts";
 import { planMigration } from "./plan.ts";
 import { preflight, sourceId } from "./preflight.ts";
 import { rampObjects } from "./ramp-objects.ts";
@@ -51,8 +58,16 @@ export async function planFromCluster(
   ref: { namespace: string; name: string },
   opts: Pick<MigrateOptions, "force" | "deleteSource">,
   io: Io,
-): Promise<{ migration: Migration; steps: Step[] }> {
+): Promise<Planned> {
   const read = await readSource(client, kind, ref.namespace, ref.name);
+  if (alreadyMigrated(read)) {
+    const src = read.source;
+    const del =
+      src.kind === "argo"
+        ? argoDeleteSteps(ref.namespace, src.rollout)
+        : flaggerDeleteSteps(ref.namespace, src.canary);
+    return { done: true, source: src, steps: opts.deleteSource ? del : [] };
+  }
   const pf = preflight({
     source: read.source,
     name: ref.name,
@@ -96,7 +111,19 @@ export async function planFromCluster(
     },
     ramp,
   };
-  return { migration, steps: planMigration(migration, opts) };
+  return { done: false, source: read.source, migration, steps: planMigration(migration, opts) };
+}
+
+/** The plan, or (`done`) only what is left after a migration that already happened: --delete-source. */
+export type Planned =
+  | { done: false; source: Source; migration: Migration; steps: Step[] }
+  | { done: true; source: Source; steps: Step[] };
+
+/** A ramp Rollout made from this source owns the version that was adopted (or nothing of the source is left). */
+function alreadyMigrated(read: Read): boolean {
+  const from = read.existing?.metadata.annotations?.[MIGRATED_FROM_ANNOTATION];
+  if (!read.existing || from !== sourceId(read.source)) return false;
+  return !read.stable || controllerOf(read.stable)?.uid === read.existing.metadata.uid;
 }
 
 /**
@@ -154,8 +181,18 @@ export async function migrate(
   opts: MigrateOptions,
   io: Io,
 ): Promise<void> {
-  const { migration: m, steps } = await planFromCluster(client, kind, ref, opts, io);
-  const what = sourceId(m.source);
+  const planned = await planFromCluster(client, kind, ref, opts, io);
+  const what = sourceId(planned.source);
+  if (planned.done) {
+    io.out(
+      `${what} was migrated to ramp Rollout ${ref.name} already${planned.steps.length > 0 ? "" : ": nothing to do"}`,
+    );
+    if (opts.dryRun) for (const line of renderPlan(planned.steps)) io.out(line);
+    else
+      await applyPlan(client, planned.steps, { timeoutMs: opts.timeoutMs, say: io.out, signal: io.signal });
+    return;
+  }
+  const { migration: m, steps } = planned;
   if (opts.dryRun) {
     io.out(
       `Plan to migrate ${what} in namespace ${ref.namespace} to ramp Rollout ${ref.name} (dry run: nothing is written):`,
