@@ -28,3 +28,8 @@ FLUX_CLI_UTILS_VERSION=v1.2.3
 # Rollout/AnalysisTemplate/…, and Flagger's Canary/MetricTemplate/AlertProvider.
 ARGO_ROLLOUTS_VERSION=v1.10.1
 FLAGGER_VERSION=v1.36.1
+# Traefik, built from its Go module by build-traefik.sh: the real Gateway API data plane of the traffic
+# tests, the abort bench and the demo. v3.7.x needs modules the proxy does not serve (go-acme/lego v5 DNS
+# SDKs, a go-http-auth fork); v3.6.12 builds with the pinned Go and implements Gateway API v1.4.0.
+TRAEFIK_VERSION=v3.6.12
+TRAEFIK_BIN=$RAMP_CACHE/bin/traefik-$TRAEFIK_VERSION
