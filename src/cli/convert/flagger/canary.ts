@@ -290,9 +290,24 @@ function commentRollout(canary: Source, doc: Document, plan: Plan, w: Workload, 
     ["spec", "progressDeadlineSeconds"],
     sourceComment(canary, ["spec", "progressDeadlineSeconds"]),
   );
-  if (plan.kind === "canary")
-    commentAt(doc, ["spec", "strategy", "canary", "steps"], asComment(scheduleComment(canary, base)));
+  commentAt(doc, ["spec", "paused"], sourceComment(canary, ["spec", "suspend"]));
+  // The schedule's own comments (interval, threshold, weights, matches) go with what they became.
+  const at =
+    plan.kind === "canary" ? ["spec", "strategy", "canary", "steps"] : ["spec", "strategy", "blueGreen"];
+  if (plan.kind === "canary") commentAt(doc, at, asComment(scheduleComment(canary, base)));
+  for (const f of SCHEDULE_FIELDS) commentAt(doc, at, sourceComment(canary, [...base, f]));
 }
+
+const SCHEDULE_FIELDS = [
+  "interval",
+  "threshold",
+  "iterations",
+  "stepWeight",
+  "stepWeights",
+  "maxWeight",
+  "match",
+  "mirror",
+];
 
 function routes(canary: Source, provider: Provider, plan: Plan): Json[] {
   const weighted = plan.kind === "canary" && plan.routing !== undefined;

@@ -9,6 +9,12 @@ export function sourceComment(src: Source, path: Path): string | undefined {
   const parent = src.src.doc.getIn(path.slice(0, -1), true);
   const last = path.at(-1);
   const texts: string[] = [];
+  // A comment above the first entry of a block collection is the collection's.
+  const firstOf = (items: unknown[]) =>
+    items[0] !== undefined &&
+    (last === 0 || (isPair(items[0]) && (isScalar(items[0].key) ? items[0].key.value : undefined) === last));
+  if ((isMap(parent) || isSeq(parent)) && parent.commentBefore && firstOf(parent.items))
+    texts.push(parent.commentBefore);
   if (isMap(parent)) {
     const pair = parent.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === last);
     if (pair && isScalar(pair.key) && pair.key.commentBefore) texts.push(pair.key.commentBefore);
@@ -17,6 +23,9 @@ export function sourceComment(src: Source, path: Path): string | undefined {
   } else if (isSeq(parent) && typeof last === "number") {
     const item = parent.items[last] as Node | undefined;
     if (item?.commentBefore) texts.push(item.commentBefore);
+    // A comment above `- name: x` belongs to the item's first key.
+    const first = isMap(item) ? item.items[0] : undefined;
+    if (first && isScalar(first.key) && first.key.commentBefore) texts.push(first.key.commentBefore);
   }
   return texts.length > 0 ? texts.join("\n") : undefined;
 }
