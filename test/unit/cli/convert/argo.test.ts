@@ -340,6 +340,32 @@ items:
     assert.match(report(r.drops)[0] ?? "", /^8 : Experiment "ex" not converted: ramp has no Experiments/);
   });
 
+  test("what no Kubernetes object can be is refused: a placeholder name, an unquoted {{…}} read as a map key", () => {
+    const placeholder = convert(rollout("    blueGreen: { activeService: web }\n", "-$$name$$"));
+    assert.deepEqual(placeholder.outputs, []);
+    assert.match(
+      report(placeholder.drops)[0] ?? "",
+      /^4 metadata\.name: not converted: metadata\.name "web-\$\$name\$\$" is not a DNS-1123 subdomain/,
+    );
+    const unquoted = convert(
+      template(`    - name: j
+      provider:
+        job:
+          spec:
+            template:
+              metadata:
+                annotations:
+                  linkerd.io/inject: {{args.inject}}
+              spec: { containers: [] }
+`),
+    );
+    assert.deepEqual(unquoted.outputs, []);
+    assert.match(
+      report(unquoted.drops)[0] ?? "",
+      /^14 spec\.metrics\[0\]\.provider\.job\.spec\.template\.metadata\.annotations\[linkerd\.io\/inject\]: not converted: it holds a key that is not a string/,
+    );
+  });
+
   test("every output of the mappings above passes lint", () => {
     const r = convert(
       `${template(prom("rate", "result[0] < 0.01"))}---\n${rollout("    canary:\n      steps:\n        - analysis: { templates: [{ templateName: checks }] }\n")}`,
