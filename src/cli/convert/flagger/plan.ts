@@ -81,7 +81,12 @@ export function planOf(canary: Source, base: Path, router: Router, apex: string)
   ignore(["match"], "Flagger reads match only with iterations (A/B testing)");
   const weights = weightsOf(canary, base);
   const promotion = promotionWeights(canary, base, weights.at(-1) ?? 100);
-  if (weights.length === 0)
+  if (!canary.has(base))
+    canary.note(
+      ["spec"],
+      "no analysis: Flagger promotes every release at once, without checks; so does the Rollout (no steps)",
+    );
+  else if (weights.length === 0)
     canary.note(
       base,
       "neither stepWeight(s) nor iterations: Flagger never advances such a Canary; ramp ships it at once (add setWeight steps)",

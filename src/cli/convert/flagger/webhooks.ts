@@ -66,7 +66,9 @@ function classify(canary: Source, at: Path, mode: Mode, taken: Set<string>, hook
         "`kubectl ramp promote` (ramp does not poll the URL)",
     );
   };
-  if (type === "confirm-rollout" && mode === "bluegreen") {
+  if (!canary.str([...at, "url"]) && !type.startsWith("confirm-")) {
+    canary.drop(at, "a webhook without a url: Flagger fails every call to it");
+  } else if (type === "confirm-rollout" && mode === "bluegreen") {
     canary.drop(
       at,
       "ramp's blue-green has no gate before the preview starts: gate the switch instead " +

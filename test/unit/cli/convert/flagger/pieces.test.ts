@@ -9,6 +9,7 @@ import { type Report, Source } from "../../../../../src/cli/convert/flagger/sour
 import { promotionWeights, weightsOf } from "../../../../../src/cli/convert/flagger/steps.ts";
 import { renderQuery } from "../../../../../src/cli/convert/flagger/templates.ts";
 import { formatDuration, goDurationMs, metricName } from "../../../../../src/cli/convert/flagger/util.ts";
+import { lint } from "../../../../../src/cli/lint/lint.ts";
 import { sourceDocs } from "./support.ts";
 
 const analysis = (yaml: string): Source => {
@@ -320,6 +321,33 @@ spec:
       ref.report.join("\n"),
     );
   });
+});
+
+describe("minimal and malformed Canaries", () => {
+  const cases: [string, string, string][] = [
+    ["no spec", "metadata: {name: a}\n", "no analysis: Flagger promotes every release at once"],
+    [
+      "no analysis",
+      "metadata: {name: b}\nspec:\n  targetRef: {name: b}\n  service: {port: 80}\n",
+      "no analysis",
+    ],
+    [
+      "wrong shapes",
+      "metadata: {name: c}\nspec:\n  targetRef: {name: c}\n  analysis:\n    metrics: 3\n    webhooks: [1]\n" +
+        "    stepWeights: [x, 10]\n    interval: soon\n",
+      "spec.analysis.webhooks[0]: a webhook without a url",
+    ],
+  ];
+  for (const [name, body, expected] of cases)
+    test(name, () => {
+      const { r, report } = convert(`apiVersion: flagger.app/v1beta1\nkind: Canary\n${body}`);
+      const text = r.outputs.map((o) => o.doc.toString()).join("---\n");
+      assert.deepEqual(lint([{ file: name, text }]), []);
+      assert.ok(
+        report.some((l) => l.includes(expected)),
+        report.join("\n"),
+      );
+    });
 });
 
 export type { Report };
