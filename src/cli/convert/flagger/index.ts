@@ -28,10 +28,23 @@
 //                                 route (hosts, gateways, gatewayRefs, match, rewrite, timeout, retries,
 //                                 headers, corsPolicy, mirror, trafficPolicy as DestinationRules)
 //   autoscalerRef                 the HPA's scaleTargetRef → the Rollout; primaryScalerReplicas its bounds
+// Decisions:
+// - Checks run beside the steps (a background analysis from the first hold with traffic), not as analysis
+//   steps: Flagger's `threshold` counts failed checks over the whole analysis, which only a run that spans
+//   the steps can count (failureLimit threshold−1 per metric). Two differences remain: a failed check holds
+//   Flagger's weight for one more interval, while ramp keeps the schedule; and Flagger counts one failure per
+//   tick across all metrics, ramp counts per metric.
+// - Webhooks become `job` metrics (curl in a Job), not `web` ones: ramp's web provider needs a JSON answer,
+//   and Flagger's load tester answers plain text or nothing.
+// - workloadRef with `scaleDown: onsuccess`: Flagger keeps its target at zero once the primary runs, and
+//   ramp scales the Deployment back up if the Rollout is deleted (Flagger's revertOnDeletion).
+// - The apex Service is the stable Service (Flagger points it at the primary); `<svc>-primary` goes.
+// - A target Deployment not among the inputs: selector `{app: <targetRef.name>}` (Flagger's convention),
+//   with a note to check it.
 // Not carried, each reported with file, line and what to do instead: alerts and AlertProviders, skipAnalysis,
-// revertOnDeletion, primary/canaryReadyThreshold, sessionAffinity, confirm-traffic-increase, rollback and
-// event webhooks, post-rollout of a canary, providers ramp does not route (linkerd, contour, gloo, …), and
-// any field no mapping above read.
+// revertOnDeletion with --inline, primary/canaryReadyThreshold, sessionAffinity, confirm-traffic-increase,
+// rollback and event webhooks, post-rollout of a canary, providers ramp does not route (linkerd, contour,
+// gloo, …) and their fields, metric providers other than Prometheus, and any field no mapping above read.
 import type { Document } from "yaml";
 import type { ConvertResult, SourceDoc } from "../types.ts";
 import { convertCanary, type World } from "./canary.ts";
