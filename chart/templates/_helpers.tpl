@@ -130,6 +130,10 @@ and the Role (namespaced mode). Each verb is one the code uses; docs/install.md 
 - apiGroups: ["gateway.networking.k8s.io"]
   resources: ["httproutes"]
   verbs: ["list", "watch", "patch"]
+# A route's Gateway names its GatewayClass, whose supportedFeatures say whether a mirror step can work.
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["gateways"]
+  verbs: ["list", "watch"]
 - apiGroups: ["networking.k8s.io"]
   resources: ["ingresses"]
   verbs: ["list", "watch", "create", "patch", "delete"]
@@ -142,6 +146,10 @@ and the Role (namespaced mode). Each verb is one the code uses; docs/install.md 
 {{- define "ramp.clusterTemplateRules" -}}
 - apiGroups: ["ramp.dev"]
   resources: ["clusteranalysistemplates"]
+  verbs: ["list", "watch"]
+# GatewayClasses (cluster-scoped too): the features a Gateway API implementation publishes.
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["gatewayclasses"]
   verbs: ["list", "watch"]
 {{- end -}}
 

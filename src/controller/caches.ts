@@ -14,6 +14,7 @@ import type { Clients } from "../kube/client.ts";
 import { Informer, objectKey } from "../kube/informer.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { RouteKind, RouteObject } from "../traffic/apis.ts";
+import type { GatewayClassView } from "../traffic/ports.ts";
 import { RouteCaches, routesOf } from "../traffic/route-caches.ts";
 
 type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: unknown };
@@ -280,5 +281,8 @@ export class ControllerCaches implements Caches {
   }
   routeApiServed(kind: RouteKind): boolean {
     return this.routes.served(kind);
+  }
+  gatewayClassOf(namespace: string, name: string): GatewayClassView | undefined {
+    return this.routes.gatewayClassOf(namespace, name);
   }
 }

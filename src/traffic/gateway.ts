@@ -34,6 +34,9 @@ type Rule = { name?: string; matches?: Match[]; filters?: Filter[]; backendRefs?
 /** A rule ramp weights: its object in the patched copy, and the indices of the two Services' backendRefs. */
 type Weighted = { rule: Rule; index: number; stable: number; canary: number };
 
+/** The Gateway API feature name (GEP-2162) of the RequestMirror filter on HTTPRoutes. */
+const MIRROR_FEATURE = "HTTPRouteRequestMirror";
+
 const ruleName = (r: Rule, i: number) => (r.name ? `rule "${r.name}"` : `rules[${i}]`);
 
 /** The apiserver's defaults, so a rule ramp wrote compares equal to itself when read back. */
@@ -92,7 +95,36 @@ class HttpRouteRouter implements TrafficRouter {
   }
 
   verify(): void {
-    this.#select(this.#route().spec?.rules as Rule[] | undefined);
+    const route = this.#route();
+    this.#select(route.spec?.rules as Rule[] | undefined);
+    this.#checkMirror(route);
+  }
+
+  /**
+   * A setMirrorRoute step needs the RequestMirror filter, an extended feature: when the route's Gateway's
+   * class publishes its features (GEP-2162) without HTTPRouteRequestMirror, the rule would not mirror (and
+   * an implementation may fail the requests it matches, as Traefik answers 500), so the step is refused.
+   */
+  #checkMirror(route: RouteObject): void {
+    const step = this.#env.steps.findIndex((s) => s.setMirrorRoute);
+    if (step < 0 || !this.#env.caches.gatewayClassOf) return;
+    type ParentRef = { group?: string; kind?: string; namespace?: string; name: string };
+    const parents = ((route.spec?.parentRefs as ParentRef[] | undefined) ?? []).filter(
+      (p) =>
+        (p.group ?? "gateway.networking.k8s.io") === "gateway.networking.k8s.io" &&
+        (p.kind ?? "Gateway") === "Gateway",
+    );
+    for (const p of parents) {
+      const cls = this.#env.caches.gatewayClassOf(p.namespace ?? this.#env.namespace, p.name);
+      if (!cls?.supportedFeatures || cls.supportedFeatures.includes(MIRROR_FEATURE)) continue;
+      throw new RampError(
+        "RouterUnsupported",
+        `spec.strategy.canary.steps[${step}].setMirrorRoute: ${this.describe} is served by Gateway "${p.name}" ` +
+          `of GatewayClass "${cls.name}" (${cls.controllerName}), whose status.supportedFeatures does not list ` +
+          `${MIRROR_FEATURE}: a RequestMirror rule would not mirror there. Remove the setMirrorRoute step, or ` +
+          "route through a Gateway API implementation that supports RequestMirror",
+      );
+    }
   }
 
   shownWeight(total: number): number {

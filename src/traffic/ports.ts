@@ -3,8 +3,22 @@
 import type { RouteKind, RouteObject, RouteRef } from "./apis.ts";
 import type { JsonPatchOp } from "./json-patch.ts";
 
+/** A Gateway's GatewayClass as the routers need it: its controller and the features it publishes. */
+export type GatewayClassView = {
+  gateway: string;
+  name: string;
+  controllerName: string;
+  /** status.supportedFeatures (GEP-2162); undefined when the implementation publishes none. */
+  supportedFeatures: string[] | undefined;
+};
+
 /** Read-only views of the route watch caches; nothing here makes an API request. */
 export interface RouteCaches {
+  /**
+   * The GatewayClass of Gateway `namespace/name`, when the cluster serves Gateways and both objects are in
+   * the caches; undefined otherwise (a view without Gateway caches, such as `kubectl ramp plan`, knows none).
+   */
+  gatewayClassOf?(namespace: string, name: string): GatewayClassView | undefined;
   /** A traffic-routing object (HTTPRoute, Ingress, VirtualService, DestinationRule), or undefined. */
   routeObject(kind: RouteKind, namespace: string, name: string): RouteObject | undefined;
   /** Routing objects of `kind` labelled as made for the Rollout `namespace/name` (canary Ingresses). */

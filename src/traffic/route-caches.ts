@@ -9,6 +9,12 @@ import { statusCodeOf } from "../kube/client.ts";
 import { Informer } from "../kube/informer.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { collectionPath, ROUTE_APIS, ROUTE_KINDS, type RouteKind, type RouteObject } from "./apis.ts";
+import type { GatewayClassView } from "./ports.ts";
+
+const GATEWAY_API = "/apis/gateway.networking.k8s.io/v1";
+/** Gateways and GatewayClasses, slimmed to what says which implementation serves a route and what it supports. */
+type GatewayObj = { metadata: { name: string; namespace?: string }; className: string };
+type ClassObj = { metadata: { name: string }; controllerName: string; features: string[] | undefined };
 
 type Meta = NonNullable<KubernetesObject["metadata"]>;
 
@@ -58,6 +64,9 @@ export class RouteCaches {
   readonly #log: Logger;
   readonly #informers = new Map<RouteKind, Informer<RouteObject>>();
   readonly #served = new Set<RouteKind>();
+  readonly #gateways: Informer<GatewayObj>;
+  readonly #classes: Informer<ClassObj>;
+  #gatewaysServed = false;
 
   constructor(
     clients: Clients,
@@ -84,21 +93,70 @@ export class RouteCaches {
       });
       this.#informers.set(kind, inf);
     }
+    const base = { source: clients, metrics: opts.metrics, log: opts.log };
+    const ns = opts.namespace ? `/namespaces/${opts.namespace}` : "";
+    this.#gateways = new Informer<GatewayObj>({
+      ...base,
+      path: `${GATEWAY_API}${ns}/gateways`,
+      transform: (o) => ({
+        metadata: { name: o.metadata?.name ?? "", namespace: o.metadata?.namespace ?? "" },
+        className: String((o as Raw).spec?.gatewayClassName ?? ""),
+      }),
+    });
+    this.#classes = new Informer<ClassObj>({
+      ...base,
+      path: `${GATEWAY_API}/gatewayclasses`,
+      transform: (o) => {
+        const status = (o as { status?: { supportedFeatures?: unknown[] } }).status;
+        return {
+          metadata: { name: o.metadata?.name ?? "" },
+          controllerName: String((o as Raw).spec?.controllerName ?? ""),
+          features: status?.supportedFeatures?.map((f) =>
+            typeof f === "string" ? f : String((f as Named).name),
+          ),
+        };
+      },
+    });
   }
 
   /** Discovers which routing APIs the cluster serves, then lists and watches those. */
   async start(): Promise<void> {
     for (const kind of ROUTE_KINDS) if (await this.#discover(kind)) this.#served.add(kind);
-    this.#log.info({ served: [...this.#served] }, "traffic routing APIs discovered");
-    await Promise.all([...this.#served].map((k) => this.#informers.get(k)?.start()));
+    // Which implementation serves an HTTPRoute, and what it supports, is read from its Gateway's class.
+    this.#gatewaysServed =
+      this.#served.has("HTTPRoute") &&
+      (await this.#discoverPlurals(ROUTE_APIS.HTTPRoute.group, ROUTE_APIS.HTTPRoute.version)).filter(
+        (p) => p === "gateways" || p === "gatewayclasses",
+      ).length === 2;
+    this.#log.info(
+      { served: [...this.#served], gateways: this.#gatewaysServed },
+      "traffic routing APIs discovered",
+    );
+    await Promise.all([
+      ...[...this.#served].map((k) => this.#informers.get(k)?.start()),
+      ...(this.#gatewaysServed ? [this.#gateways.start(), this.#classes.start()] : []),
+    ]);
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.#informers.values()].map((i) => i.stop()));
+    await Promise.all([...this.#informers.values(), this.#gateways, this.#classes].map((i) => i.stop()));
   }
 
   synced(): boolean {
-    return [...this.#served].every((k) => this.#informers.get(k)?.hasSynced() === true);
+    const gateways = !this.#gatewaysServed || (this.#gateways.hasSynced() && this.#classes.hasSynced());
+    return gateways && [...this.#served].every((k) => this.#informers.get(k)?.hasSynced() === true);
+  }
+
+  gatewayClassOf(namespace: string, name: string): GatewayClassView | undefined {
+    const gw = this.#gateways.get(`${namespace}/${name}`);
+    const cls = gw && this.#classes.get(gw.className);
+    if (!gw || !cls) return undefined;
+    return {
+      gateway: name,
+      name: cls.metadata.name,
+      controllerName: cls.controllerName,
+      supportedFeatures: cls.features,
+    };
   }
 
   served(kind: RouteKind): boolean {
@@ -128,20 +186,24 @@ export class RouteCaches {
     }
   }
 
-  // GET /apis/<group>/<version>: 404 means the API is not installed; anything else is retried a while.
   async #discover(kind: RouteKind): Promise<boolean> {
     const api = ROUTE_APIS[kind];
+    return (await this.#discoverPlurals(api.group, api.version)).includes(api.plural);
+  }
+
+  // GET /apis/<group>/<version>: 404 means the API is not installed; anything else is retried a while.
+  async #discoverPlurals(group: string, version: string): Promise<string[]> {
     for (let attempt = 0; ; attempt++) {
       try {
         const list = await this.#clients.request<{ resources?: { name?: string }[] }>(
           "GET",
-          `/apis/${api.group}/${api.version}`,
+          `/apis/${group}/${version}`,
         );
-        return (list?.resources ?? []).some((r) => r.name === api.plural);
+        return (list?.resources ?? []).map((r) => r.name ?? "");
       } catch (err) {
-        if (statusCodeOf(err) === 404) return false;
-        if (attempt >= 4) throw new Error(`discovering ${api.group}/${api.version} failed`, { cause: err });
-        this.#log.warn({ err, group: api.group }, "API discovery failed; retrying");
+        if (statusCodeOf(err) === 404) return [];
+        if (attempt >= 4) throw new Error(`discovering ${group}/${version} failed`, { cause: err });
+        this.#log.warn({ err, group }, "API discovery failed; retrying");
         await sleep(500 * 2 ** attempt);
       }
     }

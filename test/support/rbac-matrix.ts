@@ -31,6 +31,7 @@ export const NAMESPACED_NEEDS: readonly [string, string | undefined, readonly st
   ["jobs.batch", undefined, ["list", "watch", "create"]],
   ["events", undefined, ["create", "patch"]],
   ["httproutes.gateway.networking.k8s.io", undefined, ["list", "watch", "patch"]],
+  ["gateways.gateway.networking.k8s.io", undefined, ["list", "watch"]],
   ["ingresses.networking.k8s.io", undefined, ["list", "watch", "create", "patch", "delete"]],
   ["virtualservices.networking.istio.io", undefined, ["list", "watch", "patch"]],
   ["destinationrules.networking.istio.io", undefined, ["list", "watch", "patch"]],
@@ -73,6 +74,8 @@ export function mustAllow(mode: Mode): Question[] {
   out.push(
     q("list", "clusteranalysistemplates.ramp.dev", "cluster"),
     q("watch", "clusteranalysistemplates.ramp.dev", "cluster"),
+    q("list", "gatewayclasses.gateway.networking.k8s.io", "cluster"),
+    q("watch", "gatewayclasses.gateway.networking.k8s.io", "cluster"),
   );
   out.push(q("create", "leases.coordination.k8s.io", "release"));
   for (const verb of ["get", "update"])

@@ -286,6 +286,8 @@ describe("the controller runs with only the chart's RBAC", () => {
         "clusteranalysistemplates",
         "jobs",
         "httproutes",
+        "gateways",
+        "gatewayclasses",
         "ingresses",
         "virtualservices",
         "destinationrules",

@@ -77,11 +77,16 @@ const NAMESPACED_RULES = [
   "batch/jobs: create,list,watch",
   "core/events: create,patch",
   "gateway.networking.k8s.io/httproutes: list,patch,watch",
+  "gateway.networking.k8s.io/gateways: list,watch",
   "networking.k8s.io/ingresses: create,delete,list,patch,watch",
   "networking.istio.io/virtualservices: list,patch,watch",
   "networking.istio.io/destinationrules: list,patch,watch",
 ];
-const CLUSTER_TEMPLATES = "ramp.dev/clusteranalysistemplates: list,watch";
+/** The cluster-scoped reads every mode grants: ClusterAnalysisTemplates and GatewayClasses. */
+const CLUSTER_TEMPLATES = [
+  "ramp.dev/clusteranalysistemplates: list,watch",
+  "gateway.networking.k8s.io/gatewayclasses: list,watch",
+];
 
 /** Every optional feature on (PriorityClass aside: it would need one to exist). */
 const ALL_ON = {
@@ -241,7 +246,7 @@ describe("helm chart: lint and render", () => {
     const cr = find(docs, "ClusterRole", "ramp");
     assert.deepEqual(
       describeRules(rulesOf(cr)).sort(),
-      [...NAMESPACED_RULES, CLUSTER_TEMPLATES, "core/secrets: get"].sort(),
+      [...NAMESPACED_RULES, ...CLUSTER_TEMPLATES, "core/secrets: get"].sort(),
     );
     const crb = find(docs, "ClusterRoleBinding", "ramp") as Manifest & { subjects: unknown[] };
     assert.deepEqual(crb.subjects, [{ kind: "ServiceAccount", name: "ramp", namespace: NS }]);
@@ -263,13 +268,13 @@ describe("helm chart: lint and render", () => {
     assert.equal(role.metadata.namespace, "apps");
     assert.deepEqual(describeRules(rulesOf(role)).sort(), [...NAMESPACED_RULES].sort());
     assert.equal(find(docs, "RoleBinding", "ramp").metadata.namespace, "apps");
-    // ClusterAnalysisTemplates are cluster-scoped: the only cluster-wide grant left, read-only.
+    // ClusterAnalysisTemplates and GatewayClasses are cluster-scoped: the only cluster-wide grants left, read-only.
     const crs = docs.filter((d) => d.kind === "ClusterRole");
     assert.deepEqual(
       crs.map((d) => d.metadata.name),
       ["ramp-cluster-templates"],
     );
-    assert.deepEqual(describeRules(rulesOf(crs[0] as Manifest)), [CLUSTER_TEMPLATES]);
+    assert.deepEqual(describeRules(rulesOf(crs[0] as Manifest)), CLUSTER_TEMPLATES);
     assert.ok(container(docs).args.includes("--namespace=apps"));
     assert.ok(
       container(docs).args.includes(`--lease-namespace=${NS}`),
