@@ -25,7 +25,8 @@ export function noteMigration(canary: Source, provider: Provider, plan: Plan): v
   ];
   canary.note(
     [],
-    `to migrate, \`kubectl delete canary.flagger.app ${canary.name}${ns} --cascade=orphan\` (what Flagger generated ` +
+    `\`kubectl ramp migrate canary ${canary.name}${ns}\` moves the running app without restarting a pod; by ` +
+      `hand: \`kubectl delete canary.flagger.app ${canary.name}${ns} --cascade=orphan\` (what Flagger generated ` +
       `stays for these objects to take over), apply the output, and once the Rollout is Healthy delete ` +
       `${leftovers.join(", ")}`,
   );
