@@ -191,7 +191,10 @@ function repinSubsets(m: Migration, dr: KubeObject): Step[] {
  * The order keeps every Service and subset selecting live pods: pods gain ramp's label before any selector
  * names it, each selector changes in one patch, and Argo's label stays on the pods (their ReplicaSet's
  * selector needs it). Argo is paused first so it scales nothing meanwhile; the ReplicaSet is released only
- * once everything points at ramp's label, and the ramp Rollout created right after adopts it.
+ * once everything points at ramp's label, and the ramp Rollout created right after adopts it. Argo's
+ * controller, when it runs, adopts an orphan its Rollout's selector matches whenever it syncs that Rollout
+ * (an event on it, or its resync): the window is one ramp reconcile, and the wait step reports a
+ * ReplicaSet taken back; stopping Argo's controller for the Rollout first closes it.
  */
 export function argoSteps(m: Migration, src: ArgoSource, opts: { deleteSource: boolean }): Step[] {
   const argo = src.rollout;

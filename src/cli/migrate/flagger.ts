@@ -66,7 +66,11 @@ export function flaggerStableReplicaSet(src: FlaggerSource, rampName: string): V
     return labelsOf(rs)[ROLLOUT_LABEL] === rampName && (!owner || rampOwned);
   });
   if (ours) return ours;
-  const owned = live.filter((rs) => uid !== undefined && controllerOf(rs)?.uid === uid);
+  // An orphan is one a run interrupted after deleting the primary left (src.replicaSets are the primary's).
+  const owned = live.filter((rs) => {
+    const owner = controllerOf(rs);
+    return owner ? uid !== undefined && owner.uid === uid : src.primary === undefined;
+  });
   const revision = (rs: V1ReplicaSet) => Number(rs.metadata?.annotations?.[DEPLOYMENT_REVISION] ?? 0);
   return owned.filter((rs) => (rs.spec?.replicas ?? 0) > 0).sort((a, b) => revision(b) - revision(a))[0];
 }

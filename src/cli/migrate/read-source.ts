@@ -133,11 +133,10 @@ async function readFlagger(client: MigrateClient, namespace: string, name: strin
       )) as V1ReplicaSet[])
     : [];
   const primaryUid = primaryDeployment?.metadata?.uid;
+  // The primary's, an orphan of it (a run interrupted after deleting it), or the ramp Rollout's.
   const replicaSets = sets.filter((rs) => {
     const owner = controllerOf(rs);
-    return owner
-      ? owner.uid === primaryUid || owner.name === name
-      : rs.metadata?.labels?.[ROLLOUT_LABEL] === name;
+    return !owner || owner.uid === primaryUid || owner.name === name;
   });
   const names = flaggerServiceNames(canary);
   const services = await getAll<V1Service>(

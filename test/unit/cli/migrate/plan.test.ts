@@ -6,6 +6,7 @@ import { argoMidRollout } from "../../../../src/cli/migrate/argo.ts";
 import {
   adoptingSelector,
   flaggerMidRollout,
+  flaggerStableReplicaSet,
   templateDifference,
   unpinnedMismatches,
 } from "../../../../src/cli/migrate/flagger.ts";
@@ -305,6 +306,16 @@ describe("migration plan: Flagger", () => {
       ["Service podinfo", "Service podinfo-canary", "HTTPRoute podinfo"],
     );
     assert.deepEqual(out.skipped, ["HorizontalPodAutoscaler podinfo"]);
+  });
+
+  test("the stable ReplicaSet: the primary's with pods; after an interrupted run, the orphan it left", () => {
+    assert.equal(flaggerStableReplicaSet(flaggerSource(), "podinfo")?.metadata?.name, "podinfo-primary-7d9f");
+    const orphan = primaryReplicaSet();
+    if (orphan.metadata) orphan.metadata.ownerReferences = [];
+    const resumed = flaggerSource({ primary: undefined, replicaSets: [orphan] });
+    assert.equal(flaggerStableReplicaSet(resumed, "podinfo")?.metadata?.name, "podinfo-primary-7d9f");
+    // While the primary exists, an orphan is not its version.
+    assert.equal(flaggerStableReplicaSet(flaggerSource({ replicaSets: [orphan] }), "podinfo"), undefined);
   });
 
   test("adoptingSelector keeps other entries", () => {
