@@ -50,7 +50,7 @@ describe("adopting orphaned ReplicaSets", () => {
     });
 
     await f.applyFixture("canary/three-steps.yaml", vars);
-    const uid = (await f.rollout("web")).metadata.uid;
+    const uid = ((await f.rollout("web")).metadata as { uid?: string }).uid;
     await f.waitHealthy("web");
     await waitFor(async () => (await owners()).every((l) => l.endsWith(`=${uid}`)) || undefined, {
       what: "the ReplicaSet owned by the new Rollout",

@@ -172,6 +172,14 @@ describe("lint", () => {
     assert.deepEqual(findings, []);
   });
 
+  test("a condition with {{args.NAME}} compiles as the controller compiles it (the arg pasted in first); a typo beside it is still found", () => {
+    const template = (condition: string) =>
+      "apiVersion: ramp.dev/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: rate}\nspec:\n  args: [{name: max}]\n" +
+      `  metrics: [{name: m, failureCondition: '${condition}', provider: {prometheus: {address: http://p, query: up}}}]\n`;
+    assert.deepEqual(lint([{ file: "t.yaml", text: template("result[0] > {{args.max}}") }]), []);
+    assert.deepEqual(lint([{ file: "t.yaml", text: template("result[0] > {{ args.max }} &&") }]).length, 1);
+  });
+
   test("messages: the controller's for the schema, the apiserver's for CEL rules", () => {
     const [weight, , duration] = lintFiles([join(repoRoot, "test/fixtures/lint/two-kinds-in-a-step.yaml")]);
     assert.equal(

@@ -48,25 +48,9 @@ function translateConditions(edit: Edit, at: Path): string | undefined {
     }
     if (r.cel !== expr) edit.set([...at, field], r.cel);
     for (const note of r.notes) edit.note([...at, field], note);
-    if (!compiles(r.cel))
-      edit.note(
-        [...at, field],
-        "valid once its {{args}} are pasted in, as the controller does; `kubectl ramp lint` compiles it " +
-          "before that and reports it",
-      );
   }
   return undefined;
 }
-
-const compiles = (cel: string): boolean => {
-  try {
-    compileCel(cel, { result: "dyn" });
-    return true;
-  } catch (err) {
-    if (err instanceof CelError) return false;
-    throw err;
-  }
-};
 
 /** Web jsonBody (an object sent as JSON) becomes ramp's body text with the Content-Type Argo sets. */
 function convertJsonBody(edit: Edit, at: Path): void {
