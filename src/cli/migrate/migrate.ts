@@ -8,7 +8,8 @@ import { applyPlan } from "./apply.ts";
 import { argoDeleteSteps, argoRevision } from "./argo.ts";
 import type { MigrateClient } from "./client.ts";
 import { convertSource } from "./convert.ts";
-import { flaggerDeleteSteps, flaggerRevision, templateLabels, unpinnedMismatches } from "./flagger.ts";
+import { flaggerDeleteSteps, templateLabels, unpinnedMismatches } from "./flagger.ts";
+import { flaggerRevision } from "./flagger-source.ts";
 import { rolloutHash } from "./hash.ts";
 import {
   controllerOf,

@@ -2,7 +2,7 @@
 // makes it a takeover in the middle of a rollout (refused unless --force).
 import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 import { argoMidRollout } from "./argo.ts";
-import { flaggerMidRollout, selectorLabel, targetName } from "./flagger.ts";
+import { flaggerMidRollout, selectorLabel, targetName } from "./flagger-source.ts";
 import { type KubeObject, MIGRATED_FROM_ANNOTATION, type Source } from "./model.ts";
 
 export type Preflight = {

@@ -4,7 +4,8 @@
 import type { V1ReplicaSet } from "@kubernetes/client-node";
 import { ROUTE_APIS } from "../../traffic/apis.ts";
 import { ARGO_HASH, argoStableTemplate } from "./argo.ts";
-import { adoptingSelector, pendingVersion, replicaSetTemplate, selectorLabel } from "./flagger.ts";
+import { adoptingSelector } from "./flagger.ts";
+import { pendingVersion, replicaSetTemplate, selectorLabel } from "./flagger-source.ts";
 import {
   type KubeObject,
   labelsOf,

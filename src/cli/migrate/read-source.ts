@@ -8,7 +8,7 @@ import { ROUTE_APIS, ROUTE_KINDS } from "../../traffic/apis.ts";
 import { argoDestinationRule, argoServiceNames, argoStableReplicaSet } from "./argo.ts";
 import type { Api, MigrateClient } from "./client.ts";
 import { argoTemplateRefs } from "./convert.ts";
-import { flaggerServiceNames, flaggerStableReplicaSet, selectorLabel, targetName } from "./flagger.ts";
+import { flaggerServiceNames, flaggerStableReplicaSet, selectorLabel, targetName } from "./flagger-source.ts";
 import {
   type ArgoSource,
   controllerOf,

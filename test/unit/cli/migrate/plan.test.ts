@@ -3,13 +3,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { argoMidRollout } from "../../../../src/cli/migrate/argo.ts";
+import { adoptingSelector, unpinnedMismatches } from "../../../../src/cli/migrate/flagger.ts";
 import {
-  adoptingSelector,
   flaggerMidRollout,
   flaggerStableReplicaSet,
   templateDifference,
-  unpinnedMismatches,
-} from "../../../../src/cli/migrate/flagger.ts";
+} from "../../../../src/cli/migrate/flagger-source.ts";
 import { MIGRATING_ANNOTATION } from "../../../../src/cli/migrate/model.ts";
 import { planMigration } from "../../../../src/cli/migrate/plan.ts";
 import { rampObjects } from "../../../../src/cli/migrate/ramp-objects.ts";
