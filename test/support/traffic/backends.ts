@@ -16,7 +16,10 @@ export type Backend = {
   /** The kinds whose versions tests inspect. */
   kinds: RouteKind[];
   routing(name: string, extra?: Record<string, unknown>): Record<string, unknown>;
+  /** How the in-house proxy routes by this backend's objects. */
   proxy(name: string): ProxyMode;
+  /** The data plane the shared scenarios use: Traefik (a real implementation) or the in-house proxy. */
+  plane(name: string): ProxyMode | "traefik";
   /** The Services the proxy resolves for stable and canary traffic. */
   services(name: string): { stable: string; canary: string };
   read(t: TrafficFixture, name: string): Promise<Shown>;
@@ -40,7 +43,9 @@ export const gateway: Backend = {
     managedRoutes: MANAGED,
     ...extra,
   }),
+  // The in-house proxy only for what no data plane built here does: RequestMirror (match-fields.test.ts).
   proxy: (name) => ({ kind: "gateway", httpRoute: name }),
+  plane: () => "traefik",
   services: (name) => ({ stable: `${name}-stable`, canary: `${name}-canary` }),
   async read(t, name) {
     const o = await t.route("HTTPRoute", name);
@@ -77,6 +82,7 @@ export const nginx: Backend = {
   kinds: ["Ingress"],
   routing: (name, extra = {}) => ({ nginx: { stableIngress: name }, managedRoutes: MANAGED, ...extra }),
   proxy: () => ({ kind: "nginx" }),
+  plane: () => ({ kind: "nginx" }),
   services: (name) => ({ stable: `${name}-stable`, canary: `${name}-canary` }),
   async read(t, name) {
     const o = await t.route("Ingress", canaryIngressName(name, name));
@@ -120,6 +126,7 @@ export const istio: Backend = {
     ...extra,
   }),
   proxy: (name) => ({ kind: "istio", virtualService: name }),
+  plane: (name) => ({ kind: "istio", virtualService: name }),
   // ramp pins these to the same versions as the subsets: the proxy's data plane converged when they did.
   services: (name) => ({ stable: `${name}-stable`, canary: `${name}-canary` }),
   async read(t, name) {

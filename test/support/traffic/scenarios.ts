@@ -56,10 +56,10 @@ export function canaryScenarios(b: Backend, fixture: () => TrafficFixture): void
       ],
     });
     const v1 = await t.f.waitHealthy(name);
-    const proxy = await t.proxy(b.proxy(name));
+    const plane = await t.plane(b.plane(name), name);
     const host = `${name}.example.com`;
     assert.deepEqual(await b.read(t, name), { weight: 0, total: 100, managed: [] });
-    assert.equal((await t.share(proxy, V2, { host, serving: { [stable]: V1 } })).percent, 0);
+    assert.equal((await t.share(plane, V2, { host, serving: { [stable]: V1 } })).percent, 0);
 
     await t.f.setImage(name, V2);
     for (const [index, weight] of [
@@ -76,13 +76,13 @@ export function canaryScenarios(b: Backend, fixture: () => TrafficFixture): void
         `step ${index}: the route object`,
       );
       const live = weight < 100 ? { [stable]: V1, [canary]: V2 } : { [canary]: V2 };
-      const { percent } = await t.share(proxy, V2, { host, serving: live });
+      const { percent } = await t.share(plane, V2, { host, serving: live });
       ctx.diagnostic(
         `step ${index} (weight ${weight}%): canary share ${percent.toFixed(2)}% of 2000 requests`,
       );
       assertShare(percent, weight, `step ${index}`);
       if (withHeader) {
-        const tagged = await t.share(proxy, V2, { host, serving: live, headers: { "x-canary": "yes" } });
+        const tagged = await t.share(plane, V2, { host, serving: live, headers: { "x-canary": "yes" } });
         ctx.diagnostic(`step ${index}: with X-Canary: yes, canary share ${tagged.percent}%`);
         assert.equal(tagged.percent, 100, "every request with X-Canary: yes reaches the canary");
       }
@@ -95,7 +95,7 @@ export function canaryScenarios(b: Backend, fixture: () => TrafficFixture): void
       { weight: 0, total: 100, managed: [] },
       "all to stable, no managed routes",
     );
-    const after = await t.share(proxy, V2, { host, serving: { [stable]: V2 } });
+    const after = await t.share(plane, V2, { host, serving: { [stable]: V2 } });
     ctx.diagnostic(`completed: the new stable version got ${after.percent}% of 2000 requests`);
     assert.equal(after.percent, 100, "stable is the new version now");
 
@@ -141,7 +141,7 @@ export function canaryScenarios(b: Backend, fixture: () => TrafficFixture): void
       steps: [{ setWeight: 10 }, { pause: {} }, { setWeight: 50 }, { pause: {} }],
     });
     await t.f.waitHealthy(name);
-    const proxy = await t.proxy(b.proxy(name));
+    const plane = await t.plane(b.plane(name), name);
     const host = `${name}.example.com`;
     await t.f.setImage(name, V2);
     await t.pausedAt(name, 1);
@@ -149,7 +149,7 @@ export function canaryScenarios(b: Backend, fixture: () => TrafficFixture): void
     const paused = await t.pausedAt(name, 3);
     assert.equal((await b.read(t, name)).weight, 50);
     assertShare(
-      (await t.share(proxy, V2, { host, serving: { [stable]: V1, [canary]: V2 } })).percent,
+      (await t.share(plane, V2, { host, serving: { [stable]: V1, [canary]: V2 } })).percent,
       50,
       "before the abort",
     );
@@ -180,11 +180,11 @@ export function canaryScenarios(b: Backend, fixture: () => TrafficFixture): void
     assert.ok(zero.rv < shrink, `0% (rv ${zero.rv}) was written before the canary shrank (rv ${shrink})`);
     assert.deepEqual(await b.read(t, name), { weight: 0, total: 100, managed: [] });
 
-    const servedBefore = t.standIns[V2]?.served ?? 0;
-    const after = await t.share(proxy, V2, { host, serving: { [stable]: V1 } });
+    const servedBefore = plane.served(V2);
+    const after = await t.share(plane, V2, { host, serving: { [stable]: V1 } });
     ctx.diagnostic(`after the abort: canary share ${after.percent}% of 2000 requests`);
     assert.equal(after.measured.byVersion[V2] ?? 0, 0, "no request reaches the canary after the abort");
-    assert.equal(t.standIns[V2]?.served, servedBefore, "the canary stand-in served nothing");
+    assert.equal(plane.served(V2), servedBefore, "the canary stand-in served nothing");
     assert.equal(after.measured.byVersion[V1], 2000);
     assertHistoryKept(b, t, name);
   });
@@ -200,7 +200,7 @@ export function canaryScenarios(b: Backend, fixture: () => TrafficFixture): void
       steps: [{ setWeight: 10 }, { pause: {} }, { setWeight: 50 }, { pause: {} }],
     });
     await t.f.waitHealthy(name);
-    const proxy = await t.proxy(b.proxy(name));
+    const plane = await t.plane(b.plane(name), name);
     const host = `${name}.example.com`;
     await t.f.setImage(name, V2);
     await t.pausedAt(name, 1);
@@ -249,7 +249,7 @@ export function canaryScenarios(b: Backend, fixture: () => TrafficFixture): void
       "no route was written",
     );
     assertShare(
-      (await t.share(proxy, V2, { host, serving: { [stable]: V1, [canary]: V2 } })).percent,
+      (await t.share(plane, V2, { host, serving: { [stable]: V1, [canary]: V2 } })).percent,
       50,
       "after the restart",
     );
@@ -257,7 +257,7 @@ export function canaryScenarios(b: Backend, fixture: () => TrafficFixture): void
     await t.f.actions.promote(name);
     await t.f.waitHealthy(name);
     assert.deepEqual(await b.read(t, name), { weight: 0, total: 100, managed: [] });
-    assert.equal((await t.share(proxy, V2, { host, serving: { [stable]: V2 } })).percent, 100);
+    assert.equal((await t.share(plane, V2, { host, serving: { [stable]: V2 } })).percent, 100);
   });
 }
 
@@ -274,12 +274,12 @@ export function replaceScenario(b: Backend, fixture: () => TrafficFixture): void
       steps: [{ setWeight: 50 }, { pause: {} }],
     });
     await t.f.waitHealthy(name);
-    const proxy = await t.proxy(b.proxy(name));
+    const plane = await t.plane(b.plane(name), name);
     const host = `${name}.example.com`;
     await t.f.setImage(name, V2);
     const v2 = await t.pausedAt(name, 1);
     assertShare(
-      (await t.share(proxy, V2, { host, serving: { [stable]: V1, [canary]: V2 } })).percent,
+      (await t.share(plane, V2, { host, serving: { [stable]: V1, [canary]: V2 } })).percent,
       50,
       "v2 at 50%",
     );
@@ -317,7 +317,7 @@ export function replaceScenario(b: Backend, fixture: () => TrafficFixture): void
     );
     assert.ok(zero.rv < v2Shrink, "v2's traffic left before its pods");
     assert.ok(rv(v3Up.obj) < back.rv, "v3 got weight only once it had available pods");
-    const m = await t.share(proxy, V3, { host, serving: { [stable]: V1, [canary]: V3 } });
+    const m = await t.share(plane, V3, { host, serving: { [stable]: V1, [canary]: V3 } });
     ctx.diagnostic(`v3 at 50%: ${m.percent}%, v2 got ${m.measured.byVersion[V2] ?? 0} requests`);
     assertShare(m.percent, 50, "v3 at 50%");
     assert.equal(m.measured.byVersion[V2] ?? 0, 0, "no request reaches the replaced version");
@@ -341,14 +341,14 @@ export function mirrorScenario(b: Backend, fixture: () => TrafficFixture): void 
       ],
     });
     await t.f.waitHealthy(name);
-    const proxy = await t.proxy(b.proxy(name));
+    const plane = await t.plane(b.plane(name), name);
     const host = `${name}.example.com`;
     await t.f.setImage(name, V2);
     await t.pausedAt(name, 2);
     assert.deepEqual(await b.read(t, name), { weight: 20, total: 100, managed: ["mirror"] });
-    const mirroredBefore = t.standIns[V2]?.mirrored ?? 0;
-    const { percent } = await t.share(proxy, V2, { host, serving: { [stable]: V1, [canary]: V2 } });
-    const mirrored = (((t.standIns[V2]?.mirrored ?? 0) - mirroredBefore) * 100) / 2000;
+    const mirroredBefore = plane.mirrored(V2);
+    const { percent } = await t.share(plane, V2, { host, serving: { [stable]: V1, [canary]: V2 } });
+    const mirrored = ((plane.mirrored(V2) - mirroredBefore) * 100) / 2000;
     ctx.diagnostic(`served by the canary ${percent}%, mirrored to it ${mirrored}% of 2000 requests`);
     assertShare(percent, 20, "served");
     assertShare(mirrored, 50, "mirrored");
@@ -360,9 +360,9 @@ export function mirrorScenario(b: Backend, fixture: () => TrafficFixture): void 
       { weight: 0, total: 100, managed: [] },
       "the mirror route is gone",
     );
-    const before = t.standIns[V2]?.mirrored ?? 0;
-    await t.share(proxy, V2, { host, serving: { [stable]: V2 } });
-    assert.equal(t.standIns[V2]?.mirrored, before, "nothing is mirrored after completion");
+    const before = plane.mirrored(V2);
+    await t.share(plane, V2, { host, serving: { [stable]: V2 } });
+    assert.equal(plane.mirrored(V2), before, "nothing is mirrored after completion");
   });
 }
 
@@ -379,7 +379,7 @@ export function maxWeightScenario(b: Backend, fixture: () => TrafficFixture): vo
       steps: [{ setWeight: 50 }, { pause: {} }],
     });
     await t.f.waitHealthy(name);
-    const proxy = await t.proxy(b.proxy(name));
+    const plane = await t.plane(b.plane(name), name);
     const host = `${name}.example.com`;
     await t.f.setImage(name, V2);
     await t.pausedAt(name, 1);
@@ -390,7 +390,7 @@ export function maxWeightScenario(b: Backend, fixture: () => TrafficFixture): vo
       status.status?.canary && [status.status.canary.weight, status.status.canary.stableWeight],
       [50, 150],
     );
-    const { percent } = await t.share(proxy, V2, { host, serving: { [stable]: V1, [canary]: V2 } });
+    const { percent } = await t.share(plane, V2, { host, serving: { [stable]: V1, [canary]: V2 } });
     ctx.diagnostic(`weight 50 of 200: canary share ${percent}% of 2000 requests`);
     assertShare(percent, 25, "50 of 200");
     // ceil(25% of 4) canary pods: the pod count follows the share, not the raw weight.
@@ -399,6 +399,6 @@ export function maxWeightScenario(b: Backend, fixture: () => TrafficFixture): vo
     await t.f.actions.promote(name);
     await t.f.waitHealthy(name);
     assert.equal((await b.read(t, name)).weight, 0);
-    assert.equal((await t.share(proxy, V2, { host, serving: { [stable]: V2 } })).percent, 100);
+    assert.equal((await t.share(plane, V2, { host, serving: { [stable]: V2 } })).percent, 100);
   });
 }
