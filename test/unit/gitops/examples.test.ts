@@ -39,16 +39,19 @@ describe("GitOps examples", () => {
     assert.equal(Object.values(cm.data)[0], read("examples/argocd/health.lua"));
   });
 
-  test("the Application ignores exactly what ramp's field manager owns", () => {
+  test("the Application ignores exactly what ramp writes: its field manager's fields, and a workloadRef Deployment's replicas", () => {
     const app = parse(read("examples/argocd/application.yaml")) as {
       spec: {
-        ignoreDifferences: { kind: string; managedFieldsManagers: string[] }[];
+        ignoreDifferences: { kind: string; managedFieldsManagers?: string[]; jsonPointers?: string[] }[];
         syncPolicy: { syncOptions: string[] };
       };
     };
     const kinds = app.spec.ignoreDifferences.map((d) => d.kind);
-    assert.deepEqual(kinds, ["Service", "HTTPRoute", "VirtualService", "DestinationRule"]);
-    for (const d of app.spec.ignoreDifferences) assert.deepEqual(d.managedFieldsManagers, [FIELD_MANAGER]);
+    assert.deepEqual(kinds, ["Service", "HTTPRoute", "VirtualService", "DestinationRule", "Deployment"]);
+    for (const d of app.spec.ignoreDifferences.slice(0, 4))
+      assert.deepEqual(d.managedFieldsManagers, [FIELD_MANAGER]);
+    // A scale-subresource write leaves no field manager to match (test/integration/workload/workload-ref.test.ts).
+    assert.deepEqual(app.spec.ignoreDifferences[4]?.jsonPointers, ["/spec/replicas"]);
     assert.ok(app.spec.syncPolicy.syncOptions.includes("RespectIgnoreDifferences=true"));
   });
 
