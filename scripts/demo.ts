@@ -1,18 +1,20 @@
 // npm run demo: ramp's main job on a local cluster. Ships v2 (healthy, promoted) and v3 (30% errors,
-// rolled back by ramp on its own) through a Gateway API canary checked by a real Prometheus.
+// rolled back by ramp on its own) through a Gateway API canary checked by a real Prometheus. Traffic flows
+// through Traefik (a real Gateway API implementation) to a stand-in on every pod, and the demo prints the
+// split it measures there at each step.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { type StandIn, startStandIn } from "../dev/analysis-env.ts";
 import { clusterDown, clusterUp, isClusterUp } from "../dev/cluster/control-plane.ts";
 import { buildScript } from "../dev/cluster/paths.ts";
 import { type ControllerProcess, startController } from "../dev/controller.ts";
 import { installCrds } from "../dev/crds.ts";
 import { kubeconfigPath, kubectl, loadKubeConfig, releaseRollouts } from "../dev/kube.ts";
 import { ensurePrometheusInstalled, type PrometheusHandle, startPrometheus } from "../dev/prometheus.ts";
-import { TrafficProxy } from "../dev/traffic/proxy.ts";
+import { Traefik } from "../dev/traefik.ts";
+import { PodServers } from "../dev/traffic/pods.ts";
 import { installUpstreamCrds } from "../dev/upstream-crds.ts";
 import { repoRoot } from "../dev/yaml.ts";
 import type { RolloutStatus } from "../src/api/index.ts";
@@ -27,6 +29,19 @@ const interactive = !opts["non-interactive"] && process.stdout.isTTY === true &&
 const NS = "ramp-demo";
 const VERSIONS = { "demo:v1": 0.005, "demo:v2": 0.01, "demo:v3": 0.3 };
 const say = (msg: string) => process.stdout.write(`ramp demo │ ${msg}\n`);
+
+/** Every answer the demo's load got through Traefik in the last 30 s: when, which version, whether it failed. */
+const answers: { at: number; version: string; failed: boolean }[] = [];
+function split(since: number): string {
+  const window = answers.filter((a) => a.at >= since);
+  const by: Record<string, number> = {};
+  for (const a of window) by[a.version] = (by[a.version] ?? 0) + 1;
+  const parts = Object.entries(by)
+    .sort()
+    .map(([v, n]) => `${v} ${((n * 100) / window.length).toFixed(1)}%`);
+  const failed = window.filter((a) => a.failed).length;
+  return `${parts.join(", ")} of ${window.length} requests (${failed} answered 5xx)`;
+}
 
 const started: { cluster: boolean; stop: (() => Promise<unknown>)[] } = { cluster: false, stop: [] };
 let stopping = false;
@@ -74,11 +89,21 @@ async function follow(version: string, done: (s: RolloutStatus) => boolean): Pro
     });
   }
   let last = "";
+  let state = "";
+  let since = Date.now();
+  let reported = false;
   for (;;) {
     const s = await status();
     const line = `${version}: ${s.phase ?? "…"} step ${s.currentStepIndex ?? 0}/${s.stepCount ?? 0} weight ${s.canary?.weight ?? 0}% — ${s.message ?? ""}`;
     if (!interactive && line !== last) say(line);
     last = line;
+    // Once a step has held 2 s, what Traefik actually did with the requests of its last 1.5 s.
+    const now = `${s.currentPodHash}/${s.currentStepIndex}/${s.canary?.weight}`;
+    if (now !== state) [state, since, reported] = [now, Date.now(), false];
+    if (!reported && Date.now() - since >= 2_000 && (s.canary?.weight ?? 0) > 0) {
+      say(`  measured at Traefik, weight ${s.canary?.weight}%: ${split(Date.now() - 1_500)}`);
+      reported = true;
+    }
     if ((s.observedGeneration ?? 0) > 0 && done(s)) {
       view?.kill("SIGINT");
       return s;
@@ -124,21 +149,21 @@ async function main(): Promise<void> {
   await kubectl(["delete", "namespace", NS, "--wait=true", "--ignore-not-found"], { timeoutMs: 120_000 });
   await kubectl(["create", "namespace", NS]);
 
-  const standIns: Record<string, StandIn> = {};
-  for (const [version, errors] of Object.entries(VERSIONS)) {
-    standIns[version] = await startStandIn(version);
-    await standIns[version].control(0, errors);
-    started.stop.push(() => standIns[version]?.stop() ?? Promise.resolve());
-    remember([standIns[version].pid]);
-  }
+  // A stand-in on every pod (its loopback twin), failing as its version does; Prometheus scrapes the
+  // answers they gave to real requests.
+  const pods = await PodServers.start(loadKubeConfig(), NS, {
+    behaviour: Object.fromEntries(Object.entries(VERSIONS).map(([v, errors]) => [v, { errors }])),
+  });
+  started.stop.push(() => pods.stop());
+  const metrics = await pods.serveMetrics();
+  started.stop.push(() => metrics.close());
+  const traefik = await Traefik.start({ namespaces: [NS], logLevel: "WARN" });
+  started.stop.push(() => traefik.stop());
+  remember([traefik.pid]);
+  await traefik.gateway(NS, "demo-gateway");
   const prometheus: PrometheusHandle = await startPrometheus({
     port: 29090,
-    scrapeConfigs: [
-      {
-        job_name: "demo",
-        static_configs: [{ targets: Object.values(standIns).map((s) => s.url.replace("http://", "")) }],
-      },
-    ],
+    scrapeConfigs: [{ job_name: "demo", static_configs: [{ targets: [metrics.address] }] }],
   });
   started.stop.push(() => prometheus.stop());
   remember([prometheus.pid]);
@@ -162,20 +187,7 @@ async function main(): Promise<void> {
     say(`applying examples/demo failed: ${applied.stderr}`);
     await shutdown(1);
   }
-  const proxy = await TrafficProxy.start({
-    kc: loadKubeConfig(),
-    namespace: NS,
-    mode: { kind: "gateway", httpRoute: "demo" },
-    standIns: Object.fromEntries(
-      Object.entries(standIns).map(([v, s]) => [
-        v,
-        { version: v, url: s.url, served: 0, mirrored: 0, close: s.stop },
-      ]),
-    ),
-  });
-  started.stop.push(() => proxy.stop());
-
-  // Real requests through the data plane, about 60 a second, for as long as the demo runs.
+  // Real requests through Traefik, about 60 a second, for as long as the demo runs.
   let load = true;
   started.stop.push(async () => {
     load = false;
@@ -183,18 +195,20 @@ async function main(): Promise<void> {
   void (async () => {
     while (load) {
       await Promise.all(
-        Array.from({ length: 6 }, () =>
-          fetch(proxy.url, { headers: { host: "demo.example.com" } })
-            .then((r) => r.text())
-            .catch(() => ""),
-        ),
+        Array.from({ length: 6 }, async () => {
+          const r = await traefik.send({ host: "demo.example.com", timeoutMs: 5_000 });
+          // A pod's stand-in names its version in every answer, failed ones too.
+          const version = r.body.startsWith("demo:") ? r.body : `no answer (HTTP ${r.status})`;
+          answers.push({ at: Date.now(), version, failed: r.status !== 200 });
+        }),
       );
+      while ((answers[0]?.at ?? Number.POSITIVE_INFINITY) < Date.now() - 30_000) answers.shift();
       await sleep(100);
     }
   })();
 
   await follow("demo:v1", (s) => s.phase === "Healthy");
-  say("v1 is live; traffic flows through the HTTPRoute at about 60 requests a second");
+  say("v1 is live; traffic flows through Traefik by the HTTPRoute at about 60 requests a second");
   const results = [await release("demo:v2"), await release("demo:v3")];
 
   say("summary");
@@ -202,7 +216,7 @@ async function main(): Promise<void> {
   if (opts.keep) {
     say("still running (Ctrl-C stops everything):");
     say(`  KUBECONFIG=${kubeconfigPath()} kubectl ramp get rollout demo -n ${NS}`);
-    say(`  Prometheus: ${prometheus.url}   traffic: curl -H 'Host: demo.example.com' ${proxy.url}`);
+    say(`  Prometheus: ${prometheus.url}   traffic: curl -H 'Host: demo.example.com' ${traefik.url}`);
     await new Promise(() => {});
   }
   await shutdown(results[0]?.outcome === "promoted" && results[1]?.outcome.startsWith("rolled back") ? 0 : 1);
