@@ -226,6 +226,12 @@ export const CanaryStrategy = cel(
     message: "spec.strategy.canary: canaryService and stableService must be two different Services",
   },
   {
+    rule: "!has(self.scaleDownDelaySeconds) || has(self.trafficRouting)",
+    message:
+      "spec.strategy.canary.scaleDownDelaySeconds requires trafficRouting: without a router the old version's " +
+      "pods are replaced as the canary's become available, so there is no switch to delay",
+  },
+  {
     rule: "!has(self.dynamicStableScale) || !self.dynamicStableScale || has(self.trafficRouting)",
     message:
       "spec.strategy.canary.dynamicStableScale requires trafficRouting: without it, replicas carry traffic",

@@ -114,6 +114,11 @@ const invalidRollouts: [string, Spec, string][] = [
     "spec.workloadRef.kind",
   ],
   [
+    "scaleDownDelaySeconds without trafficRouting (Argo ignores it there; ramp refuses it)",
+    canary({ scaleDownDelaySeconds: 10 }),
+    "spec.strategy.canary.scaleDownDelaySeconds requires trafficRouting",
+  ],
+  [
     "pingPong beside canaryService",
     canary({
       canaryService: "c",

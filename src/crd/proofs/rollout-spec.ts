@@ -235,7 +235,10 @@ export const ROLLOUT_SPEC: Proofs = {
   "spec.strategy.canary.maxUnavailable": [
     `${I}/canary/spec-fields.test.ts#maxUnavailable: 0 keeps all 5 pods available`,
   ],
-  "spec.strategy.canary.scaleDownDelaySeconds": [`${FIELDS}#scaleDownDelaySeconds:`],
+  "spec.strategy.canary.scaleDownDelaySeconds": [
+    `${FIELDS}#scaleDownDelaySeconds:`,
+    `${ADMIT}#scaleDownDelaySeconds without trafficRouting`,
+  ],
   "spec.strategy.canary.antiAffinity": [
     `${PLACEMENT}#requiredDuringScheduling`,
     `${ADMIT}#antiAffinity with both`,

@@ -63,6 +63,12 @@ function convertCanary(edit: Edit, index: TemplateIndex, namespace: string | und
   const refusal = (path: Path) => unsupportedReason(schema, path.slice(SPEC.length));
   const max = edit.value([...CANARY, "trafficRouting", "maxTrafficWeight"]);
   const routed = convertTraffic(edit, CANARY, refusal, namespace);
+  const delay = [...CANARY, "scaleDownDelaySeconds"];
+  if (!routed && edit.has(delay)) {
+    // Argo ignores it without a router; ramp refuses it there rather than accept and ignore it.
+    edit.note(delay, "removed: it applies only with trafficRouting (Argo ignores it without one)");
+    edit.remove(delay);
+  }
   convertAnalysisRefs(edit, index, namespace);
   const stepIndex = convertSteps(edit, CANARY, {
     routed,

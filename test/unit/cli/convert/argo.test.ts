@@ -82,6 +82,16 @@ describe("convert: Argo Rollouts mappings", () => {
     assert.equal(objects(r)[0]?.metadata.annotations, undefined, "an emptied annotations map goes");
   });
 
+  test("scaleDownDelaySeconds without a router is removed with a note (Argo ignores it there; ramp refuses it)", () => {
+    const r = convert(
+      rollout("    canary:\n      scaleDownDelaySeconds: 10\n      steps: [{ setWeight: 50 }]"),
+    );
+    assert.equal(objects(r)[0]?.spec.strategy.canary.scaleDownDelaySeconds, undefined);
+    assert.deepEqual(r.drops, []);
+    assert.ok(r.notes.some((n) => n.path === "spec.strategy.canary.scaleDownDelaySeconds" && n.line === 15));
+    assert.deepEqual(lint([{ file: "out.yaml", text: renderStream(r.outputs) }]), []);
+  });
+
   test("a step with several actions is split in Argo's order of effect: scale, header route, then the wait", () => {
     const r = convert(
       rollout(`    canary:
