@@ -112,10 +112,11 @@ and the Role (namespaced mode). Each verb is one the code uses; docs/install.md 
 - apiGroups: [""]
   resources: ["services"]
   verbs: ["list", "watch", "patch"]
-# Pods: `kubectl ramp restart` (spec.restartAt) lists a Rollout's pods and deletes them one by one.
+# Pods: `kubectl ramp restart` (spec.restartAt) lists a Rollout's pods and deletes them one by one; role
+# metadata (canaryMetadata, stableMetadata, …) moves with a role by patching the running pods' labels.
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["list", "delete"]
+  verbs: ["list", "delete", "patch"]
 # Jobs: the Job analysis provider creates one per measurement and watches it finish.
 - apiGroups: ["batch"]
   resources: ["jobs"]

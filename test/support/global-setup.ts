@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { clusterDown, clusterUp } from "../../dev/cluster/control-plane.ts";
 import { buildScript } from "../../dev/cluster/paths.ts";
 import { ensurePrometheusInstalled } from "../../dev/prometheus.ts";
+import { traefikBinary } from "../../dev/traefik.ts";
 import { ensureLuaInstalled } from "./lua.ts";
 
 let startedHere = false;
@@ -17,6 +18,8 @@ export async function globalSetup(): Promise<void> {
       `ramp: ${buildScript} failed (exit ${build.status ?? build.signal}); see its output above`,
     );
   }
+  // Traefik (the Gateway API data plane) too: a cold build takes minutes, which no test timeout should hold.
+  traefikBinary();
   const info = await clusterUp();
   startedHere = !info.reused;
   await ensurePrometheusInstalled();

@@ -27,7 +27,10 @@ export const NAMESPACED_NEEDS: readonly [string, string | undefined, readonly st
   ["analysistemplates.ramp.dev", undefined, ["list", "watch"]],
   ["replicasets.apps", undefined, ["list", "watch", "create", "patch", "delete"]],
   ["services", undefined, ["list", "watch", "patch"]],
-  ["pods", undefined, ["list", "delete"]],
+  ["pods", undefined, ["list", "delete", "patch"]],
+  ["deployments.apps", undefined, ["list", "watch"]],
+  ["deployments.apps", "scale", ["patch"]],
+  ["horizontalpodautoscalers.autoscaling", undefined, ["list", "watch"]],
   ["jobs.batch", undefined, ["list", "watch", "create"]],
   ["events", undefined, ["create", "patch"]],
   ["httproutes.gateway.networking.k8s.io", undefined, ["list", "watch", "patch"]],
@@ -102,7 +105,8 @@ export function mustDeny(mode: Mode): Question[] {
     q("update", "rollouts.ramp.dev", "watched", { subresource: "status" }),
     ...["create", "patch", "delete"].map((v) => q(v, "analysistemplates.ramp.dev", "watched")),
     ...["create", "patch", "delete"].map((v) => q(v, "clusteranalysistemplates.ramp.dev", "cluster")),
-    // Workloads: ramp makes ReplicaSets, never pods, Deployments or other controllers' objects.
+    // Workloads: ramp makes ReplicaSets, never pods, Deployments or other controllers' objects; of a
+    // workloadRef's Deployment it writes only the scale subresource.
     q("create", "pods", "watched"),
     q("update", "pods", "watched"),
     q("create", "pods", "watched", { subresource: "exec" }),

@@ -174,7 +174,11 @@ describe("GitOps health of ramp.dev/Rollout: Argo CD's Lua check and Flux's ksta
       "the Deployment's new template at 50%, waiting for a person",
       (s) => s.currentPodHash !== first && s.phase === "Paused",
     );
-    assert.equal((await health("wl", "InProgress")).status, "Healthy", "a pause for a person is not a failure");
+    assert.equal(
+      (await health("wl", "InProgress")).status,
+      "Healthy",
+      "a pause for a person is not a failure",
+    );
     await f.actions.promote("wl");
     await f.waitHealthy("wl");
     assert.equal((await health("wl", "Current")).status, "Healthy");
