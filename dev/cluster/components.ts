@@ -47,6 +47,8 @@ export const controllers: readonly string[] = [
   // server here) and a pod quota that makes progressive scale-down observable one pod at a time.
   "horizontal-pod-autoscaler-controller",
   "resourcequota-controller",
+  // Fills the built-in view/edit/admin ClusterRoles from the roles labelled aggregate-to-* (the chart's too).
+  "clusterrole-aggregation-controller",
 ];
 
 // Client rate limits high enough that thousands of simulated pods are created at apiserver speed.

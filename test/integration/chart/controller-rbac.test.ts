@@ -55,7 +55,11 @@ async function authEndpoint(token: string): Promise<{ url: string; seen: string[
 /** "verb resource" pairs the rendered Roles/ClusterRoles grant (groups aside: plurals are unique here). */
 function granted(docs: readonly Manifest[]): Set<string> {
   const out = new Set<string>();
-  for (const d of docs.filter((x) => x.kind === "Role" || x.kind === "ClusterRole")) {
+  // The aggregate-to-view/edit ClusterRoles are for users and bound to no ServiceAccount.
+  const roles = docs.filter(
+    (x) => (x.kind === "Role" || x.kind === "ClusterRole") && !x.metadata.name.includes("-aggregate-to-"),
+  );
+  for (const d of roles) {
     for (const r of (d.rules as Rule[] | undefined) ?? []) {
       for (const res of r.resources) for (const v of r.verbs) out.add(`${v} ${res}`);
     }
