@@ -2,6 +2,7 @@
 // and the namespace, following kubectl's conventions.
 import { ApiException, KubeConfig } from "@kubernetes/client-node";
 import type { RolloutRef } from "./actions/client.ts";
+import { loadKubeConfig } from "./connect.ts";
 import { colored, type Paint, plain, useColor } from "./inspect/format.ts";
 
 /** Exit codes, documented in `--help` and docs/plugin.md. */
@@ -74,28 +75,14 @@ export class CliContext {
     return this.flags[name] === true;
   }
 
-  /** The kubeconfig: --kubeconfig, else $KUBECONFIG (files joined by ':'), else ~/.kube/config or in-cluster. */
+  /** The kubeconfig, merged as kubectl merges it (connect.ts). */
   kubeConfig(): KubeConfig {
     if (this.#kc) return this.#kc;
-    const kc = new KubeConfig();
-    const file = this.string("kubeconfig");
-    const env = this.io.env.KUBECONFIG;
-    if (file) kc.loadFromFile(file);
-    else if (env) {
-      const [first, ...rest] = env.split(":").filter(Boolean);
-      if (first) kc.loadFromFile(first);
-      for (const f of rest) {
-        const more = new KubeConfig();
-        more.loadFromFile(f);
-        kc.mergeConfig(more);
-      }
-    } else kc.loadFromDefault();
-    const context = this.string("context");
-    if (context) {
-      if (!kc.getContextObject(context))
-        throw new UsageError(`context "${context}" is not in the kubeconfig`);
-      kc.setCurrentContext(context);
-    }
+    const kc = loadKubeConfig(KubeConfig, {
+      kubeconfig: this.string("kubeconfig"),
+      context: this.string("context"),
+      env: this.io.env,
+    });
     this.#kc = kc;
     return kc;
   }

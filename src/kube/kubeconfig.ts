@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, dirname, isAbsolute, join } from "node:path";
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 
@@ -24,8 +24,8 @@ export type Connection = {
   describe: string;
 };
 
-type Named<T> = { name: string } & Record<string, T>;
-type ClusterEntry = {
+export type Named<T> = { name: string } & Record<string, T>;
+export type ClusterEntry = {
   server?: string;
   "certificate-authority"?: string;
   "certificate-authority-data"?: string;
@@ -39,7 +39,7 @@ type ExecConfig = {
   env?: { name: string; value: string }[];
   apiVersion?: string;
 };
-type UserEntry = {
+export type UserEntry = {
   token?: string;
   tokenFile?: string;
   "client-certificate"?: string;
@@ -50,25 +50,121 @@ type UserEntry = {
   "auth-provider"?: { name?: string };
   username?: string;
 };
+export type ContextEntry = { cluster?: string; user?: string; namespace?: string };
 type ConfigFile = {
   "current-context"?: string;
   clusters?: Named<ClusterEntry>[];
   users?: Named<UserEntry>[];
-  contexts?: Named<{ cluster?: string; user?: string; namespace?: string }>[];
+  contexts?: Named<ContextEntry>[];
 };
 
 /** --kubeconfig, else $KUBECONFIG (files joined by ":"), else ~/.kube/config, else the pod's service account. */
 export function loadConnection(opts: { kubeconfig?: string | undefined; context?: string } = {}): Connection {
-  const files = opts.kubeconfig
-    ? [opts.kubeconfig]
-    : (process.env.KUBECONFIG ?? "").split(delimiter).filter((f) => f !== "");
-  const home = join(homedir(), ".kube", "config");
-  if (files.length === 0 && existsSync(home)) files.push(home);
-  if (files.length > 0) return fromFiles(files, opts.context);
+  const files = kubeconfigFiles(opts.kubeconfig, process.env);
+  if (files.length > 0) return fromConfig(mergeKubeconfigs(files), opts.context);
   if (process.env.KUBERNETES_SERVICE_HOST) return inCluster();
   throw new Error(
     "no kubeconfig: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a pod with a service account",
   );
+}
+
+/**
+ * The files kubectl reads, in order: --kubeconfig alone (it must exist), else $KUBECONFIG's (missing ones
+ * skipped, a repeat read once), else ~/.kube/config if it exists. Empty when there is none.
+ */
+export function kubeconfigFiles(explicit: string | undefined, env: NodeJS.ProcessEnv): string[] {
+  if (explicit) {
+    if (!existsSync(explicit)) throw new Error(`kubeconfig: ${explicit} does not exist`);
+    return [explicit];
+  }
+  const listed = (env.KUBECONFIG ?? "").split(delimiter).filter((f) => f !== "");
+  if (listed.length > 0) return [...new Set(listed)].filter((f) => existsSync(f));
+  const home = join(env.HOME || homedir(), ".kube", "config");
+  return existsSync(home) ? [home] : [];
+}
+
+/** Several kubeconfig files as one, merged as kubectl merges them, with every file path made absolute. */
+export type MergedKubeconfig = {
+  "current-context"?: string;
+  clusters: Named<ClusterEntry>[];
+  users: Named<UserEntry>[];
+  contexts: Named<ContextEntry>[];
+  /** The files read, for messages. */
+  files: string[];
+};
+
+/**
+ * As client-go's loader: the first file to set current-context wins, and the first file to name a
+ * cluster, user or context wins it whole (later files may reuse the name); one file naming a thing twice
+ * is an error. Relative paths are resolved against the directory of the file that holds them.
+ */
+export function mergeKubeconfigs(files: string[]): MergedKubeconfig {
+  if (files.length === 0) throw new Error("kubeconfig: no file to read");
+  const merged: MergedKubeconfig = { clusters: [], users: [], contexts: [], files };
+  for (const file of files) {
+    const doc = (parse(readFileSync(file, "utf8")) ?? {}) as ConfigFile;
+    const dir = dirname(resolve(file));
+    if (!merged["current-context"] && doc["current-context"])
+      merged["current-context"] = doc["current-context"];
+    addAll(merged.clusters, doc.clusters, "cluster", file, (c) => absoluteCluster(c, dir));
+    addAll(merged.users, doc.users, "user", file, (u) => absoluteUser(u, dir));
+    addAll(merged.contexts, doc.contexts, "context", file, (c) => c);
+  }
+  return merged;
+}
+
+function addAll<T>(
+  into: Named<T>[],
+  from: Named<T>[] | undefined,
+  kind: string,
+  file: string,
+  fix: (entry: T) => T,
+): void {
+  const seen = new Set<string>();
+  for (const entry of from ?? []) {
+    if (seen.has(entry.name)) throw new Error(`kubeconfig: ${file} names ${kind} "${entry.name}" twice`);
+    seen.add(entry.name);
+    if (into.some((e) => e.name === entry.name)) continue;
+    into.push({ ...entry, [kind]: fix((entry[kind] ?? {}) as T) } as Named<T>);
+  }
+}
+
+const absolute = (dir: string, file: string | undefined) =>
+  file === undefined || file === "" || isAbsolute(file) ? file : join(dir, file);
+
+function absoluteCluster(c: ClusterEntry, dir: string): ClusterEntry {
+  const ca = absolute(dir, c["certificate-authority"]);
+  return { ...c, ...(ca ? { "certificate-authority": ca } : {}) };
+}
+
+function absoluteUser(u: UserEntry, dir: string): UserEntry {
+  const out: UserEntry = { ...u };
+  const cert = absolute(dir, u["client-certificate"]);
+  const key = absolute(dir, u["client-key"]);
+  const tokenFile = absolute(dir, u.tokenFile);
+  if (cert) out["client-certificate"] = cert;
+  if (key) out["client-key"] = key;
+  if (tokenFile) out.tokenFile = tokenFile;
+  // A command with a directory in it is relative to the file; a bare name is looked up on PATH.
+  if (u.exec?.command && basename(u.exec.command) !== u.exec.command)
+    out.exec = { ...u.exec, command: absolute(dir, u.exec.command) ?? u.exec.command };
+  return out;
+}
+
+/** The context a merged kubeconfig selects (`context`, else its current-context), its cluster and user. */
+export function selectContext(config: MergedKubeconfig, context: string | undefined) {
+  const where = config.files.join(", ");
+  const name = context ?? config["current-context"];
+  if (!name) throw new Error(`kubeconfig: no current-context in ${where}; set one or pass a context`);
+  const find = <T>(list: Named<T>[], wanted: string, kind: string): T => {
+    const hit = list.find((e) => e.name === wanted);
+    if (!hit) throw new Error(`kubeconfig: ${kind} "${wanted}" is not defined in ${where}`);
+    return (hit[kind] ?? {}) as T;
+  };
+  const ctx = find<ContextEntry>(config.contexts, name, "context");
+  const cluster = find<ClusterEntry>(config.clusters, ctx.cluster ?? "", "cluster");
+  const user = find<UserEntry>(config.users, ctx.user ?? "", "user");
+  return { name, context: ctx, cluster, user };
 }
 
 function inCluster(): Connection {
@@ -97,39 +193,23 @@ function rereadToken(file: string): () => Promise<Credentials> {
   };
 }
 
-function fromFiles(files: string[], contextName: string | undefined): Connection {
-  // As kubectl merges: the first file to name a context, cluster or user wins.
-  const configs = files
-    .filter((f) => existsSync(f))
-    .map((f) => ({ dir: dirname(f), doc: (parse(readFileSync(f, "utf8")) ?? {}) as ConfigFile }));
-  if (configs.length === 0) throw new Error(`kubeconfig: none of ${files.join(", ")} exists`);
-  const find = <T>(pick: (c: ConfigFile) => Named<T>[] | undefined, name: string, kind: string) => {
-    for (const { dir, doc } of configs) {
-      const hit = pick(doc)?.find((e) => e.name === name);
-      if (hit) return { dir, entry: hit[kind] as T };
-    }
-    throw new Error(`kubeconfig: ${kind} "${name}" is not defined in ${files.join(", ")}`);
-  };
-  const current = contextName ?? configs.map((c) => c.doc["current-context"]).find((c) => !!c);
-  if (!current)
-    throw new Error(`kubeconfig: no current-context in ${files.join(", ")}; set one or pass a context`);
-  const { entry: ctx } = find((c) => c.contexts, current, "context");
-  const { dir: cdir, entry: cluster } = find((c) => c.clusters, ctx?.cluster ?? "", "cluster");
-  const { dir: udir, entry: user } = find((c) => c.users, ctx?.user ?? "", "user");
-  if (!cluster?.server) throw new Error(`kubeconfig: cluster "${ctx?.cluster}" has no server`);
+function fromConfig(config: MergedKubeconfig, contextName: string | undefined): Connection {
+  const { name, context: ctx, cluster, user } = selectContext(config, contextName);
+  if (!cluster.server) throw new Error(`kubeconfig: cluster "${ctx.cluster}" has no server`);
   if (cluster["proxy-url"])
     throw new Error(
-      `kubeconfig: cluster "${ctx?.cluster}" uses proxy-url, which ramp-controller does not support`,
+      `kubeconfig: cluster "${ctx.cluster}" uses proxy-url, which ramp-controller does not support`,
     );
-  const ca = pem(cluster["certificate-authority-data"], cluster["certificate-authority"], cdir);
+  // Paths are absolute after merging; "." is never used.
+  const ca = pem(cluster["certificate-authority-data"], cluster["certificate-authority"], ".");
   return {
     server: cluster.server.replace(/\/+$/, ""),
-    namespace: ctx?.namespace ?? "default",
+    namespace: ctx.namespace ?? "default",
     ...(ca ? { ca } : {}),
     insecure: cluster["insecure-skip-tls-verify"] === true,
     ...(cluster["tls-server-name"] ? { servername: cluster["tls-server-name"] } : {}),
-    credentials: credentialsOf(user ?? {}, udir, ctx?.user ?? ""),
-    describe: `kubeconfig context "${current}"`,
+    credentials: credentialsOf(user, ".", ctx.user ?? ""),
+    describe: `kubeconfig context "${name}"`,
   };
 }
 
