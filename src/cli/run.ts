@@ -92,18 +92,29 @@ const toConfig = (options: Record<string, Option>): Config =>
     ]),
   );
 
-/** kubectl spells booleans --watch=false; parseArgs wants --no-watch. */
-function normalizeBooleans(argv: string[], options: Record<string, Option>): string[] {
-  return argv.map((arg) => {
+/**
+ * kubectl's spellings parseArgs does not take: booleans as --watch=false (parseArgs wants --no-watch), and
+ * a short flag's value after "=" (-n=shop, -o=json, -w=false).
+ */
+export function normalizeArgs(argv: string[], options: Record<string, Option>): string[] {
+  const byShort = new Map(Object.entries(options).flatMap(([name, o]) => (o.short ? [[o.short, name]] : [])));
+  return argv.flatMap((arg) => {
+    const short = /^-([^-=])=(.*)$/s.exec(arg);
+    const name = short ? byShort.get(short[1] ?? "") : undefined;
+    if (short && name) {
+      const value = short[2] ?? "";
+      if (options[name]?.type === "string") return [`-${short[1]}`, value];
+      arg = `--${name}=${value}`;
+    }
     const m = /^--([^=]+)=(true|false)$/.exec(arg);
-    if (!m || options[m[1] ?? ""]?.type !== "boolean") return arg;
-    return m[2] === "true" ? `--${m[1]}` : `--no-${m[1]}`;
+    if (!m || options[m[1] ?? ""]?.type !== "boolean") return [arg];
+    return [m[2] === "true" ? `--${m[1]}` : `--no-${m[1]}`];
   });
 }
 
 function parse(argv: string[], options: Record<string, Option>) {
   return parseArgs({
-    args: normalizeBooleans(argv, options),
+    args: normalizeArgs(argv, options),
     options: toConfig(options),
     allowPositionals: true,
     allowNegative: true,
@@ -138,7 +149,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   let command: Command | undefined;
   try {
     const loose = parseArgs({
-      args: normalizeBooleans(argv, ANY_OPTIONS),
+      args: normalizeArgs(argv, ANY_OPTIONS),
       options: toConfig(ANY_OPTIONS),
       allowPositionals: true,
       allowNegative: true,
