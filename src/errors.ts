@@ -50,8 +50,9 @@ export const ERROR_CODES = {
     fix: "Add the missing backend (the canaryService at weight 0) to the rule the message names, or name another rule.",
   },
   RouterNotInstalled: {
-    summary: "The Rollout uses a traffic router whose API (CRD) the cluster did not serve when ramp started.",
-    fix: "Install the router's CRDs (Gateway API standard channel, Istio), then restart ramp-controller.",
+    summary:
+      "The Rollout uses a traffic router whose API (CRD) the cluster does not serve: never installed, deleted, or not yet Established.",
+    fix: "Install the router's CRDs (Gateway API standard channel, Istio). ramp-controller watches CRDs and reconciles the Rollout again within seconds of the API being served; no restart is needed.",
   },
   RouteRejected: {
     summary:

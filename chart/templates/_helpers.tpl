@@ -143,7 +143,7 @@ and the Role (namespaced mode). Each verb is one the code uses; docs/install.md 
   verbs: ["list", "watch", "patch"]
 {{- end -}}
 
-{{/* Read-only access to ClusterAnalysisTemplates (cluster-scoped, so always a ClusterRole rule). */}}
+{{/* Read-only access to cluster-scoped objects: ClusterAnalysisTemplates, GatewayClasses and CRDs (always a ClusterRole). */}}
 {{- define "ramp.clusterTemplateRules" -}}
 - apiGroups: ["ramp.dev"]
   resources: ["clusteranalysistemplates"]
@@ -151,6 +151,10 @@ and the Role (namespaced mode). Each verb is one the code uses; docs/install.md 
 # GatewayClasses (cluster-scoped too): the features a Gateway API implementation publishes.
 - apiGroups: ["gateway.networking.k8s.io"]
   resources: ["gatewayclasses"]
+  verbs: ["list", "watch"]
+# CRDs, read-only: a router's API (Gateway API, Istio) installed or deleted after ramp is followed, no restart.
+- apiGroups: ["apiextensions.k8s.io"]
+  resources: ["customresourcedefinitions"]
   verbs: ["list", "watch"]
 {{- end -}}
 

@@ -131,7 +131,7 @@ export class ControllerCaches implements Caches {
   readonly clusterTemplates: Informer<Obj>;
   readonly deployments: Informer<V1Deployment>;
   readonly autoscalers: Informer<V2HorizontalPodAutoscaler>;
-  /** HTTPRoutes, Ingresses, VirtualServices, DestinationRules: only the APIs the cluster serves. */
+  /** HTTPRoutes, Ingresses, VirtualServices, DestinationRules: the APIs the cluster serves, followed as CRDs come and go. */
   readonly routes: RouteCaches;
 
   constructor(clients: Clients, opts: { namespace?: string | undefined; metrics: Metrics; log: Logger }) {
@@ -175,6 +175,10 @@ export class ControllerCaches implements Caches {
     this.rollouts.addIndex("service", servicesOf);
     this.rollouts.addIndex("namespace", (o) => [o.metadata?.namespace ?? ""]);
     this.rollouts.addIndex("route", routesOf);
+    // `HTTPRoute:ns/name` → `HTTPRoute`: the Rollouts to look at again when a router's API comes or goes.
+    this.rollouts.addIndex("routeKind", (o) => [
+      ...new Set(routesOf(o).map((k) => k.slice(0, k.indexOf(":")))),
+    ]);
     this.routes = new RouteCaches(clients, { ...opts, slimMeta });
   }
 
@@ -227,6 +231,10 @@ export class ControllerCaches implements Caches {
       (k) => enqueue(k, false),
       (k) => this.rollouts.byIndex("route", k).map(objectKey),
     );
+    // A router's API installed (its cache synced) or removed: its Rollouts recover, or are told, at once.
+    this.routes.onApiChange((kind) => {
+      for (const r of this.rollouts.byIndex("routeKind", kind)) enqueue(objectKey(r), true);
+    });
     each(this.replicaSets, rolloutKeyOf);
     each(this.analysisRuns, rolloutKeyOf, (old, o) => old !== undefined && phaseOf(old) !== phaseOf(o));
     each(this.services, (s) => this.rollouts.byIndex("service", objectKey(s)).map(objectKey));

@@ -99,8 +99,8 @@ function checkServed(backend: RouterBuilder, routing: TrafficRouting, caches: Ro
     const api = ROUTE_APIS[kind];
     throw new RampError(
       "RouterNotInstalled",
-      `${routingField(backend.field)}: the cluster did not serve ${kind} (${api.group}/${api.version}) ` +
-        `when ramp-controller started: ${api.install}, then restart ramp-controller`,
+      `${routingField(backend.field)}: the cluster does not serve ${kind} (${api.group}/${api.version}): ` +
+        `${api.install}; ramp-controller watches CRDs and picks the API up once it is served, no restart needed`,
     );
   }
 }

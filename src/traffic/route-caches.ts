@@ -1,5 +1,7 @@
 // Watch caches of traffic-routing objects. An API the cluster does not serve (no Gateway API or Istio CRDs)
-// is never watched: discovery at startup decides, and a Rollout that needs it is told so by the reconcile.
+// is not watched, and a Rollout that needs it is told so by the reconcile. CRDs are watched (read-only), so
+// a router's API installed after ramp, or deleted and installed again, is watched from then on, and the
+// Rollouts that use it are reconciled again: the order of installs does not matter, no restart needed.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
@@ -8,10 +10,21 @@ import type { Clients } from "../kube/client.ts";
 import { statusCodeOf } from "../kube/client.ts";
 import { Informer } from "../kube/informer.ts";
 import type { Metrics } from "../observability/metrics.ts";
-import { collectionPath, ROUTE_APIS, ROUTE_KINDS, type RouteKind, type RouteObject } from "./apis.ts";
+import { collectionPath, type RouteKind, type RouteObject } from "./apis.ts";
+import {
+  type ApiId,
+  apiOf,
+  CRD_PATH,
+  type CrdView,
+  crdApis,
+  crdView,
+  GATEWAY_API,
+  isRouteKind,
+  watchedApiCrd,
+  watchedApis,
+} from "./crd-watch.ts";
 import type { GatewayClassView } from "./ports.ts";
 
-const GATEWAY_API = "/apis/gateway.networking.k8s.io/v1";
 /** Gateways and GatewayClasses, slimmed to what says which implementation serves a route and what it supports. */
 type GatewayObj = { metadata: { name: string; namespace?: string }; className: string };
 type ClassObj = { metadata: { name: string }; controllerName: string; features: string[] | undefined };
@@ -59,14 +72,24 @@ export function routesOf(o: Raw): string[] {
   ];
 }
 
+type AnyInformer = Informer<RouteObject> | Informer<GatewayObj> | Informer<ClassObj>;
+
 export class RouteCaches {
   readonly #clients: Clients;
   readonly #log: Logger;
-  readonly #informers = new Map<RouteKind, Informer<RouteObject>>();
-  readonly #served = new Set<RouteKind>();
-  readonly #gateways: Informer<GatewayObj>;
-  readonly #classes: Informer<ClassObj>;
-  #gatewaysServed = false;
+  readonly #opts: {
+    namespace?: string | undefined;
+    metrics: Metrics;
+    slimMeta: (o: KubernetesObject) => Meta;
+  };
+  /** Informers of the APIs served now (started; maybe not yet synced). */
+  readonly #live = new Map<ApiId, AnyInformer>();
+  /** The CRDs of the routers' APIs; undefined when RBAC refuses them (then discovery at start decides, once). */
+  #crds: Informer<CrdView> | undefined;
+  #ready = false;
+  #stopped = false;
+  #routeHandlers: ((kind: RouteKind, inf: Informer<RouteObject>) => void) | undefined;
+  readonly #apiListeners: ((id: ApiId) => void)[] = [];
 
   constructor(
     clients: Clients,
@@ -79,77 +102,58 @@ export class RouteCaches {
   ) {
     this.#clients = clients;
     this.#log = opts.log;
-    for (const kind of ROUTE_KINDS) {
-      const inf = new Informer<RouteObject>({
-        source: clients,
-        metrics: opts.metrics,
-        log: opts.log,
-        path: collectionPath(kind, opts.namespace),
-        transform: slimRoute(opts.slimMeta),
-      });
-      inf.addIndex("rollout", (o) => {
-        const owner = o.metadata.labels?.[ROLLOUT_LABEL];
-        return owner ? [`${o.metadata.namespace}/${owner}`] : [];
-      });
-      this.#informers.set(kind, inf);
-    }
-    const base = { source: clients, metrics: opts.metrics, log: opts.log };
-    const ns = opts.namespace ? `/namespaces/${opts.namespace}` : "";
-    this.#gateways = new Informer<GatewayObj>({
-      ...base,
-      path: `${GATEWAY_API}${ns}/gateways`,
-      transform: (o) => ({
-        metadata: { name: o.metadata?.name ?? "", namespace: o.metadata?.namespace ?? "" },
-        className: String((o as Raw).spec?.gatewayClassName ?? ""),
-      }),
-    });
-    this.#classes = new Informer<ClassObj>({
-      ...base,
-      path: `${GATEWAY_API}/gatewayclasses`,
-      transform: (o) => {
-        const status = (o as { status?: { supportedFeatures?: unknown[] } }).status;
-        return {
-          metadata: { name: o.metadata?.name ?? "" },
-          controllerName: String((o as Raw).spec?.controllerName ?? ""),
-          features: status?.supportedFeatures?.map((f) =>
-            typeof f === "string" ? f : String((f as Named).name),
-          ),
-        };
-      },
-    });
+    this.#opts = opts;
   }
 
-  /** Discovers which routing APIs the cluster serves, then lists and watches those. */
+  /** Watches the routers' CRDs (or discovers the APIs once without CRD rights), then lists and watches the served APIs. */
   async start(): Promise<void> {
-    for (const kind of ROUTE_KINDS) if (await this.#discover(kind)) this.#served.add(kind);
-    // Which implementation serves an HTTPRoute, and what it supports, is read from its Gateway's class.
-    this.#gatewaysServed =
-      this.#served.has("HTTPRoute") &&
-      (await this.#discoverPlurals(ROUTE_APIS.HTTPRoute.group, ROUTE_APIS.HTTPRoute.version)).filter(
-        (p) => p === "gateways" || p === "gatewayclasses",
-      ).length === 2;
+    if (await this.#mayWatchCrds()) {
+      const crds = new Informer<CrdView>({
+        source: this.#clients,
+        metrics: this.#opts.metrics,
+        log: this.#log,
+        path: CRD_PATH,
+        transform: crdView,
+      });
+      this.#crds = crds;
+      const changed = (o: CrdView) => {
+        for (const id of crdApis(o.metadata.name)) this.#follow(id);
+      };
+      crds.on("add", changed);
+      crds.on("update", (_old, o) => changed(o));
+      crds.on("delete", changed);
+      await crds.start();
+      for (const id of watchedApis) if (id !== "Ingress") this.#follow(id);
+    } else {
+      this.#log.warn(
+        {},
+        "customresourcedefinitions cannot be watched (RBAC): routing APIs are discovered once; grant list/watch to follow installs",
+      );
+      for (const id of watchedApis) if (id !== "Ingress" && (await this.#discover(id))) this.#open(id);
+    }
+    // Ingress is built in: served by every supported Kubernetes, no CRD to watch.
+    if (await this.#discover("Ingress")) this.#open("Ingress");
     this.#log.info(
-      { served: [...this.#served], gateways: this.#gatewaysServed },
+      { served: [...this.#live.keys()], crds: this.#crds !== undefined },
       "traffic routing APIs discovered",
     );
-    await Promise.all([
-      ...[...this.#served].map((k) => this.#informers.get(k)?.start()),
-      ...(this.#gatewaysServed ? [this.#gateways.start(), this.#classes.start()] : []),
-    ]);
+    await Promise.all([...this.#live.values()].map((i) => i.start()));
+    this.#ready = true;
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.#informers.values(), this.#gateways, this.#classes].map((i) => i.stop()));
+    this.#stopped = true;
+    await Promise.all([this.#crds, ...this.#live.values()].map((i) => i?.stop()));
   }
 
+  /** The APIs served at start have synced (an API installed later is watched without making ramp unready). */
   synced(): boolean {
-    const gateways = !this.#gatewaysServed || (this.#gateways.hasSynced() && this.#classes.hasSynced());
-    return gateways && [...this.#served].every((k) => this.#informers.get(k)?.hasSynced() === true);
+    return this.#ready && (this.#crds?.hasSynced() ?? true);
   }
 
   gatewayClassOf(namespace: string, name: string): GatewayClassView | undefined {
-    const gw = this.#gateways.get(`${namespace}/${name}`);
-    const cls = gw && this.#classes.get(gw.className);
+    const gw = this.#informer<GatewayObj>("Gateway")?.get(`${namespace}/${name}`);
+    const cls = gw && this.#informer<ClassObj>("GatewayClass")?.get(gw.className);
     if (!gw || !cls) return undefined;
     return {
       gateway: name,
@@ -159,21 +163,22 @@ export class RouteCaches {
     };
   }
 
+  /** True while the cluster serves the kind and its cache has synced. */
   served(kind: RouteKind): boolean {
-    return this.#served.has(kind);
+    return this.#live.get(kind)?.hasSynced() === true;
   }
 
   get(kind: RouteKind, namespace: string, name: string): RouteObject | undefined {
-    return this.#informers.get(kind)?.get(`${namespace}/${name}`);
+    return this.#informer<RouteObject>(kind)?.get(`${namespace}/${name}`);
   }
 
   labelled(kind: RouteKind, key: string): RouteObject[] {
-    return this.#informers.get(kind)?.byIndex("rollout", key) ?? [];
+    return this.#informer<RouteObject>(kind)?.byIndex("rollout", key) ?? [];
   }
 
   /** Calls `enqueue` for every Rollout that names a changed object, or that the object was made for. */
   routeEvents(enqueue: (key: string) => void, rolloutsNaming: (indexKey: string) => string[]): void {
-    for (const [kind, inf] of this.#informers) {
+    this.#routeHandlers = (kind, inf) => {
       const fire = (o: RouteObject) => {
         const ns = o.metadata.namespace ?? "";
         const owner = o.metadata.labels?.[ROLLOUT_LABEL];
@@ -183,27 +188,126 @@ export class RouteCaches {
       inf.on("add", fire);
       inf.on("update", (_old, o) => fire(o));
       inf.on("delete", fire);
+    };
+    for (const [id, inf] of this.#live)
+      if (isRouteKind(id)) this.#routeHandlers(id, inf as Informer<RouteObject>);
+  }
+
+  /** Calls `changed` with the kind whose API started being served (its cache synced) or stopped being served. */
+  onApiChange(changed: (kind: RouteKind) => void): void {
+    // A Gateway or GatewayClass change says what serves HTTPRoutes.
+    this.#apiListeners.push((id) => changed(isRouteKind(id) ? id : "HTTPRoute"));
+  }
+
+  #informer<T extends KubernetesObject>(id: ApiId): Informer<T> | undefined {
+    return this.#live.get(id) as Informer<T> | undefined;
+  }
+
+  // Starts or stops watching id as its CRD says: Established, serving ramp's version, not being deleted.
+  #follow(id: ApiId): void {
+    if (this.#stopped || !this.#crds) return;
+    const crd = this.#crds.get(watchedApiCrd(id));
+    const want = crd?.served === true;
+    const inf = this.#live.get(id);
+    if (want && !inf) {
+      const opened = this.#open(id);
+      this.#log.info({ api: id }, "routing API installed: watching it");
+      if (this.#ready)
+        opened.start().then(
+          () => this.#announce(id),
+          (err: unknown) => this.#log.debug({ err, api: id }, "routing API went before its cache synced"),
+        );
+    } else if (!want && inf) {
+      this.#live.delete(id);
+      this.#log.warn(
+        { api: id, crd: crd ? "deleting" : "deleted" },
+        "routing API removed: no longer watching it",
+      );
+      void inf.stop().then(() => this.#announce(id));
     }
   }
 
-  async #discover(kind: RouteKind): Promise<boolean> {
-    const api = ROUTE_APIS[kind];
-    return (await this.#discoverPlurals(api.group, api.version)).includes(api.plural);
+  #announce(id: ApiId): void {
+    for (const listener of this.#apiListeners) listener(id);
+  }
+
+  #open(id: ApiId): AnyInformer {
+    const base = { source: this.#clients, metrics: this.#opts.metrics, log: this.#log };
+    const ns = this.#opts.namespace;
+    let inf: AnyInformer;
+    if (isRouteKind(id)) {
+      const routes = new Informer<RouteObject>({
+        ...base,
+        path: collectionPath(id, ns),
+        transform: slimRoute(this.#opts.slimMeta),
+      });
+      routes.addIndex("rollout", (o) => {
+        const owner = o.metadata.labels?.[ROLLOUT_LABEL];
+        return owner ? [`${o.metadata.namespace}/${owner}`] : [];
+      });
+      this.#routeHandlers?.(id, routes);
+      inf = routes;
+    } else if (id === "Gateway") {
+      inf = new Informer<GatewayObj>({
+        ...base,
+        path: `${GATEWAY_API}${ns ? `/namespaces/${ns}` : ""}/gateways`,
+        transform: (o) => ({
+          metadata: { name: o.metadata?.name ?? "", namespace: o.metadata?.namespace ?? "" },
+          className: String((o as Raw).spec?.gatewayClassName ?? ""),
+        }),
+      });
+    } else {
+      inf = new Informer<ClassObj>({
+        ...base,
+        path: `${GATEWAY_API}/gatewayclasses`,
+        transform: (o) => {
+          const status = (o as { status?: { supportedFeatures?: unknown[] } }).status;
+          return {
+            metadata: { name: o.metadata?.name ?? "" },
+            controllerName: String((o as Raw).spec?.controllerName ?? ""),
+            features: status?.supportedFeatures?.map((f) =>
+              typeof f === "string" ? f : String((f as Named).name),
+            ),
+          };
+        },
+      });
+    }
+    if (!isRouteKind(id)) {
+      // Which implementation serves an HTTPRoute, and what it supports: a change concerns HTTPRoute users.
+      const again = () => this.#announce(id);
+      (inf as Informer<KubernetesObject>).on("add", again);
+      (inf as Informer<KubernetesObject>).on("update", again);
+      (inf as Informer<KubernetesObject>).on("delete", again);
+    }
+    this.#live.set(id, inf);
+    return inf;
+  }
+
+  // A LIST of one CRD: refused by RBAC (403) means the chart predates CRD watching.
+  async #mayWatchCrds(): Promise<boolean> {
+    try {
+      await this.#clients.list(CRD_PATH, { limit: "1" });
+      return true;
+    } catch (err) {
+      if (statusCodeOf(err) === 403) return false;
+      throw new Error("listing customresourcedefinitions failed", { cause: err });
+    }
   }
 
   // GET /apis/<group>/<version>: 404 means the API is not installed; anything else is retried a while.
-  async #discoverPlurals(group: string, version: string): Promise<string[]> {
+  async #discover(id: ApiId): Promise<boolean> {
+    const api = apiOf(id);
     for (let attempt = 0; ; attempt++) {
       try {
         const list = await this.#clients.request<{ resources?: { name?: string }[] }>(
           "GET",
-          `/apis/${group}/${version}`,
+          `/apis/${api.group}/${api.version}`,
         );
-        return (list?.resources ?? []).map((r) => r.name ?? "");
+        return (list?.resources ?? []).some((r) => r.name === api.plural);
       } catch (err) {
-        if (statusCodeOf(err) === 404) return [];
-        if (attempt >= 4) throw new Error(`discovering ${group}/${version} failed`, { cause: err });
-        this.#log.warn({ err, group }, "API discovery failed; retrying");
+        if (statusCodeOf(err) === 404) return false;
+        if (attempt >= 4) throw new Error(`discovering ${api.group}/${api.version} failed`, { cause: err });
+        this.#log.warn({ err, group: api.group }, "API discovery failed; retrying");
         await sleep(500 * 2 ** attempt);
       }
     }

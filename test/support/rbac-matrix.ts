@@ -79,6 +79,9 @@ export function mustAllow(mode: Mode): Question[] {
     q("watch", "clusteranalysistemplates.ramp.dev", "cluster"),
     q("list", "gatewayclasses.gateway.networking.k8s.io", "cluster"),
     q("watch", "gatewayclasses.gateway.networking.k8s.io", "cluster"),
+    // CRDs, to follow a router's API installed or deleted after ramp (src/traffic/route-caches.ts).
+    q("list", "customresourcedefinitions.apiextensions.k8s.io", "cluster"),
+    q("watch", "customresourcedefinitions.apiextensions.k8s.io", "cluster"),
   );
   out.push(q("create", "leases.coordination.k8s.io", "release"));
   for (const verb of ["get", "update"])
@@ -157,6 +160,8 @@ export function mustDeny(mode: Mode): Question[] {
     q("list", "namespaces", "cluster"),
     q("create", "customresourcedefinitions.apiextensions.k8s.io", "cluster"),
     q("update", "customresourcedefinitions.apiextensions.k8s.io", "cluster"),
+    q("patch", "customresourcedefinitions.apiextensions.k8s.io", "cluster"),
+    q("delete", "customresourcedefinitions.apiextensions.k8s.io", "cluster"),
     q("create", "mutatingwebhookconfigurations.admissionregistration.k8s.io", "cluster"),
     q("*", "*", "watched"),
     q("*", "*", "cluster"),

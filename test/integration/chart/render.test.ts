@@ -85,10 +85,11 @@ const NAMESPACED_RULES = [
   "networking.istio.io/virtualservices: list,patch,watch",
   "networking.istio.io/destinationrules: list,patch,watch",
 ];
-/** The cluster-scoped reads every mode grants: ClusterAnalysisTemplates and GatewayClasses. */
+/** The cluster-scoped reads every mode grants: ClusterAnalysisTemplates, GatewayClasses and CRDs. */
 const CLUSTER_TEMPLATES = [
   "ramp.dev/clusteranalysistemplates: list,watch",
   "gateway.networking.k8s.io/gatewayclasses: list,watch",
+  "apiextensions.k8s.io/customresourcedefinitions: list,watch",
 ];
 
 /** Every optional feature on (PriorityClass aside: it would need one to exist). */
@@ -271,7 +272,7 @@ describe("helm chart: lint and render", () => {
     assert.equal(role.metadata.namespace, "apps");
     assert.deepEqual(describeRules(rulesOf(role)).sort(), [...NAMESPACED_RULES].sort());
     assert.equal(find(docs, "RoleBinding", "ramp").metadata.namespace, "apps");
-    // ClusterAnalysisTemplates and GatewayClasses are cluster-scoped: the controller's only cluster-wide
+    // ClusterAnalysisTemplates, GatewayClasses and CRDs are cluster-scoped: the controller's only cluster-wide
     // grants left, read-only (the aggregate-to-view/edit roles bind no one: aggregate-roles.test.ts).
     const crs = docs.filter((d) => d.kind === "ClusterRole" && !d.metadata.name.includes("-aggregate-to-"));
     assert.deepEqual(

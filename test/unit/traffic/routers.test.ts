@@ -303,7 +303,7 @@ describe("NGINX router", () => {
 });
 
 describe("factory", () => {
-  test("an API the cluster did not serve at startup → RouterNotInstalled, naming what to install", () => {
+  test("an API the cluster does not serve → RouterNotInstalled, naming what to install and that no restart is needed", () => {
     const c = new FakeCluster();
     c.served.delete("HTTPRoute");
     assert.throws(
@@ -311,7 +311,7 @@ describe("factory", () => {
       (e: unknown) =>
         e instanceof RampError &&
         e.code === "RouterNotInstalled" &&
-        /gatewayAPI: the cluster did not serve HTTPRoute \(gateway.networking.k8s.io\/v1\).*install Gateway API's standard-channel CRDs/.test(
+        /gatewayAPI: the cluster does not serve HTTPRoute \(gateway.networking.k8s.io\/v1\).*install Gateway API's standard-channel CRDs.*no restart needed/.test(
           e.message,
         ),
     );
