@@ -12,6 +12,7 @@ import { Informer, objectKey } from "../kube/informer.ts";
 import { WorkQueue } from "../kube/workqueue.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { ControllerCaches } from "./caches.ts";
+import type { InFlight } from "./liveness.ts";
 
 const SECRET_TTL_MS = 30_000;
 
@@ -58,6 +59,8 @@ export function analysisController(opts: {
   metrics: Metrics;
   log: Logger;
   namespace?: string | undefined;
+  /** Where running reconciles are recorded for /healthz (liveness.ts). */
+  inFlight?: InFlight;
   workers: number;
   leading: () => boolean;
   /** What web metrics may call (default: the built-in deny entries alone). */
@@ -121,7 +124,8 @@ export function analysisController(opts: {
     workers: opts.workers,
     metrics: opts.metrics,
     log,
-    handler: (key) => reconciler.reconcile(key),
+    handler: (key) =>
+      opts.inFlight ? opts.inFlight.track(key, () => reconciler.reconcile(key)) : reconciler.reconcile(key),
   });
   const enqueue = (key: string) => {
     if (opts.leading()) queue.add(key);

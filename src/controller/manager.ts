@@ -15,12 +15,16 @@ import { rolloutStateCollector } from "../observability/rollout-state.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
 import { analysisController } from "./analysis-runs.ts";
 import { ControllerCaches } from "./caches.ts";
+import { InFlight, livenessChecks } from "./liveness.ts";
 import { startMemoryTrim } from "./memory-trim.ts";
 import type { ControllerOptions } from "./options.ts";
 import { kubePods } from "./pods.ts";
 import { kubeWriter } from "./writer.ts";
 
 export type RunningController = { stop(): Promise<void> };
+
+/** A leader may go this long past its Lease's expiry unrenewed before /healthz fails (client-go's 20 s). */
+const LEASE_TOLERANCE_MS = 20_000;
 
 export async function runController(
   opts: ControllerOptions,
@@ -29,7 +33,10 @@ export async function runController(
 ): Promise<RunningController> {
   const conn = loadConnection({ kubeconfig: opts.kubeconfig });
   const metrics = createMetrics();
-  const clients = makeClients(conn, metrics, { identity: opts.identity });
+  const clients = makeClients(conn, metrics, {
+    identity: opts.identity,
+    rateLimit: { qps: opts.kubeApiQps, burst: opts.kubeApiBurst },
+  });
   const caches = new ControllerCaches(clients, { namespace: opts.namespace, metrics, log });
   const recorder = new EventRecorder({ clients, identity: opts.identity, metrics, log });
   const events: EventSink = {
@@ -52,6 +59,8 @@ export async function runController(
     { caches, writer: kubeWriter(clients), pods: kubePods(clients), events, log, now: Date.now },
     (o) => rolloutMetrics.observe(o),
   );
+  const reconciles = new InFlight();
+  const analysisReconciles = new InFlight();
   const queue = new WorkQueue({
     name: "rollouts",
     workers: opts.workers,
@@ -59,7 +68,9 @@ export async function runController(
     log,
     handler: async (key) => {
       const started = performance.now();
-      const result = await rolloutMetrics.time(key, () => reconciler.reconcile(key));
+      const result = await reconciles.track(key, () =>
+        rolloutMetrics.time(key, () => reconciler.reconcile(key)),
+      );
       log.debug(
         { key, ms: Math.round(performance.now() - started), requeueAfterMs: result?.requeueAfterMs },
         "reconciled",
@@ -85,6 +96,7 @@ export async function runController(
     log,
     namespace: opts.namespace,
     workers: opts.workers,
+    inFlight: analysisReconciles,
     leading: () => leading,
     web: controllerWebPolicy(opts),
   });
@@ -95,6 +107,7 @@ export async function runController(
     analysis.enqueueAll();
   };
 
+  let elector: LeaderElector | undefined;
   const servers: HttpServer[] = [];
   // The Rollout state series are rendered from the caches at each scrape, by followers too (warm caches).
   const collectors = [rolloutStateCollector(caches)];
@@ -108,7 +121,19 @@ export async function runController(
   servers.push(
     await startHttpServer({
       addr: opts.healthAddr,
-      routes: { healthz: { process: () => !stopping }, readyz: { caches: () => caches.synced() } },
+      routes: {
+        healthz: {
+          process: () => !stopping,
+          ...livenessChecks({
+            elector: () => elector,
+            leaseToleranceMs: LEASE_TOLERANCE_MS,
+            reconciles: [reconciles, analysisReconciles],
+            stuckReconcileMs: opts.stuckReconcileMs,
+            onFailure: (what) => log.error(what, "liveness check failed"),
+          }),
+        },
+        readyz: { caches: () => caches.synced() },
+      },
       log,
     }),
   );
@@ -120,10 +145,11 @@ export async function runController(
     "caches synced",
   );
 
-  let elector: LeaderElector | undefined;
-  if (opts.leaderElect) {
+  const leaseClients = opts.leaderElect ? makeClients(conn, metrics, { identity: opts.identity }) : undefined;
+  if (leaseClients) {
     elector = new LeaderElector({
-      leases: leaseApi(clients),
+      // A client of its own, outside --kube-api-qps: renewals never queue behind a burst of reconciles.
+      leases: leaseApi(leaseClients),
       namespace: opts.leaseNamespace,
       name: opts.leaseName,
       identity: opts.identity,
@@ -153,7 +179,7 @@ export async function runController(
       await elector?.release();
       await caches.stop();
       await Promise.all(servers.map((s) => s.close()));
-      await clients.close();
+      await Promise.all([clients.close(), leaseClients?.close()]);
     },
   };
 }

@@ -17,6 +17,11 @@ export type ControllerOptions = {
   /** Web-analysis entries (CIDR, IP, host name, optional :port), validated; see docs/analysis.md. */
   webAnalysisAllow: string[];
   webAnalysisDeny: string[];
+  /** Client-side limit on apiserver requests (0: none); the Lease has a client of its own. */
+  kubeApiQps: number;
+  kubeApiBurst: number;
+  /** /healthz fails while a reconcile has run longer than this (0: never). */
+  stuckReconcileMs: number;
 };
 
 /** Reconciles at once. They wait on the apiserver, not the CPU: at 8, a thousand Rollouts shipped together queued for 10 s here. */
@@ -34,6 +39,12 @@ export const USAGE = `Usage: ramp-controller [options]
   --health-addr ADDR     serve /healthz and /readyz on ADDR (default 127.0.0.1:8081)
   --log-level LEVEL      trace, debug, info, warn, error (default info)
   --workers N            Rollouts reconciled at once (default ${DEFAULT_WORKERS})
+  --kube-api-qps N       requests a second to the apiserver, sustained (default 0: no client-side limit,
+                         the apiserver's priority and fairness queues decide); leader election is exempt
+  --kube-api-burst N     requests that may go at once above --kube-api-qps (default: 2 × qps)
+  --stuck-reconcile-seconds N
+                         /healthz fails while a reconcile has run longer than N seconds, so the kubelet
+                         restarts a controller stuck on a call that never returns (default 300; 0: never)
   --web-analysis-allow LIST
                          addresses web and Prometheus analysis may call despite a deny entry:
                          comma-separated IPs, CIDRs or host names (*.example.com), each optionally
@@ -67,6 +78,9 @@ export function parseOptions(
       "health-addr": { type: "string", default: "127.0.0.1:8081" },
       "log-level": { type: "string", default: "info" },
       workers: { type: "string", default: String(DEFAULT_WORKERS) },
+      "kube-api-qps": { type: "string", default: "0" },
+      "kube-api-burst": { type: "string" },
+      "stuck-reconcile-seconds": { type: "string", default: "300" },
       "web-analysis-allow": { type: "string", multiple: true },
       "web-analysis-deny": { type: "string", multiple: true },
       help: { type: "boolean", short: "h", default: false },
@@ -79,6 +93,22 @@ export function parseOptions(
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1)
     throw new Error(`--workers: "${values.workers}" must be a whole number >= 1`);
+  const kubeApiQps = Number(values["kube-api-qps"]);
+  if (!Number.isFinite(kubeApiQps) || kubeApiQps < 0)
+    throw new Error(`--kube-api-qps: "${values["kube-api-qps"]}" must be a number >= 0 (0: no limit)`);
+  const burstFlag = values["kube-api-burst"];
+  const kubeApiBurst = burstFlag === undefined ? Math.max(1, Math.ceil(kubeApiQps * 2)) : Number(burstFlag);
+  if (!Number.isInteger(kubeApiBurst) || kubeApiBurst < 1)
+    throw new Error(`--kube-api-burst: "${burstFlag}" must be a whole number >= 1`);
+  if (burstFlag !== undefined && kubeApiQps === 0)
+    throw new Error(
+      "--kube-api-burst needs --kube-api-qps > 0 (without a rate there is no limit to burst above)",
+    );
+  const stuck = Number(values["stuck-reconcile-seconds"]);
+  if (!Number.isFinite(stuck) || stuck < 0)
+    throw new Error(
+      `--stuck-reconcile-seconds: "${values["stuck-reconcile-seconds"]}" must be a number >= 0`,
+    );
   // A flag replaces its environment variable; a typo stops the controller instead of opening a hole.
   const webAnalysisAllow = values["web-analysis-allow"] ?? listFromEnv(env.RAMP_WEB_ANALYSIS_ALLOW);
   const webAnalysisDeny = values["web-analysis-deny"] ?? listFromEnv(env.RAMP_WEB_ANALYSIS_DENY);
@@ -98,6 +128,9 @@ export function parseOptions(
     workers,
     webAnalysisAllow,
     webAnalysisDeny,
+    kubeApiQps,
+    kubeApiBurst,
+    stuckReconcileMs: stuck * 1000,
   };
 }
 

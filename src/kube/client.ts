@@ -5,6 +5,7 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import pkg from "../../package.json" with { type: "json" };
 import type { Metrics } from "../observability/metrics.ts";
 import { type Connection, connectionOf, type KubeConfigLike } from "./kubeconfig.ts";
+import { type RateLimit, rateLimiter, type TokenBucket } from "./rate-limit.ts";
 import { describeRequest } from "./request-info.ts";
 import { honourRetryAfter, type RetryAfterPolicy } from "./retry-after.ts";
 import { type Answer, type HttpMethod, type Outgoing, Transport } from "./transport.ts";
@@ -80,6 +81,8 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Retries of answers that carry Retry-After (429, 5xx); default 10 retries, waits capped at 10 s. */
   retryAfter?: RetryAfterPolicy;
+  /** Client-side limit on every attempt (watches included), as --kube-api-qps/--kube-api-burst; default none. */
+  rateLimit?: RateLimit;
 }
 
 /** The API client on one counted transport, from a Connection (or a loaded client-node KubeConfig). */
@@ -185,6 +188,7 @@ class CountedTransport {
   readonly #userAgent: string;
   readonly #timeoutMs: number;
   readonly #retryAfter: RetryAfterPolicy;
+  readonly #limiter: TokenBucket | undefined;
 
   constructor(inner: Transport, metrics: Metrics, opts: ClientOptions) {
     this.#inner = inner;
@@ -192,6 +196,7 @@ class CountedTransport {
     this.#userAgent = opts.userAgent ?? defaultUserAgent(opts.identity);
     this.#timeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.#retryAfter = opts.retryAfter ?? {};
+    this.#limiter = rateLimiter(opts.rateLimit);
   }
 
   async send(out: Outgoing): Promise<Answer> {
@@ -207,6 +212,8 @@ class CountedTransport {
 
   // One try; the timeout is per attempt, so waiting out a Retry-After never eats into it.
   async #attempt(out: Outgoing, verb: string, resource: string): Promise<Answer> {
+    // Waiting for a token is not apiserver latency: the request is timed from when it goes.
+    await this.#limiter?.take(out.signal);
     let signal = out.signal;
     if (!out.streaming) {
       const timeout = AbortSignal.timeout(this.#timeoutMs);

@@ -82,6 +82,8 @@ export class LeaderElector {
   /** The last attempt wrote the Lease as ours (release() only touches a Lease we hold). */
   #holdsLease = false;
   #observedHolder: string | undefined;
+  /** When the Lease was last written as ours (acquired or renewed), while leading. */
+  #renewedAt = 0;
 
   constructor(opts: LeaderElectionOptions) {
     this.#opts = opts;
@@ -106,6 +108,15 @@ export class LeaderElector {
 
   isLeader(): boolean {
     return this.#leading;
+  }
+
+  /**
+   * How far past the Lease's expiry this leader is without a renewal (0 when not leading or in time).
+   * The renew loop steps down after renewDeadline, so anything above 0 means the loop itself is stuck.
+   */
+  renewalOverdueMs(): number {
+    if (!this.#leading) return 0;
+    return Math.max(0, this.#now() - this.#renewedAt - this.#leaseMs);
   }
 
   /** Stops campaigning and renewing without touching the Lease: others take over once it expires. */
@@ -134,6 +145,7 @@ export class LeaderElector {
       }
       // Won while stopping: never start leading; release() can still hand the Lease back.
       if (signal.aborted) return;
+      this.#renewedAt = attemptedAt;
       this.#stepUp();
       await this.#renewLoop(attemptedAt);
       if (!signal.aborted) this.#stepDown();
@@ -151,6 +163,7 @@ export class LeaderElector {
       if (result === "held") {
         // The Lease says renewed at attemptedAt; count the deadline from there, not from the reply.
         lastRenew = attemptedAt;
+        this.#renewedAt = attemptedAt;
         continue;
       }
       if (this.#observedHolder !== undefined && this.#observedHolder !== this.#opts.identity) return;

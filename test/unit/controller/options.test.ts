@@ -1,4 +1,4 @@
-// ramp-controller's web-analysis options: flags, their environment variables, and refused entries.
+// ramp-controller's options: the web-analysis flags and their environment variables, the apiserver rate limit.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type ControllerOptions, parseOptions } from "../../../src/controller/options.ts";
@@ -31,5 +31,28 @@ describe("--web-analysis-allow / --web-analysis-deny", () => {
       () => parse([], { RAMP_WEB_ANALYSIS_DENY: "http://x" }),
       /--web-analysis-deny: "http:\/\/x"/,
     );
+  });
+});
+
+describe("--kube-api-qps / --kube-api-burst", () => {
+  test("no client-side limit by default", () => {
+    const o = parse([]);
+    assert.deepEqual([o.kubeApiQps, o.kubeApiBurst], [0, 1]);
+  });
+  test("burst defaults to twice the rate, and may be set", () => {
+    const o = parse(["--kube-api-qps=50"]);
+    assert.deepEqual([o.kubeApiQps, o.kubeApiBurst], [50, 100]);
+    const p = parse(["--kube-api-qps", "2.5", "--kube-api-burst", "10"]);
+    assert.deepEqual([p.kubeApiQps, p.kubeApiBurst], [2.5, 10]);
+  });
+  test("a negative rate, a fractional or zero burst, or a burst without a rate stops the controller", () => {
+    assert.throws(() => parse(["--kube-api-qps=-1"]), /^Error: --kube-api-qps: "-1"/);
+    assert.throws(() => parse(["--kube-api-qps=x"]), /^Error: --kube-api-qps: "x"/);
+    assert.throws(
+      () => parse(["--kube-api-qps=5", "--kube-api-burst=1.5"]),
+      /^Error: --kube-api-burst: "1.5"/,
+    );
+    assert.throws(() => parse(["--kube-api-qps=5", "--kube-api-burst=0"]), /^Error: --kube-api-burst: "0"/);
+    assert.throws(() => parse(["--kube-api-burst=5"]), /--kube-api-burst needs --kube-api-qps > 0/);
   });
 });
