@@ -1,17 +1,51 @@
 // The plugin's KubeConfig, read as kubectl reads it: the same files in the same order, merged by the
 // loader the controller uses (src/kube/kubeconfig.ts), so `kubectl ramp promote` acts on the cluster
-// `kubectl get` shows.
-import type { KubeConfig } from "@kubernetes/client-node";
+// `kubectl get` shows; then kubectl's connection flags on top.
+import type * as k8s from "@kubernetes/client-node";
+import { type Dispatcher, getGlobalDispatcher } from "undici";
+import pkg from "../../package.json" with { type: "json" };
+import { parseDuration } from "../api/duration.ts";
 import { kubeconfigFiles, mergeKubeconfigs } from "../kube/kubeconfig.ts";
 import { UsageError } from "./context.ts";
 
-/** --kubeconfig, else $KUBECONFIG, else ~/.kube/config, else the pod's service account; --context on top. */
+/** kubectl's flags that choose or change the connection, as parsed. */
+export type ConnectionFlags = {
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  cluster?: string | undefined;
+  user?: string | undefined;
+  server?: string | undefined;
+  token?: string | undefined;
+  "certificate-authority"?: string | undefined;
+  "insecure-skip-tls-verify"?: boolean | undefined;
+  as?: string | undefined;
+  "as-group"?: string[] | undefined;
+  "request-timeout"?: string | undefined;
+  /** kubectl's -v: 6 logs each request's method, URL, status and time; 7 its headers too. */
+  v?: string | undefined;
+};
+
+type Log = (line: string) => void;
+
+/** --kubeconfig, else $KUBECONFIG, else ~/.kube/config, else the pod's service account; the flags on top. */
 export function loadKubeConfig(
-  KubeConfigClass: typeof KubeConfig,
-  opts: { kubeconfig?: string | undefined; context?: string | undefined; env: NodeJS.ProcessEnv },
-): KubeConfig {
-  const kc = new KubeConfigClass();
-  const files = kubeconfigFiles(opts.kubeconfig, opts.env);
+  lib: typeof k8s,
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv,
+  log: Log,
+): k8s.KubeConfig {
+  const verbosity = flags.v === undefined ? 0 : Number(flags.v);
+  if (!Number.isInteger(verbosity) || verbosity < 0)
+    throw new UsageError(`-v ${flags.v}: not a log level (0-9)`);
+  const timeoutMs = requestTimeout(flags["request-timeout"]);
+  const groups = flags["as-group"] ?? [];
+  if (groups.length > 0 && !flags.as)
+    throw new UsageError("--as-group needs --as: a group can only be impersonated with a user");
+  if (flags["insecure-skip-tls-verify"] && flags["certificate-authority"])
+    throw new UsageError("--certificate-authority and --insecure-skip-tls-verify cannot both be given");
+
+  const kc = new (pluginKubeConfig(lib, { groups, timeoutMs, verbosity, log }))();
+  const files = kubeconfigFiles(flags.kubeconfig, env);
   if (files.length === 0) kc.loadFromDefault();
   else {
     const merged = mergeKubeconfigs(files);
@@ -22,10 +56,144 @@ export function loadKubeConfig(
     }));
     kc.loadFromString(JSON.stringify({ ...merged, users }));
   }
-  if (opts.context) {
-    if (!kc.getContextObject(opts.context))
-      throw new UsageError(`context "${opts.context}" is not in the kubeconfig`);
-    kc.setCurrentContext(opts.context);
+  if (flags.context) {
+    if (!kc.getContextObject(flags.context))
+      throw new UsageError(`context "${flags.context}" is not in the kubeconfig`);
+    kc.setCurrentContext(flags.context);
   }
+  override(kc, flags);
   return kc;
 }
+
+/** --request-timeout: 0 (none), a bare number of seconds, or a duration such as 30s or 1m. */
+function requestTimeout(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  try {
+    return parseDuration(raw, "--request-timeout");
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** --cluster, --user, --server, --token, --certificate-authority, --insecure-skip-tls-verify, --as. */
+function override(kc: k8s.KubeConfig, flags: ConnectionFlags): void {
+  const changes = [
+    "cluster",
+    "user",
+    "server",
+    "token",
+    "certificate-authority",
+    "insecure-skip-tls-verify",
+    "as",
+  ] as const;
+  if (!changes.some((f) => flags[f] !== undefined && flags[f] !== false)) return;
+  const contextName = kc.getCurrentContext();
+  const context = kc.getContextObject(contextName);
+  const clusterName = flags.cluster ?? context?.cluster;
+  const userName = flags.user ?? context?.user;
+  const cluster = clusterName ? kc.getCluster(clusterName) : null;
+  const user = userName ? kc.getUser(userName) : null;
+  if (flags.cluster && !cluster) throw new UsageError(`cluster "${flags.cluster}" is not in the kubeconfig`);
+  if (flags.user && !user) throw new UsageError(`user "${flags.user}" is not in the kubeconfig`);
+  const server = flags.server ?? cluster?.server;
+  if (!server) throw new UsageError("no server: pass --server or a kubeconfig context with a cluster");
+
+  const c: k8s.Cluster = { ...(cluster ?? { name: "ramp-flags", skipTLSVerify: false }), server };
+  if (flags["certificate-authority"])
+    Object.assign(c, { caFile: flags["certificate-authority"], caData: undefined });
+  // As kubectl: skipping verification drops the kubeconfig's CA.
+  if (flags["insecure-skip-tls-verify"])
+    Object.assign(c, { skipTLSVerify: true, caFile: undefined, caData: undefined });
+
+  const u: k8s.User = { ...(user ?? { name: "ramp-flags" }) };
+  // A token given on the command line is the credential: no exec plugin, auth provider or basic auth.
+  if (flags.token)
+    Object.assign(u, {
+      token: flags.token,
+      exec: undefined,
+      authProvider: undefined,
+      username: undefined,
+      password: undefined,
+    });
+  if (flags.as) Object.assign(u, { impersonateUser: flags.as });
+
+  kc.loadFromOptions({
+    clusters: [c],
+    users: [u],
+    contexts: [{ ...(context ?? {}), name: contextName || "ramp-flags", cluster: c.name, user: u.name }],
+    currentContext: contextName || "ramp-flags",
+  });
+}
+
+/**
+ * A KubeConfig whose API clients send through undici's dispatcher rather than fetch: fetch joins repeated
+ * headers into one ("dev, ops"), which the apiserver reads as one group, so only this way does every
+ * --as-group reach it. It also ends each request after --request-timeout and, with -v 6, logs each
+ * request as kubectl does.
+ */
+function pluginKubeConfig(lib: typeof k8s, opts: SendOptions): typeof k8s.KubeConfig {
+  return class PluginKubeConfig extends lib.KubeConfig {
+    override makeApiClient<T extends k8s.ApiType>(apiClientType: k8s.ApiConstructor<T>): T {
+      const cluster = this.getCurrentCluster();
+      if (!cluster) throw new Error("kubeconfig: no current cluster");
+      const config = lib.createConfiguration({
+        baseServer: new lib.ServerConfiguration(cluster.server, {}),
+        authMethods: { default: this },
+        httpApi: lib.wrapHttpLibrary({ send: (request) => send(lib, request, opts) }),
+      });
+      return new apiClientType(config);
+    }
+  };
+}
+
+type SendOptions = { groups: string[]; timeoutMs: number; verbosity: number; log: Log };
+
+async function send(
+  lib: typeof k8s,
+  request: k8s.RequestContext,
+  opts: SendOptions,
+): Promise<k8s.ResponseContext> {
+  const url = new URL(request.getUrl());
+  const headers: string[] = [];
+  for (const [k, v] of Object.entries(request.getHeaders())) headers.push(k, v);
+  if (!headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === "user-agent"))
+    headers.push("User-Agent", `kubectl-ramp/${pkg.version}`);
+  // One header per group: the apiserver does not split a comma-joined value.
+  for (const g of opts.groups) headers.push("Impersonate-Group", g);
+  const signals = [request.getSignal(), opts.timeoutMs > 0 ? AbortSignal.timeout(opts.timeoutMs) : undefined];
+  const signal = AbortSignal.any(signals.filter((s) => s !== undefined));
+  const started = performance.now();
+  const line = (status: string) =>
+    `${request.getHttpMethod()} ${url.href} ${status} in ${Math.round(performance.now() - started)} milliseconds`;
+  if (opts.verbosity >= 7)
+    for (let i = 0; i < headers.length; i += 2)
+      opts.log(`    ${headers[i]}: ${mask(headers[i] ?? "", headers[i + 1] ?? "")}`);
+  const dispatcher = (request.getDispatcher() as Dispatcher | undefined) ?? getGlobalDispatcher();
+  try {
+    const body = request.getBody();
+    const res = await dispatcher.request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: request.getHttpMethod() as Dispatcher.HttpMethod,
+      headers,
+      ...(typeof body === "string" ? { body } : {}),
+      signal,
+    });
+    const text = await res.body.text();
+    if (opts.verbosity >= 6) opts.log(line(`${res.statusCode}`));
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = [v].flat().join(", ");
+    return new lib.ResponseContext(res.statusCode, flat, {
+      text: async () => text,
+      binary: async () => Buffer.from(text),
+      stream: () => null,
+    });
+  } catch (err) {
+    if (opts.verbosity >= 6) opts.log(line(`failed (${(err as Error).message})`));
+    throw err;
+  }
+}
+
+/** As kubectl -v 7: the credential is never printed. */
+const mask = (name: string, value: string) =>
+  name.toLowerCase() === "authorization" ? value.replace(/ .*/, " <masked>") : value;

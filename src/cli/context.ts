@@ -1,8 +1,9 @@
 // What every command gets: its parsed flags, where to write, the kubeconfig (loaded only when needed)
 // and the namespace, following kubectl's conventions.
-import { ApiException, KubeConfig } from "@kubernetes/client-node";
+import * as k8s from "@kubernetes/client-node";
+import { ApiException, type KubeConfig } from "@kubernetes/client-node";
 import type { RolloutRef } from "./actions/client.ts";
-import { loadKubeConfig } from "./connect.ts";
+import { type ConnectionFlags, loadKubeConfig } from "./connect.ts";
 import { colored, type Paint, plain, useColor } from "./inspect/format.ts";
 
 /** Exit codes, documented in `--help` and docs/plugin.md. */
@@ -78,11 +79,7 @@ export class CliContext {
   /** The kubeconfig, merged as kubectl merges it (connect.ts). */
   kubeConfig(): KubeConfig {
     if (this.#kc) return this.#kc;
-    const kc = loadKubeConfig(KubeConfig, {
-      kubeconfig: this.string("kubeconfig"),
-      context: this.string("context"),
-      env: this.io.env,
-    });
+    const kc = loadKubeConfig(k8s, this.flags as ConnectionFlags, this.io.env, (line) => this.err(line));
     this.#kc = kc;
     return kc;
   }
