@@ -357,6 +357,7 @@ describe("helm chart: lint and render", () => {
     assert.equal(np.ingress.length, 2);
     assert.deepEqual(find(docs, "PodDisruptionBudget").spec, {
       minAvailable: 1,
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
       selector: (find(docs, "Deployment").spec as { selector: unknown }).selector,
     });
     assert.equal(container(docs).image, `ghcr.io/ramp-dev/ramp-controller@sha256:${"a".repeat(64)}`);
