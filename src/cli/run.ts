@@ -98,7 +98,8 @@ const toConfig = (options: Record<string, Option>): Config =>
  */
 export function normalizeArgs(argv: string[], options: Record<string, Option>): string[] {
   const byShort = new Map(Object.entries(options).flatMap(([name, o]) => (o.short ? [[o.short, name]] : [])));
-  return argv.flatMap((arg) => {
+  return argv.flatMap((given) => {
+    let arg = given;
     const short = /^-([^-=])=(.*)$/s.exec(arg);
     const name = short ? byShort.get(short[1] ?? "") : undefined;
     if (short && name) {
