@@ -65,7 +65,8 @@ export class WorkQueue {
   readonly #urgent: string[] = [];
   /** Keys waiting to run (in a lane, or to be put there when their current run ends): when added, and how. */
   readonly #dirty = new Map<string, { at: number; urgent: boolean }>();
-  readonly #running = new Set<string>();
+  /** Keys whose handler runs now, and when it started (clock time). */
+  readonly #running = new Map<string, number>();
   readonly #delayed = new Map<string, { at: number; cancel: () => void; urgent: boolean }>();
   readonly #failures = new Map<string, number>();
   /** Keys taken since the ordinary lane was last served: every ORDINARY_EVERY-th take is its turn. */
@@ -78,6 +79,10 @@ export class WorkQueue {
     this.#clock = opts.clock ?? realClock;
     this.#log = (opts.log ?? silentLogger).child({ queue: opts.name });
     this.#workers = Math.max(1, opts.workers ?? 1);
+    opts.metrics?.workqueue.trackRunning(opts.name, () => {
+      const now = this.#clock.now();
+      return Array.from(this.#running.values(), (started) => Math.max(0, now - started) / 1000);
+    });
   }
 
   /** Queues key to run as soon as a worker is free (and its current run, if any, has ended). */
@@ -178,7 +183,7 @@ export class WorkQueue {
       if (key === undefined) break;
       const addedAt = this.#dirty.get(key)?.at ?? this.#clock.now();
       this.#dirty.delete(key);
-      this.#running.add(key);
+      this.#running.set(key, this.#clock.now());
       this.#reportDepth();
       // A fresh macrotask per run: a handler that never awaits I/O cannot starve watches and timers.
       setImmediate(() => void this.#process(key, addedAt));

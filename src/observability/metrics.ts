@@ -18,6 +18,11 @@ export interface Metrics {
     readonly workDuration: Histogram<QueueLabel>;
     /** Handler errors that led to a delayed retry. */
     readonly retries: Counter<QueueLabel>;
+    /**
+     * Reports a queue's runs in progress at each scrape, as seconds each has run so far (client-go's
+     * unfinished_work_seconds and longest_running_processor_seconds); returns the call that stops it.
+     */
+    readonly trackRunning: (name: string, elapsed: () => number[]) => () => void;
   };
   readonly kube: {
     /** Every request to the apiserver, by verb, resource (RBAC style, e.g. `rollouts/status`) and code. */
@@ -115,6 +120,37 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     };
   };
 
+  // Also read at scrape time: a run that never ends is seen while it hangs, not when it finishes.
+  const running = new Map<string, () => number[]>();
+  const eachQueue = (gauge: Gauge<QueueLabel>, of: (elapsed: number[]) => number) => {
+    gauge.reset();
+    for (const [name, elapsed] of running) gauge.set({ name }, of(elapsed()));
+  };
+  new Gauge({
+    name: "ramp_workqueue_unfinished_work_seconds",
+    help: "Seconds of work in progress not yet observed by work_duration (the sum over running handlers); a large value means stuck workers.",
+    labelNames: ["name"] as const,
+    registers,
+    collect() {
+      eachQueue(this, (e) => e.reduce((a, b) => a + b, 0));
+    },
+  });
+  new Gauge({
+    name: "ramp_workqueue_longest_running_processor_seconds",
+    help: "Seconds the longest-running handler of the work queue has been running (0 when none runs).",
+    labelNames: ["name"] as const,
+    registers,
+    collect() {
+      eachQueue(this, (e) => Math.max(0, ...e));
+    },
+  });
+  const trackRunning = (name: string, elapsed: () => number[]) => {
+    running.set(name, elapsed);
+    return () => {
+      if (running.get(name) === elapsed) running.delete(name);
+    };
+  };
+
   return {
     registry,
     workqueue: {
@@ -144,6 +180,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
         labelNames: ["name"] as const,
         registers,
       }),
+      trackRunning,
     },
     kube: {
       requests: new Counter({

@@ -246,6 +246,37 @@ describe("WorkQueue", () => {
     assert.equal((await h.metrics.workqueue.depth.get()).values[0]?.value, 0);
   });
 
+  test("a handler that hangs shows in unfinished_work_seconds (sum) and longest_running_processor_seconds (max) while it runs", async () => {
+    const h = harness({ workers: 2 });
+    const series = async () => {
+      const text = await h.metrics.registry.metrics();
+      const value = (metric: string) =>
+        Number(new RegExp(`^${metric}\\{name="test"\\} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+      return {
+        unfinished: value("ramp_workqueue_unfinished_work_seconds"),
+        longest: value("ramp_workqueue_longest_running_processor_seconds"),
+      };
+    };
+    assert.deepEqual(await series(), { unfinished: 0, longest: 0 }, "nothing runs yet");
+    const releaseA = h.hold("a");
+    h.queue.add("a");
+    await until(() => h.calls.includes("a"), "a starts");
+    await h.clock.advance(30_000);
+    const releaseB = h.hold("b");
+    h.queue.add("b");
+    await until(() => h.calls.includes("b"), "b starts");
+    await h.clock.advance(10_000);
+    assert.deepEqual(await series(), { unfinished: 50, longest: 40 }, "a for 40 s, b for 10 s");
+    releaseA();
+    await until(() => h.stats().concurrent === 1, "a ends");
+    await settle();
+    assert.deepEqual(await series(), { unfinished: 10, longest: 10 }, "only b left");
+    releaseB();
+    await until(() => h.stats().concurrent === 0, "b ends");
+    await settle();
+    assert.deepEqual(await series(), { unfinished: 0, longest: 0 }, "observed by work_duration now");
+  });
+
   test("urgent keys run before ordinary ones, each lane in arrival order", async () => {
     const h = harness();
     const release = await h.occupy();
