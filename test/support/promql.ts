@@ -96,13 +96,18 @@ function unwrapLabelValues(expr: string): string {
 }
 
 /**
- * A dashboard query as Prometheus would get it from Grafana: variables replaced (all namespaces and
- * Rollouts unless given), label_values(...) turned into the series query it stands for.
+ * A dashboard query as Prometheus would get it from Grafana: variables replaced (all clusters, jobs,
+ * namespaces and Rollouts unless given), label_values(...) turned into the series query it stands for.
  */
-export function asPromQL(expr: string, vars: { namespace?: string; rollout?: string } = {}): string {
+export function asPromQL(
+  expr: string,
+  vars: { namespace?: string; rollout?: string; cluster?: string; job?: string } = {},
+): string {
   return unwrapLabelValues(expr)
     .replaceAll("$__rate_interval", "15s")
     .replaceAll("$__range", "10m")
+    .replaceAll("$cluster", vars.cluster ?? ".*")
+    .replaceAll("$job", vars.job ?? ".*")
     .replaceAll("$namespace", vars.namespace ?? ".*")
     .replaceAll("$rollout", vars.rollout ?? ".*");
 }

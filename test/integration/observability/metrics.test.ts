@@ -341,6 +341,10 @@ describe("controller metrics, dashboard queries and alerts on a real Prometheus"
       /Aborts over time/,
       /Reconcile latency/,
       /Work queue" B/,
+      // Failures, retries and dropped Events: none in a healthy run.
+      /Kubernetes API errors" [AB]/,
+      /Retries" [AB]/,
+      /Events dropped and failed" [AB]/,
     ];
     const emptyQueries = async () => {
       const empty: string[] = [];

@@ -35,8 +35,9 @@ function exportedSeries(): Map<string, Set<string>> {
   return out;
 }
 
-// Labels Prometheus adds to every series from the scrape target.
-const TARGET_LABELS = ["job", "instance"];
+// Labels Prometheus adds to every series: from the scrape target, and `cluster` (an external label or a
+// relabeling) where one Prometheus serves many clusters.
+const TARGET_LABELS = ["job", "instance", "cluster"];
 
 const dashboard = readDashboard();
 const ds = (x: { uid?: string } | undefined) => x?.uid;
@@ -135,6 +136,47 @@ describe("Grafana dashboard", () => {
       "ramp_leader",
     ])
       assert.ok(used.has(name), `no panel shows ${name}`);
+  });
+
+  test("$cluster and $job variables, and every query of every panel follows both", () => {
+    const vars = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v]));
+    for (const name of ["cluster", "job"]) {
+      const v = vars[name];
+      assert.equal(v?.type, "query", name);
+      assert.equal(ds(v?.datasource as { uid?: string }), DS_VAR, name);
+      assert.equal(v?.includeAll, true, name);
+      assert.equal(v?.multi, true, name);
+      assert.equal(v?.allValue, ".*", "a series without the label matches All too");
+    }
+    assert.match(JSON.stringify(vars.job?.query), /cluster=~\\"\$cluster\\"/, "jobs of the chosen clusters");
+    const names = dashboard.templating.list.map((v) => v.name);
+    assert.ok(names.indexOf("cluster") < names.indexOf("namespace"), "cluster, job, then namespace");
+    for (const { where, expr } of dashboardQueries(dashboard)) {
+      if (where.startsWith("variable cluster")) continue;
+      for (const s of selectors(expr)) {
+        assert.ok(s.labels.includes("cluster"), `${where}: ${s.metric} ignores $cluster`);
+        if (!where.startsWith("variable job"))
+          assert.ok(s.labels.includes("job"), `${where}: ${s.metric} ignores $job`);
+      }
+    }
+  });
+
+  test("controller panels for API latency and errors, retries, dropped Events and stuck workers", () => {
+    const byTitle = new Map(panelsOf(dashboard).map((p) => [p.title, p]));
+    const uses = (title: string, metric: string) =>
+      (byTitle.get(title)?.targets ?? []).some((t) => selectors(t.expr).some((s) => s.metric === metric));
+    assert.ok(uses("Kubernetes API latency", "ramp_kube_api_request_duration_seconds_bucket"));
+    assert.ok(uses("Kubernetes API errors", "ramp_kube_api_requests_total"));
+    assert.match(
+      byTitle.get("Kubernetes API errors")?.targets?.[0]?.expr ?? "",
+      /code=~"error\|401\|403\|429\|5\.\."/,
+    );
+    assert.ok(uses("Retries", "ramp_kube_api_retries_total"));
+    assert.ok(uses("Retries", "ramp_workqueue_retries_total"));
+    assert.ok(uses("Events dropped and failed", "ramp_kube_events_dropped_total"));
+    assert.ok(uses("Events dropped and failed", "ramp_kube_event_write_failures_total"));
+    assert.ok(uses("Stuck workers", "ramp_workqueue_longest_running_processor_seconds"));
+    assert.ok(uses("Stuck workers", "ramp_workqueue_unfinished_work_seconds"));
   });
 
   test("Rollout panels follow the namespace and rollout variables, as far as each metric has those labels", () => {
