@@ -17,6 +17,11 @@
 {{- end -}}
 {{- end -}}
 
+{{/* The namespace of every namespaced object: the release's, or namespaceOverride (umbrella charts). */}}
+{{- define "ramp.namespace" -}}
+{{- default .Release.Namespace .Values.namespaceOverride | trunc 63 -}}
+{{- end -}}
+
 {{- define "ramp.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
@@ -49,7 +54,7 @@ app.kubernetes.io/part-of: ramp
 
 {{/* The namespace the controller watches in namespaced mode. */}}
 {{- define "ramp.watchNamespace" -}}
-{{- default .Release.Namespace .Values.watchNamespace -}}
+{{- default (include "ramp.namespace" .) .Values.watchNamespace -}}
 {{- end -}}
 
 {{- define "ramp.leaseName" -}}

@@ -60,11 +60,14 @@ const OPEN = [
   "tolerations[]",
   "topologySpreadConstraints[]",
   "podAnnotations",
+  "deploymentAnnotations",
   "podLabels",
   "commonLabels",
   "grafana.dashboard.labels",
   "grafana.dashboard.annotations",
   "prometheusRule.labels",
+  "extraVolumes[]",
+  "extraVolumeMounts[]",
 ];
 
 describe("values.schema.json: unknown keys", () => {
