@@ -137,7 +137,14 @@ export class RouteCaches {
       { served: [...this.#live.keys()], crds: this.#crds !== undefined },
       "traffic routing APIs discovered",
     );
-    await Promise.all([...this.#live.values()].map((i) => i.start()));
+    // An API whose CRD is deleted meanwhile stops its informer, rejecting start(): not a failed start.
+    await Promise.all(
+      [...this.#live].map(([id, inf]) =>
+        inf.start().catch((err: unknown) => {
+          if (this.#live.get(id) === inf) throw err;
+        }),
+      ),
+    );
     this.#ready = true;
   }
 
@@ -212,11 +219,11 @@ export class RouteCaches {
     if (want && !inf) {
       const opened = this.#open(id);
       this.#log.info({ api: id }, "routing API installed: watching it");
-      if (this.#ready)
-        opened.start().then(
-          () => this.#announce(id),
-          (err: unknown) => this.#log.debug({ err, api: id }, "routing API went before its cache synced"),
-        );
+      // start() is idempotent: start() of the caches may be waiting for this informer too.
+      opened.start().then(
+        () => this.#announce(id),
+        (err: unknown) => this.#log.debug({ err, api: id }, "routing API went before its cache synced"),
+      );
     } else if (!want && inf) {
       this.#live.delete(id);
       this.#log.warn(
@@ -283,14 +290,16 @@ export class RouteCaches {
     return inf;
   }
 
-  // A LIST of one CRD: refused by RBAC (403) means the chart predates CRD watching.
+  // A LIST of one CRD: refused by RBAC (403) means the chart predates CRD watching. Any other failure is
+  // the informer's to retry until it lists.
   async #mayWatchCrds(): Promise<boolean> {
     try {
       await this.#clients.list(CRD_PATH, { limit: "1" });
       return true;
     } catch (err) {
       if (statusCodeOf(err) === 403) return false;
-      throw new Error("listing customresourcedefinitions failed", { cause: err });
+      this.#log.warn({ err }, "listing customresourcedefinitions failed; the CRD watch retries");
+      return true;
     }
   }
 
