@@ -120,6 +120,36 @@ const Header = cel(
   },
 );
 
+/** A CA bundle to trust for an https address instead of the public roots: from a Secret or a file. */
+const caFields = (provider: string, insecureFlags: string[]) => ({
+  caSecretRef: SecretKeyRef.optional().describe(
+    "PEM CA certificates (a bundle) to verify an https address with, from a key of a Secret in the run's " +
+      "namespace, read as the auth Secrets are; trusted instead of the public roots. " +
+      "Test: test/integration/analysis/prometheus-ca.test.ts.",
+  ),
+  caFile: z
+    .string()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe(
+      "The same from a file the controller can read, e.g. one the chart mounts (extraVolumes, " +
+        "extraVolumeMounts). Test: test/integration/analysis/prometheus-ca.test.ts.",
+    ),
+  _rules: [
+    {
+      rule: "!has(self.caSecretRef) || !has(self.caFile)",
+      message: `provider.${provider}: set one of caSecretRef or caFile`,
+    },
+    {
+      rule: `!(has(self.caSecretRef) || has(self.caFile)) || !(${insecureFlags.map((f) => `(has(self.${f}) && self.${f})`).join(" || ")})`,
+      message: `provider.${provider}: a CA (caSecretRef or caFile) and ${insecureFlags.join("/")}: true contradict each other: verification is either on or off`,
+    },
+  ],
+});
+const promCa = caFields("prometheus", ["insecure", "insecureSkipVerify"]);
+const webCa = caFields("web", ["insecure"]);
+
 export const PrometheusProvider = z
   .object({
     address: z
@@ -177,6 +207,8 @@ export const PrometheusProvider = z
       .boolean()
       .optional()
       .describe("Skip verifying the TLS certificate of an https address (same as insecure)."),
+    caSecretRef: promCa.caSecretRef,
+    caFile: promCa.caFile,
   })
   .meta({
     "x-kubernetes-validations": [
@@ -185,6 +217,7 @@ export const PrometheusProvider = z
         message:
           "provider.prometheus: insecure and insecureSkipVerify disagree: set one of them (insecure is Argo Rollouts' name for insecureSkipVerify)",
       },
+      ...promCa._rules,
     ],
   })
   .describe("Asks Prometheus. A vector becomes a list of numbers, a scalar a number.");
@@ -206,7 +239,10 @@ export const WebProvider = z
       .optional()
       .describe("Picks the value from the JSON answer, e.g. {$.data.ok}."),
     insecure: z.boolean().optional(),
+    caSecretRef: webCa.caSecretRef,
+    caFile: webCa.caFile,
   })
+  .meta({ "x-kubernetes-validations": webCa._rules })
   .describe("Calls an HTTP endpoint; a non-2xx answer is an Error measurement.");
 
 export const JobProvider = z

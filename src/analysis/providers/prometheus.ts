@@ -1,6 +1,5 @@
 // The prometheus provider: an instant query through prometheus-query; a vector becomes a list, a scalar a number.
 // The address is the author's choice, so its requests go through the analysis address policy as web's do.
-import { Agent } from "node:https";
 import { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from "axios";
 import { PrometheusDriver } from "prometheus-query";
 import { parseDuration } from "../../api/index.ts";
@@ -8,9 +7,9 @@ import { RampError } from "../../errors.ts";
 import { headerValues, promqlEscape, substitute, substituteUrl } from "./args.ts";
 import { guardedAdapter, type Resolve, resolveAll } from "./guarded-http.ts";
 import type { MeasureContext, MetricProvider, Outcome } from "./provider.ts";
+import { httpsAgent } from "./tls.ts";
 import { type WebPolicy, webPolicy } from "./web-policy.ts";
 
-const insecureAgent = new Agent({ rejectUnauthorized: false });
 const MAX_BYTES = 8 * 1024 * 1024;
 /** Node's codes for a certificate that does not verify (OpenSSL's names, ERR_TLS_*, ERR_SSL_*). */
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|^ERR_TLS_|^ERR_SSL_/;
@@ -57,7 +56,7 @@ function asError(err: unknown): Error {
     if (typeof e.code === "string" && TLS_CODE.test(e.code))
       return new Error(
         `prometheus tls_error: ${e.error ?? "unknown"} (${e.code}): the controller does not trust the ` +
-          "address's certificate; add its CA (NODE_EXTRA_CA_CERTS) or set insecure: true to skip verification",
+          "address's certificate; add its CA (caSecretRef, caFile or NODE_EXTRA_CA_CERTS) or set insecure: true to skip verification",
       );
     return new Error(`prometheus ${e.errorType ?? "error"}: ${e.error ?? "unknown"}`);
   }
@@ -87,6 +86,12 @@ export const prometheusProvider = (
     const bare = (a: string) => a.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
     const shown = bare(cfg.address) + (address === cfg.address ? "" : ` (${bare(address)})`);
     const field = `spec.metrics[${ctx.metricIndex}].provider.prometheus.address ${shown}`;
+    // `insecure` is Argo Rollouts' name for insecureSkipVerify; admission refuses the two when they disagree.
+    const agent = await httpsAgent(
+      { ...cfg, insecure: cfg.insecure === true || cfg.insecureSkipVerify === true },
+      ctx,
+      `spec.metrics[${ctx.metricIndex}].provider.prometheus`,
+    );
     const adapter = guardedAdapter({
       policy,
       resolve,
@@ -104,8 +109,7 @@ export const prometheusProvider = (
         onFulfilled: (c: InternalAxiosRequestConfig) => {
           c.maxContentLength = MAX_BYTES;
           c.adapter = adapter;
-          // `insecure` is Argo Rollouts' name for it; admission refuses the two when they disagree.
-          if (cfg.insecure === true || cfg.insecureSkipVerify === true) c.httpsAgent = insecureAgent;
+          if (agent) c.httpsAgent = agent;
           return c;
         },
         onRejected: (e: unknown) => Promise.reject(e),

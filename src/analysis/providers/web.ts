@@ -1,13 +1,11 @@
 // The web provider: an HTTP call with axios; a non-2xx answer is an Error measurement naming the status.
 // Every hop (redirects too) goes to an address the web-analysis policy allowed, resolved once.
-import { Agent } from "node:https";
 import axios from "axios";
 import { headerValues, substitute, substituteUrl } from "./args.ts";
 import { guardedAdapter, type Resolve, resolveAll } from "./guarded-http.ts";
 import type { MeasureContext, MetricProvider, Outcome } from "./provider.ts";
+import { httpsAgent } from "./tls.ts";
 import { type WebPolicy, webPolicy } from "./web-policy.ts";
-
-const insecureAgent = new Agent({ rejectUnauthorized: false });
 
 /** Reads `$.a.b[0]['c']` (optionally wrapped in `{…}`, as Kubernetes JSONPath is) from a JSON value. */
 export function pick(value: unknown, path: string): unknown {
@@ -41,6 +39,7 @@ export const webProvider = (
     if (start.protocol !== "http:" && start.protocol !== "https:")
       throw new Error(`provider.web.url: ${start.protocol} URLs are not supported; use http or https`);
     const metric = ctx.metric.name;
+    const agent = await httpsAgent(cfg, ctx, `spec.metrics[${ctx.metricIndex}].provider.web`);
     const res = await axios.request({
       adapter: guardedAdapter({
         policy,
@@ -56,7 +55,7 @@ export const webProvider = (
       validateStatus: () => true,
       responseType: "text",
       transformResponse: (x: unknown) => x,
-      ...(cfg.insecure ? { httpsAgent: insecureAgent } : {}),
+      ...(agent ? { httpsAgent: agent } : {}),
     });
     const url = new URL(res.config.url ?? start);
     if (res.status < 200 || res.status > 299)

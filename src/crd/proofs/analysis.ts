@@ -6,6 +6,14 @@ import { CONTAINER, type Proofs, reused, under } from "./proof.ts";
 const I = "test/integration/analysis";
 const PROM = `${I}/prometheus.test.ts`;
 const AUTH = `${I}/prometheus-auth.test.ts`;
+const CA = `${I}/prometheus-ca.test.ts`;
+const CA_ADMIT = `${CA}#admission refuses a CA beside insecure: true`;
+const PROM_CA_SECRET = `${CA}#prometheus caSecretRef: the CA that signed`;
+const PROM_CA_FILE = `${CA}#prometheus caFile: a CA file the controller reads`;
+const WEB_CA = `${CA}#web caSecretRef and caFile`;
+const CA_UNIT = "test/unit/analysis/tls-ca.test.ts";
+const WEB_CA_UNIT = `${CA_UNIT}#web: the signing CA from a Secret or a file verifies`;
+const PROM_CA_UNIT = `${CA_UNIT}#prometheus: the same`;
 const TMPL = `${I}/templated-fields.test.ts`;
 const PROVIDERS = `${I}/providers.test.ts`;
 const ADMIT = "test/integration/api-admission.test.ts";
@@ -75,7 +83,15 @@ const METRIC: Proofs = {
   "provider.prometheus.insecureSkipVerify": [
     `${I}/provider-fields.test.ts#prometheus insecureSkipVerify: true measures`,
   ],
+  "provider.prometheus.caSecretRef": [PROM_CA_SECRET, PROM_CA_UNIT, CA_ADMIT],
+  "provider.prometheus.caSecretRef.name": [PROM_CA_SECRET],
+  "provider.prometheus.caSecretRef.key": [PROM_CA_SECRET],
+  "provider.prometheus.caFile": [PROM_CA_FILE, PROM_CA_UNIT, CA_ADMIT],
   "provider.web": [WEB],
+  "provider.web.caSecretRef": [WEB_CA, WEB_CA_UNIT],
+  "provider.web.caSecretRef.name": [WEB_CA],
+  "provider.web.caSecretRef.key": [WEB_CA],
+  "provider.web.caFile": [WEB_CA, WEB_CA_UNIT, CA_ADMIT],
   "provider.web.url": [WEB, `${PROVIDERS}#a non-2xx answer`],
   "provider.web.method": [`${I}/provider-fields.test.ts#web method and body`],
   "provider.web.headers": [WEB_ARGS, ...WEB_SECRET, WEB_HEADER],

@@ -148,7 +148,7 @@ describe("analysis fields as Argo Rollouts writes them", () => {
     const no = await f.abortedOnError("tls-no");
     assert.match(
       no.measurement,
-      /^prometheus tls_error: self-signed certificate.* \(DEPTH_ZERO_SELF_SIGNED_CERT\): the controller does not trust the address's certificate; add its CA \(NODE_EXTRA_CA_CERTS\) or set insecure: true/,
+      /^prometheus tls_error: self-signed certificate.* \(DEPTH_ZERO_SELF_SIGNED_CERT\): the controller does not trust the address's certificate; add its CA \(caSecretRef, caFile or NODE_EXTRA_CA_CERTS\) or set insecure: true/,
     );
     assert.match(
       no.abort,
