@@ -76,7 +76,9 @@ describe("chart: aggregated ClusterRoles (rbac.aggregateRoles)", () => {
         async () =>
           (await canI(viewer, "list", "rollouts.ramp.dev", { namespace: ns })) &&
           (await canI(editor, "patch", "rollouts.ramp.dev", { namespace: ns, subresource: "status" })) &&
-          (await canI(admin, "patch", "rollouts.ramp.dev", { namespace: ns, subresource: "status" })),
+          (await canI(admin, "patch", "rollouts.ramp.dev", { namespace: ns, subresource: "status" })) &&
+          // view's rules reach admin through edit (edit is labelled aggregate-to-admin): a second pass.
+          (await canI(admin, "get", "analysistemplates.ramp.dev", { namespace: ns })),
         {
           what: "the chart's rules aggregated into view, edit and admin",
           timeoutMs: 30_000,
@@ -160,7 +162,7 @@ describe("chart: aggregated ClusterRoles (rbac.aggregateRoles)", () => {
       const promote = (who: string) =>
         kubectl([
           "patch",
-          "rollout",
+          "rollouts.ramp.dev",
           "web",
           "-n",
           ns,
@@ -180,7 +182,7 @@ describe("chart: aggregated ClusterRoles (rbac.aggregateRoles)", () => {
       assert.equal(done.code, 0, done.stderr);
       const read = await kubectl([
         "get",
-        "rollout",
+        "rollouts.ramp.dev",
         "web",
         "-n",
         ns,
