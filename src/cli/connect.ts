@@ -27,13 +27,19 @@ export type ConnectionFlags = {
 
 type Log = (line: string) => void;
 
+/** The plugin's KubeConfig: client-node's, plus watches sent the way its API clients send. */
+export interface PluginKubeConfig extends k8s.KubeConfig {
+  /** The lines of a watch on `path` (one JSON event each), until the server ends it or `signal` aborts. */
+  watchLines(path: string, query: Record<string, string>, signal: AbortSignal): AsyncIterable<string>;
+}
+
 /** --kubeconfig, else $KUBECONFIG, else ~/.kube/config, else the pod's service account; the flags on top. */
 export function loadKubeConfig(
   lib: typeof k8s,
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv,
   log: Log,
-): k8s.KubeConfig {
+): PluginKubeConfig {
   const verbosity = flags.v === undefined ? 0 : Number(flags.v);
   if (!Number.isInteger(verbosity) || verbosity < 0)
     throw new UsageError(`-v ${flags.v}: not a log level (0-9)`);
@@ -131,8 +137,29 @@ function override(kc: k8s.KubeConfig, flags: ConnectionFlags): void {
  * --as-group reach it. It also ends each request after --request-timeout and, with -v 6, logs each
  * request as kubectl does.
  */
-function pluginKubeConfig(lib: typeof k8s, opts: SendOptions): typeof k8s.KubeConfig {
-  return class PluginKubeConfig extends lib.KubeConfig {
+function pluginKubeConfig(lib: typeof k8s, opts: SendOptions): new () => PluginKubeConfig {
+  return class extends lib.KubeConfig implements PluginKubeConfig {
+    async *watchLines(path: string, query: Record<string, string>, signal: AbortSignal) {
+      const cluster = this.getCurrentCluster();
+      if (!cluster) throw new Error("kubeconfig: no current cluster");
+      const url = new URL(cluster.server.replace(/\/+$/, "") + path);
+      for (const [k, v] of Object.entries({ ...query, watch: "true" })) url.searchParams.set(k, v);
+      const request = new lib.RequestContext(url.href, lib.HttpMethod.GET);
+      await this.applySecurityAuthentication(request);
+      request.setSignal(signal);
+      // --request-timeout ends a request, not a watch that is meant to stay open.
+      const res = await open(request, { ...opts, timeoutMs: 0 });
+      if (res.statusCode !== 200)
+        throw new lib.ApiException(res.statusCode, "watch failed", await res.body.text(), {});
+      let rest = "";
+      for await (const chunk of res.body) {
+        rest += String(chunk);
+        const lines = rest.split("\n");
+        rest = lines.pop() ?? "";
+        for (const line of lines) if (line.trim() !== "") yield line;
+      }
+    }
+
     override makeApiClient<T extends k8s.ApiType>(apiClientType: k8s.ApiConstructor<T>): T {
       const cluster = this.getCurrentCluster();
       if (!cluster) throw new Error("kubeconfig: no current cluster");
@@ -148,11 +175,8 @@ function pluginKubeConfig(lib: typeof k8s, opts: SendOptions): typeof k8s.KubeCo
 
 type SendOptions = { groups: string[]; timeoutMs: number; verbosity: number; log: Log };
 
-async function send(
-  lib: typeof k8s,
-  request: k8s.RequestContext,
-  opts: SendOptions,
-): Promise<k8s.ResponseContext> {
+/** Sends a request through the dispatcher with the impersonated groups, the timeout and -v logging. */
+async function open(request: k8s.RequestContext, opts: SendOptions): Promise<Dispatcher.ResponseData> {
   const url = new URL(request.getUrl());
   const headers: string[] = [];
   for (const [k, v] of Object.entries(request.getHeaders())) headers.push(k, v);
@@ -179,19 +203,28 @@ async function send(
       ...(typeof body === "string" ? { body } : {}),
       signal,
     });
-    const text = await res.body.text();
     if (opts.verbosity >= 6) opts.log(line(`${res.statusCode}`));
-    const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = [v].flat().join(", ");
-    return new lib.ResponseContext(res.statusCode, flat, {
-      text: async () => text,
-      binary: async () => Buffer.from(text),
-      stream: () => null,
-    });
+    return res;
   } catch (err) {
     if (opts.verbosity >= 6) opts.log(line(`failed (${(err as Error).message})`));
     throw err;
   }
+}
+
+async function send(
+  lib: typeof k8s,
+  request: k8s.RequestContext,
+  opts: SendOptions,
+): Promise<k8s.ResponseContext> {
+  const res = await open(request, opts);
+  const text = await res.body.text();
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = [v].flat().join(", ");
+  return new lib.ResponseContext(res.statusCode, flat, {
+    text: async () => text,
+    binary: async () => Buffer.from(text),
+    stream: () => null,
+  });
 }
 
 /** As kubectl -v 7: the credential is never printed. */

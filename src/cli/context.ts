@@ -1,9 +1,9 @@
 // What every command gets: its parsed flags, where to write, the kubeconfig (loaded only when needed)
 // and the namespace, following kubectl's conventions.
 import * as k8s from "@kubernetes/client-node";
-import { ApiException, type KubeConfig } from "@kubernetes/client-node";
+import { ApiException } from "@kubernetes/client-node";
 import type { RolloutRef } from "./actions/client.ts";
-import { type ConnectionFlags, loadKubeConfig } from "./connect.ts";
+import { type ConnectionFlags, loadKubeConfig, type PluginKubeConfig } from "./connect.ts";
 import { colored, type Paint, plain, useColor } from "./inspect/format.ts";
 
 /** Exit codes, documented in `--help` and docs/plugin.md. */
@@ -50,7 +50,7 @@ export class CliContext {
   readonly io: Io;
   readonly flags: Flags;
   readonly positionals: string[];
-  #kc: KubeConfig | undefined;
+  #kc: PluginKubeConfig | undefined;
 
   constructor(io: Io, flags: Flags, positionals: string[]) {
     this.io = io;
@@ -77,7 +77,7 @@ export class CliContext {
   }
 
   /** The kubeconfig, merged as kubectl merges it (connect.ts). */
-  kubeConfig(): KubeConfig {
+  kubeConfig(): PluginKubeConfig {
     if (this.#kc) return this.#kc;
     const kc = loadKubeConfig(k8s, this.flags as ConnectionFlags, this.io.env, (line) => this.err(line));
     this.#kc = kc;

@@ -1,13 +1,17 @@
 // kubectl ramp get rollout NAME [--watch]
-import { setTimeout as sleep } from "node:timers/promises";
-import { parseDuration } from "../../api/index.ts";
+import { LabelSelector, parseDuration } from "../../api/index.ts";
+import { ROLLOUT_LABEL } from "../../api/labels.ts";
+import { selectorString } from "../../kube/selector.ts";
+import type { RolloutRef } from "../actions/client.ts";
 import { type Command, outputOption } from "../command.ts";
 import { type CliContext, describeError, EXIT, UsageError } from "../context.ts";
-import { treeReader } from "../inspect/fetch.ts";
+import { type Selectors, type TreeKind, type TreeReader, treePath, treeReader } from "../inspect/fetch.ts";
+import { kubeSource, listWatch } from "../inspect/list-watch.ts";
 import { renderRolloutTree } from "../inspect/tree.ts";
+import type { RolloutTree } from "../inspect/view.ts";
 import { formatObjects } from "../output.ts";
 import { Screen } from "../screen.ts";
-import { list } from "./list.ts";
+import { LIST_OPTIONS, list } from "./list.ts";
 
 /** "table" is accepted for kubectl habits: for one Rollout the table is the tree. */
 const OUTPUTS = ["tree", "table", "wide", "json", "yaml", "name"];
@@ -48,6 +52,7 @@ export const get: Command = {
       help: "With --watch: stop after this long (e.g. 30s, 5m).",
     },
     "all-namespaces": { type: "boolean", short: "A", help: "Without NAME: Rollouts of every namespace." },
+    ...LIST_OPTIONS,
     output: outputOption(OUTPUTS, "tree"),
   },
   outputs: OUTPUTS,
@@ -67,31 +72,113 @@ export const get: Command = {
       for (const line of await render(ctx.io.now().getTime())) ctx.out(line);
       return EXIT.ok;
     }
-    const timeoutMs = timeoutOf(ctx);
-    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Number.POSITIVE_INFINITY;
-    const screen = new Screen(ctx.io.stdout);
-    const signal = ctx.io.signal;
-    try {
-      let lines: string[] = [];
-      let key = "";
-      while (!signal.aborted && Date.now() < deadline) {
-        try {
-          const tree = await reader.rolloutTree(ref);
-          const opts = { paint: ctx.paint, wide: format === "wide" };
-          lines = renderRolloutTree(tree, { ...opts, now: ctx.io.now().getTime() });
-          // Plain output prints a frame only when more than the ages changed.
-          key = renderRolloutTree(tree, { ...opts, now: 0 }).join("\n");
-          screen.draw(lines, key);
-        } catch (err) {
-          screen.draw([...lines, "", describeError(err)], `${key}\n${describeError(err)}`);
-        }
-        await sleep(Math.min(1000, Math.max(0, deadline - Date.now())), undefined, { signal }).catch(
-          () => {},
-        );
-      }
-    } finally {
-      screen.close();
-    }
-    return signal.aborted ? EXIT.interrupted : EXIT.ok;
+    return watchTree(ctx, reader, ref, format === "wide");
   },
 };
+
+/**
+ * Redraws the tree each time a watch on the Rollout, its ReplicaSets, pods or AnalysisRuns reports a
+ * change (a burst of changes is one read); between changes only the ages move, drawn from what was read.
+ */
+async function watchTree(
+  ctx: CliContext,
+  reader: TreeReader,
+  ref: RolloutRef,
+  wide: boolean,
+): Promise<number> {
+  const timeoutMs = timeoutOf(ctx);
+  const stop = new AbortController();
+  const signal = AbortSignal.any([ctx.io.signal, stop.signal]);
+  const timer = timeoutMs > 0 ? setTimeout(() => stop.abort(), timeoutMs) : undefined;
+  const screen = new Screen(ctx.io.stdout);
+  const kc = ctx.kubeConfig();
+  let tree: RolloutTree | undefined;
+  let error = "";
+  const draw = () => {
+    const opts = { paint: ctx.paint, wide };
+    const lines = tree ? renderRolloutTree(tree, { ...opts, now: ctx.io.now().getTime() }) : [];
+    // Plain output prints a frame only when more than the ages changed.
+    const key = tree ? renderRolloutTree(tree, { ...opts, now: 0 }).join("\n") : "";
+    screen.draw(error ? [...lines, ...(tree ? [""] : []), error] : lines, `${key}\n${error}`);
+  };
+  let reading: Promise<void> | undefined;
+  let podsKnown: (v: unknown) => void = () => {};
+  let again = false;
+  const read = async () => {
+    try {
+      tree = await reader.rolloutTree(ref);
+      error = "";
+      podsKnown(undefined);
+    } catch (err) {
+      error = describeError(err);
+    }
+    draw();
+  };
+  const changed = () => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = (async () => {
+      do {
+        again = false;
+        await read();
+      } while (again && !signal.aborted);
+      reading = undefined;
+    })();
+  };
+  const byRollout = `${ROLLOUT_LABEL}=${ref.name}`;
+  const follow = (kind: TreeKind, query: Selectors) => {
+    // No AnalysisRun CRD (404): that watch ends, the others go on.
+    const gone = new AbortController();
+    return listWatch(
+      kubeSource(kc, treePath(kind, ref.namespace), query, () => reader.list(kind, ref.namespace, query)),
+      {
+        listed: changed,
+        changed,
+        failed(err) {
+          if (typeof err === "object" && err !== null && "code" in err && err.code === 404) gone.abort();
+        },
+      },
+      AbortSignal.any([signal, gone.signal]),
+    );
+  };
+  await read();
+  const ages = setInterval(draw, 1000);
+  try {
+    const watches = [
+      follow("rollouts", { fieldSelector: `metadata.name=${ref.name}` }),
+      follow("replicasets", { labelSelector: byRollout }),
+      follow("analysisruns", { labelSelector: byRollout }),
+    ];
+    // Pods carry the Rollout's selector, not its name: watched once the Rollout has been read.
+    for (;;) {
+      const selector = podSelector(tree);
+      if (selector !== undefined) {
+        // An empty selector selects no pods (as the tree reads them), not every pod.
+        if (selector !== "") watches.push(follow("pods", { labelSelector: selector }));
+        break;
+      }
+      if (signal.aborted) break;
+      await new Promise((resolve) => {
+        podsKnown = resolve;
+        signal.addEventListener("abort", resolve, { once: true });
+      });
+    }
+    await Promise.all(watches);
+    await reading;
+  } finally {
+    clearInterval(ages);
+    clearTimeout(timer);
+    screen.close();
+  }
+  return ctx.io.signal.aborted ? EXIT.interrupted : EXIT.ok;
+}
+
+/** The label selector of the Rollout's pods, once the Rollout has been read. */
+function podSelector(tree: RolloutTree | undefined): string | undefined {
+  const parsed = LabelSelector.safeParse(
+    (tree?.rollout as { spec?: { selector?: unknown } })?.spec?.selector,
+  );
+  return parsed.success ? selectorString(parsed.data) : undefined;
+}

@@ -15,6 +15,20 @@ import type { RolloutRef } from "../actions/client.ts";
 import type { RolloutTree } from "./view.ts";
 
 type Listed = { items?: unknown[] };
+export type RolloutList = { items?: unknown[]; metadata?: { resourceVersion?: string } };
+export type Selectors = { labelSelector?: string; fieldSelector?: string };
+
+/** What a Rollout's tree is made of, and where each is listed and watched. */
+export const TREE_KINDS = {
+  rollouts: { group: GROUP, version: VERSION, prefix: `/apis/${GROUP}/${VERSION}` },
+  replicasets: { group: "apps", version: "v1", prefix: "/apis/apps/v1" },
+  pods: { group: "", version: "v1", prefix: "/api/v1" },
+  analysisruns: { group: GROUP, version: VERSION, prefix: `/apis/${GROUP}/${VERSION}` },
+} as const;
+export type TreeKind = keyof typeof TREE_KINDS;
+
+export const treePath = (kind: TreeKind, namespace: string) =>
+  `${TREE_KINDS[kind].prefix}/namespaces/${namespace}/${kind}`;
 type Owned = { metadata?: { uid?: string; ownerReferences?: { uid?: string; controller?: boolean }[] } };
 
 const ownedBy = (uid: string | undefined) => (o: Owned) =>
@@ -28,8 +42,10 @@ const emptyIf404 = (err: unknown): Listed => {
 
 export interface TreeReader {
   rolloutTree(ref: RolloutRef): Promise<RolloutTree>;
-  /** Every Rollout in `namespace`, or in all namespaces when it is undefined. */
-  rollouts(namespace: string | undefined): Promise<unknown[]>;
+  /** The Rollouts in `namespace` (all namespaces when undefined) that match `labelSelector`. */
+  rollouts(namespace: string | undefined, labelSelector?: string): Promise<RolloutList>;
+  /** One page of `kind` in `namespace`, with its resourceVersion (to watch from). */
+  list(kind: TreeKind, namespace: string, query: Selectors): Promise<RolloutList>;
 }
 
 export function treeReader(kc: KubeConfig): TreeReader {
@@ -77,13 +93,24 @@ export function treeReader(kc: KubeConfig): TreeReader {
         ),
       };
     },
-    async rollouts(namespace) {
-      const list = (
+    async list(kind, namespace, query) {
+      if (kind === "pods") return (await core.listNamespacedPod({ namespace, ...query })) as RolloutList;
+      const { group, version } = TREE_KINDS[kind];
+      return (await custom.listNamespacedCustomObject({
+        group,
+        version,
+        plural: kind,
+        namespace,
+        ...query,
+      })) as RolloutList;
+    },
+    async rollouts(namespace, labelSelector) {
+      const selector = labelSelector ? { labelSelector } : {};
+      return (
         namespace === undefined
-          ? await custom.listClusterCustomObject({ ...ramp, plural: "rollouts" })
-          : await custom.listNamespacedCustomObject({ ...ramp, plural: "rollouts", namespace })
-      ) as Listed;
-      return list.items ?? [];
+          ? await custom.listClusterCustomObject({ ...ramp, plural: "rollouts", ...selector })
+          : await custom.listNamespacedCustomObject({ ...ramp, plural: "rollouts", namespace, ...selector })
+      ) as RolloutList;
     },
   };
 }
