@@ -12,6 +12,14 @@ export type Option = {
   help: string;
 };
 
+/** The kinds of object a NAME argument names: completion lists the namespace's objects of that kind. */
+export const NAME_KINDS = {
+  rollout: { group: "ramp.dev", version: "v1alpha1", plural: "rollouts" },
+  "argo-rollout": { group: "argoproj.io", version: "v1alpha1", plural: "rollouts" },
+  "flagger-canary": { group: "flagger.app", version: "v1beta1", plural: "canaries" },
+} as const;
+export type NameKind = keyof typeof NAME_KINDS;
+
 export type Command = {
   /** The words that select it: ["promote"], ["set", "image"], ["get", "rollout"]. */
   words: string[];
@@ -27,6 +35,8 @@ export type Command = {
   outputs?: string[];
   /** NAME-like arguments: how many the command takes. */
   args: { min: number; max: number };
+  /** What its NAME names, for completion (default: a ramp Rollout). */
+  names?: NameKind;
   run(ctx: CliContext): Promise<number>;
 };
 

@@ -130,18 +130,19 @@ const ANY_OPTIONS: Record<string, Option> = Object.assign({}, GLOBAL_OPTIONS, ..
 export async function run(argv: string[], io: Io): Promise<number> {
   if (argv[0] === "__complete") {
     const words = argv.slice(1);
-    const flags: Flags = {};
-    words.forEach((w, i) => {
-      const name = {
-        "-n": "namespace",
-        "--namespace": "namespace",
-        "--context": "context",
-        "--kubeconfig": "kubeconfig",
-      }[w];
-      if (name && words[i + 1] !== undefined && i + 1 < words.length - 1) flags[name] = words[i + 1];
-    });
+    // The connection flags typed so far (-n, --context, --kubeconfig, …) choose where names are looked up.
+    const typed = parseArgs({
+      args: normalizeArgs(words.slice(0, -1), ANY_OPTIONS),
+      options: toConfig(ANY_OPTIONS),
+      allowPositionals: true,
+      allowNegative: true,
+      strict: false,
+    }).values as Flags;
+    // A flag typed without its value yet (`--context <TAB>`) reads as true: it chooses nothing.
+    for (const [k, v] of Object.entries(typed))
+      if (ANY_OPTIONS[k]?.type === "string" && v === true) delete typed[k];
     try {
-      return await complete(new CliContext(io, flags, []), words);
+      return await complete(new CliContext(io, typed, []), words);
     } catch {
       io.stdout.write(":4\n");
       return EXIT.ok;

@@ -1,8 +1,7 @@
 // kubectl ramp completion bash|zsh|fish, and the `__complete` protocol behind it (Cobra's, which kubectl
 // also speaks to a `kubectl_complete-ramp` executable, so `kubectl ramp <TAB>` completes too).
-import { CustomObjectsApi } from "@kubernetes/client-node";
-import { GROUP, VERSION } from "../../api/index.ts";
-import type { Command, Option } from "../command.ts";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { type Command, NAME_KINDS, type NameKind, type Option } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { EXIT, UsageError } from "../context.ts";
 import { GLOBAL_OPTIONS } from "../globals.ts";
@@ -54,8 +53,34 @@ export const completion: Command = {
   },
 };
 
+/** What completion looks up: names of objects in the namespace, namespaces, kubeconfig entries. */
+export type Lookups = {
+  names(kind: NameKind): Promise<string[]>;
+  namespaces(): Promise<string[]>;
+  kubeconfig(kind: "contexts" | "clusters" | "users"): string[];
+};
+
+/** The option a flag word names (`-n`, `--namespace`), among every command's and the global ones. */
+const optionOf = (flag: string): [string, Option] | undefined => {
+  const name = flag.replace(/^-+/, "");
+  return Object.entries(ALL_OPTIONS).find(([k, o]) =>
+    flag.startsWith("--") ? k === name : o.short === name,
+  );
+};
+
+/** Candidates for a flag's value: namespaces, contexts, clusters, users, output formats; else none. */
+async function flagValues(flag: string, command: Command | undefined, lookups: Lookups): Promise<string[]> {
+  const name = optionOf(flag)?.[0];
+  if (name === "namespace") return lookups.namespaces().catch(() => []);
+  if (name === "context") return lookups.kubeconfig("contexts");
+  if (name === "cluster") return lookups.kubeconfig("clusters");
+  if (name === "user") return lookups.kubeconfig("users");
+  if (name === "output") return command?.outputs ?? [];
+  return [];
+}
+
 /** Candidates for the last word of `words` (Cobra's __complete: one per line, then `:directive`). */
-export async function candidates(words: string[], rolloutNames: () => Promise<string[]>): Promise<string[]> {
+export async function candidates(words: string[], lookups: Lookups): Promise<string[]> {
   const current = words.at(-1) ?? "";
   const before = words.slice(0, -1);
   const all = [...COMMANDS, completion];
@@ -65,9 +90,13 @@ export async function candidates(words: string[], rolloutNames: () => Promise<st
       c.words.every((w, i) => positional[i] === w) ||
       (c.aliases ?? []).some((a) => a.every((w, i) => positional[i] === w)),
   );
-  const prev = before.at(-1) ?? "";
-  const starts = (xs: string[]) => xs.filter((x) => x.startsWith(current));
-  if (prev === "-o" || prev === "--output") return starts(command?.outputs ?? []);
+  const starts = (xs: string[], prefix = current) => xs.filter((x) => x.startsWith(prefix));
+  // A flag's value: after the flag (-n <TAB>), or after "=" in the same word (--namespace=sh<TAB>).
+  const joined = /^(-[^-=]|--[^=]+)=(.*)$/s.exec(current);
+  if (joined?.[1] && optionOf(joined[1])?.[1].type === "string")
+    return starts(await flagValues(joined[1], command, lookups), joined[2]).map((v) => `${joined[1]}=${v}`);
+  if (isFlagValue(words, words.length - 1))
+    return starts(await flagValues(before.at(-1) ?? "", command, lookups));
   if (current.startsWith("-")) {
     const options = { ...GLOBAL_OPTIONS, ...(command?.options ?? {}) };
     return starts(Object.keys(options).map((k) => `--${k}`));
@@ -88,7 +117,7 @@ export async function candidates(words: string[], rolloutNames: () => Promise<st
   if (command === completion) return args.length === 0 ? starts(SHELLS) : [];
   // NAME is every command's first argument; what follows it (CONTAINER=IMAGE) is not completed.
   if (command.args.max === 0 || args.length > 0) return [];
-  return starts(await rolloutNames().catch(() => []));
+  return starts(await lookups.names(command.names ?? "rollout").catch(() => []));
 }
 
 const ALL_OPTIONS: Record<string, Option> = Object.assign(
@@ -101,18 +130,14 @@ const ALL_OPTIONS: Record<string, Option> = Object.assign(
 function isFlagValue(words: string[], i: number): boolean {
   const prev = words[i - 1];
   if (!prev?.startsWith("-") || prev.includes("=")) return false;
-  const name = prev.replace(/^-+/, "");
-  const opt = Object.entries(ALL_OPTIONS).find(([k, o]) => k === name || o.short === name)?.[1];
-  return opt?.type === "string";
+  return optionOf(prev)?.[1].type === "string";
 }
 
 /** Whether the last word is the value of a flag that takes a file (`plan -f <TAB>`, `lint --filename <TAB>`). */
 export function completesFile(words: string[]): boolean {
   const prev = words.at(-2) ?? "";
   if (!prev.startsWith("-") || prev.includes("=")) return false;
-  const name = prev.replace(/^-+/, "");
-  const opt = Object.entries(ALL_OPTIONS).find(([k, o]) => k === name || o.short === name)?.[1];
-  return opt?.value === "FILE";
+  return optionOf(prev)?.[1].value === "FILE";
 }
 
 /**
@@ -124,17 +149,27 @@ export async function complete(ctx: CliContext, words: string[]): Promise<number
     ctx.out(":0");
     return EXIT.ok;
   }
-  const names = async () => {
-    const api = ctx.kubeConfig().makeApiClient(CustomObjectsApi);
-    const list = (await api.listNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: "rollouts",
-      namespace: ctx.namespace(),
-    })) as { items?: { metadata?: { name?: string } }[] };
-    return (list.items ?? []).map((r) => r.metadata?.name ?? "").filter(Boolean);
+  const lookups: Lookups = {
+    async names(kind) {
+      const api = ctx.kubeConfig().makeApiClient(CustomObjectsApi);
+      const list = (await api.listNamespacedCustomObject({
+        ...NAME_KINDS[kind],
+        namespace: ctx.namespace(),
+      })) as { items?: { metadata?: { name?: string } }[] };
+      return (list.items ?? []).map((r) => r.metadata?.name ?? "").filter(Boolean);
+    },
+    async namespaces() {
+      const list = await ctx.kubeConfig().makeApiClient(CoreV1Api).listNamespace();
+      return list.items.map((n) => n.metadata?.name ?? "").filter(Boolean);
+    },
+    kubeconfig(kind) {
+      const kc = ctx.kubeConfig();
+      const entries =
+        kind === "contexts" ? kc.getContexts() : kind === "clusters" ? kc.getClusters() : kc.getUsers();
+      return entries.map((e) => e.name);
+    },
   };
-  for (const c of await candidates(words, names)) ctx.out(c);
+  for (const c of await candidates(words, lookups)) ctx.out(c);
   ctx.out(":4");
   return EXIT.ok;
 }

@@ -66,6 +66,7 @@ const details = (source: string): string =>
 export const migrateRollout: Command = {
   words: ["migrate", "rollout"],
   usage: "kubectl ramp migrate rollout NAME [--dry-run] [--force] [--delete-source] [--timeout DURATION]",
+  names: "argo-rollout",
   summary: "Move a running Argo Rollout to a ramp Rollout, adopting its stable pods without restarting any",
   details: details("The Argo Rollout is left paused, owning nothing running; --delete-source deletes it."),
   examples: [
@@ -80,6 +81,7 @@ export const migrateRollout: Command = {
 export const migrateCanary: Command = {
   words: ["migrate", "canary"],
   usage: "kubectl ramp migrate canary NAME [--dry-run] [--force] [--delete-source] [--timeout DURATION]",
+  names: "flagger-canary",
   summary:
     "Move a running Flagger Canary to a ramp Rollout, adopting its primary's pods without restarting any",
   details: details(

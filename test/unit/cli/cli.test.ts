@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { repoRoot, yamlFilesUnder } from "../../../dev/yaml.ts";
 import { parseImageChange, setImage } from "../../../src/cli/actions/spec.ts";
 import { restoreTemplate } from "../../../src/cli/actions/undo.ts";
-import { candidates } from "../../../src/cli/commands/completion.ts";
+import { candidates, type Lookups } from "../../../src/cli/commands/completion.ts";
 import { EXIT } from "../../../src/cli/context.ts";
 import { verdictOf } from "../../../src/cli/inspect/status.ts";
 import { lint } from "../../../src/cli/lint/lint.ts";
@@ -108,7 +108,12 @@ describe("argument parsing and exit codes", () => {
 });
 
 describe("completion candidates", () => {
-  const names = async () => ["web", "api"];
+  const lookups: Lookups = {
+    names: async (kind) =>
+      ({ rollout: ["web", "api"], "argo-rollout": ["argo-web"], "flagger-canary": ["podinfo"] })[kind],
+    namespaces: async () => ["shop", "staging", "kube-system"],
+    kubeconfig: (kind) => ({ contexts: ["prod", "dev"], clusters: ["prod-cluster"], users: ["admin"] })[kind],
+  };
   const cases: [string[], string[]][] = [
     [["p"], ["promote", "pause", "plan"]],
     [["set", ""], ["image"]],
@@ -124,9 +129,43 @@ describe("completion candidates", () => {
       ["bash", "zsh", "fish"],
     ],
     [["promote", "web", ""], []],
+    // Namespaces after -n, contexts after --context, kubeconfig clusters and users.
+    [
+      ["promote", "-n", "s"],
+      ["shop", "staging"],
+    ],
+    [
+      ["-n", ""],
+      ["shop", "staging", "kube-system"],
+    ],
+    [["get", "rollout", "--namespace=st"], ["--namespace=staging"]],
+    [["promote", "-n=sh"], ["-n=shop"]],
+    [
+      ["list", "--context", ""],
+      ["prod", "dev"],
+    ],
+    [["status", "--context=d"], ["--context=dev"]],
+    [["abort", "--cluster", ""], ["prod-cluster"]],
+    [["abort", "--user", "a"], ["admin"]],
+    // Rollout names only where a Rollout is expected: not as a flag's value, not where no NAME goes.
+    [["abort", "--reason", ""], []],
+    [["get", "rollout", "web", "--timeout", ""], []],
+    [["list", "rollouts", "-l", ""], []],
+    [["list", "rollouts", ""], []],
+    [["lint", ""], []],
+    [["version", ""], []],
+    [["set", "image", "web", ""], []],
+    [["promote", "--as", ""], []],
+    [
+      ["abort", "--reason", "x", ""],
+      ["web", "api"],
+    ],
+    // migrate names what it migrates from: an Argo Rollout, a Flagger Canary.
+    [["migrate", "rollout", ""], ["argo-web"]],
+    [["migrate", "canary", ""], ["podinfo"]],
   ];
   for (const [words, want] of cases)
-    test(words.join(" ") || "(empty)", async () => assert.deepEqual(await candidates(words, names), want));
+    test(words.join(" ") || "(empty)", async () => assert.deepEqual(await candidates(words, lookups), want));
 });
 
 describe("lint", () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
 import { repoRoot } from "../../../dev/yaml.ts";
-import { candidates } from "../../../src/cli/commands/completion.ts";
+import { candidates, type Lookups } from "../../../src/cli/commands/completion.ts";
 import { EXIT } from "../../../src/cli/context.ts";
 import { colored } from "../../../src/cli/inspect/format.ts";
 import { type FileTimeline, planFiles } from "../../../src/cli/inspect/plan-files.ts";
@@ -409,7 +409,7 @@ describe("plan: the command", () => {
   });
 
   test("completion: the command, its flags, -o values, and file names after -f", async () => {
-    const names = async () => ["web"];
+    const names: Lookups = { names: async () => ["web"], namespaces: async () => [], kubeconfig: () => [] };
     assert.deepEqual(await candidates(["pl"], names), ["plan"]);
     assert.deepEqual(await candidates(["plan", "--f"], names), ["--filename"]);
     assert.deepEqual(await candidates(["plan", "-o", ""], names), ["text", "json", "yaml"]);
