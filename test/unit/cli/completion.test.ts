@@ -73,7 +73,10 @@ describe("__complete against a cluster", () => {
   });
 
   test("--context typed before chooses the cluster", async () => {
-    assert.deepEqual(await complete("--context", "ctx-b", "abort", ""), ["b-default-rollouts-ramp.dev", ":4"]);
+    assert.deepEqual(await complete("--context", "ctx-b", "abort", ""), [
+      "b-default-rollouts-ramp.dev",
+      ":4",
+    ]);
   });
 
   test("namespaces after -n, from the cluster", async () => {
