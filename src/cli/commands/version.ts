@@ -1,14 +1,60 @@
 // kubectl ramp version [--client]
-import { AppsV1Api, VersionApi } from "@kubernetes/client-node";
+import { AppsV1Api, type V1Deployment, VersionApi } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import pkg from "../../../package.json" with { type: "json" };
 import { type Command, outputOption } from "../command.ts";
 import { describeError, EXIT } from "../context.ts";
 
-/** The label a ramp-controller Deployment carries (and app.kubernetes.io/version, its version). */
-export const CONTROLLER_SELECTOR = "app.kubernetes.io/name=ramp-controller";
+/** The labels the chart gives the controller's Deployment (chart/templates/_helpers.tpl), nameOverride or not. */
+export const CONTROLLER_SELECTOR = "app.kubernetes.io/part-of=ramp,app.kubernetes.io/component=controller";
+/** Where the chart is installed unless told otherwise (docs/install.md). */
+export const CHART_NAMESPACE = "ramp-system";
 
 type Versions = { plugin: string; controller?: string; kubernetes?: string };
+
+const isForbidden = (err: unknown) =>
+  typeof err === "object" && err !== null && "code" in err && (err.code === 403 || err.code === 401);
+
+/** `0.1.0 (ramp-system/ramp)`: the version label, else the image tag. */
+function describe(d: V1Deployment): string {
+  const label = d.metadata?.labels?.["app.kubernetes.io/version"];
+  const image = d.spec?.template.spec?.containers[0]?.image ?? "";
+  const tag = /:([^:/@]+)(@|$)/.exec(image)?.[1] ?? "unknown";
+  return `${label ?? tag} (${d.metadata?.namespace}/${d.metadata?.name})`;
+}
+
+/**
+ * The controller's Deployments: listed in every namespace, else (without that right) in the chart's
+ * namespace and the current one. What could not be looked at is said, not guessed.
+ */
+export async function findController(apps: AppsV1Api, namespace: string): Promise<string> {
+  try {
+    const all = await apps.listDeploymentForAllNamespaces({ labelSelector: CONTROLLER_SELECTOR });
+    return all.items.length > 0
+      ? all.items.map(describe).join(", ")
+      : `not found (no Deployment labelled ${CONTROLLER_SELECTOR})`;
+  } catch (err) {
+    if (!isForbidden(err)) throw err;
+  }
+  const found: string[] = [];
+  const denied: string[] = [];
+  for (const ns of [...new Set([CHART_NAMESPACE, namespace])]) {
+    try {
+      const list = await apps.listNamespacedDeployment({ namespace: ns, labelSelector: CONTROLLER_SELECTOR });
+      found.push(...list.items.map(describe));
+    } catch (err) {
+      if (!isForbidden(err)) throw err;
+      denied.push(ns);
+    }
+  }
+  if (found.length > 0) return found.join(", ");
+  const looked = [CHART_NAMESPACE, namespace].filter(
+    (ns, i, all) => all.indexOf(ns) === i && !denied.includes(ns),
+  );
+  return denied.length > 0 && looked.length === 0
+    ? `unknown (no permission to list Deployments in all namespaces, nor in ${denied.join(", ")})`
+    : `not found in ${looked.join(", ")} (no permission to list Deployments in all namespaces${denied.length > 0 ? `, nor in ${denied.join(", ")}` : ""})`;
+}
 
 export const version: Command = {
   words: ["version"],
@@ -16,7 +62,9 @@ export const version: Command = {
   summary: "Print the plugin's version and the controller's (and Kubernetes') in the cluster",
   details:
     `The controller's version is read from Deployments labelled ${CONTROLLER_SELECTOR}\n` +
-    "(app.kubernetes.io/version, else the image tag); a controller run outside the cluster cannot be seen.",
+    "(as the chart labels it; app.kubernetes.io/version, else the image tag), in every namespace, or,\n" +
+    `without the right to list them there, in ${CHART_NAMESPACE} and the current namespace.\n` +
+    "A controller run outside the cluster cannot be seen.",
   examples: [
     ["Both versions", "kubectl ramp version"],
     ["The plugin only, without a cluster", "kubectl ramp version --client"],
@@ -35,17 +83,7 @@ export const version: Command = {
         const kc = ctx.kubeConfig();
         const server = await kc.makeApiClient(VersionApi).getCode();
         v.kubernetes = server.gitVersion;
-        const deployments = await kc
-          .makeApiClient(AppsV1Api)
-          .listDeploymentForAllNamespaces({ labelSelector: CONTROLLER_SELECTOR });
-        const found = deployments.items.map((d) => {
-          const label = d.metadata?.labels?.["app.kubernetes.io/version"];
-          const image = d.spec?.template.spec?.containers[0]?.image ?? "";
-          const tag = image.includes(":") ? image.slice(image.lastIndexOf(":") + 1) : "unknown";
-          return `${label ?? tag} (${d.metadata?.namespace}/${d.metadata?.name})`;
-        });
-        v.controller =
-          found.length > 0 ? found.join(", ") : `not found (no Deployment labelled ${CONTROLLER_SELECTOR})`;
+        v.controller = await findController(kc.makeApiClient(AppsV1Api), ctx.namespace());
       } catch (err) {
         ctx.err(describeError(err));
         code = EXIT.failed;
