@@ -43,6 +43,8 @@ export function permanent(err: unknown): boolean {
 export type Release = {
   /** The objects written back (`HTTPRoute "web"`); those that already showed no rollout are not listed. */
   restored: string[];
+  /** A workloadRef's Deployment scaled back up (`Deployment "web" scaled back to 3`). */
+  workload?: string;
   /** Why an object could not be given back, one line each. */
   problems: string[];
 };
@@ -93,7 +95,7 @@ async function release(key: string, manifest: RolloutManifest, deps: Deps): Prom
   } else if ((deployment.spec?.replicas ?? 1) < replicas) {
     try {
       await deps.writer.scaleDeployment(ctx.namespace, ref.name, replicas);
-      out.restored.push(`Deployment "${ref.name}" scaled back to ${replicas}`);
+      out.workload = `Deployment "${ref.name}" scaled back to ${replicas} replicas`;
     } catch (err) {
       if (!permanent(err)) throw err;
       out.problems.push(line(`Deployment "${ref.name}"`, err));
@@ -129,7 +131,14 @@ export async function finalize(
     records.push({
       type: "Normal",
       reason: "TrafficRestored",
-      message: `the Rollout is deleted; given back (routes: all traffic to stable, no managed routes): ${result.restored.join(", ")}`,
+      message: `the Rollout is deleted: all traffic back to stable, managed routes removed (${result.restored.join(", ")})`,
+    });
+  }
+  if (result.workload) {
+    records.push({
+      type: "Normal",
+      reason: "WorkloadRestored",
+      message: `the Rollout is deleted: ${result.workload}`,
     });
   }
   if (result.problems.length > 0) {

@@ -53,9 +53,13 @@ test("a 3-replica Deployment gets 3 Ready pods, and its namespace finishes delet
     assert.match(pod.status?.podIP ?? "", /^10\.244\./, "kwok assigned a pod IP");
   }
   const apps = kc.makeApiClient(AppsV1Api);
+  // The Deployment's status trails its pods: wait for it to count all three, not the first count it shows.
   const available = await waitFor(
-    async () => (await apps.readNamespacedDeployment({ name: "web", namespace })).status?.availableReplicas,
-    { what: "Deployment web to report available replicas", timeoutMs: 30_000 },
+    async () => {
+      const n = (await apps.readNamespacedDeployment({ name: "web", namespace })).status?.availableReplicas;
+      return n === 3 && n;
+    },
+    { what: "Deployment web to report 3 available replicas", timeoutMs: 30_000 },
   );
   assert.equal(available, 3);
 

@@ -235,7 +235,10 @@ describe("traffic routing: deleting a Rollout gives the routes back", () => {
     });
     await t.f.waitHealthy(name);
     assert.deepEqual(await finalizers(name), [TRAFFIC_FINALIZER]);
-    await t.f.patchSpec(name, { strategy: { canary: { trafficRouting: null } } });
+    // scaleDownDelaySeconds means something only with a router: it leaves with trafficRouting (admission says so).
+    await t.f.patchSpec(name, {
+      strategy: { canary: { trafficRouting: null, scaleDownDelaySeconds: null } },
+    });
     await waitFor(async () => (await finalizers(name)).length === 0, { what: "the finalizer removed" });
     await t.f.patchSpec(name, { strategy: { canary: { trafficRouting: gateway.routing(name) } } });
     await waitFor(async () => (await finalizers(name)).includes(TRAFFIC_FINALIZER), {

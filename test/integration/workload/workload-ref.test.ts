@@ -260,6 +260,17 @@ describe("spec.workloadRef: a Rollout that runs an existing Deployment's pods", 
         timeoutMs: 60_000,
       },
     );
+    const events = await kubectl([
+      "get",
+      "events",
+      "-n",
+      f.namespace,
+      "--field-selector",
+      "involvedObject.name=back,involvedObject.kind=Rollout,reason=WorkloadRestored",
+      "-o",
+      "jsonpath={.items[*].message}",
+    ]);
+    assert.equal(events.stdout, 'the Rollout is deleted: Deployment "back" scaled back to 2 replicas');
   });
 
   test("exactly one of template and workloadRef, refused at admission naming both fields", async () => {
