@@ -295,6 +295,7 @@ describe("the controller runs with only the chart's RBAC", () => {
         "ingresses",
         "virtualservices",
         "destinationrules",
+        "customresourcedefinitions",
       ]) {
         assert.ok(used.includes(`list ${r}`), `listed ${r} cluster-wide: ${used}`);
       }
