@@ -113,14 +113,31 @@ export function normalizeArgs(argv: string[], options: Record<string, Option>): 
   });
 }
 
-function parse(argv: string[], options: Record<string, Option>) {
-  return parseArgs({
+/** The command line's flags and positionals, strictly: an unknown flag is a usage error. */
+export function parse(argv: string[], options: Record<string, Option>) {
+  const parsed = parseArgs({
     args: normalizeArgs(argv, options),
     options: toConfig(options),
     allowPositionals: true,
     allowNegative: true,
     strict: true,
   });
+  return { values: negatedFlags(parsed.values as Flags, options), positionals: parsed.positionals };
+}
+
+/**
+ * parseArgs reads a flag named --no-headers (or --no-color) as "headers" negated; put it back under its
+ * own name, so `--no-headers` sets no-headers, and `--no-headers=false` clears it.
+ */
+function negatedFlags(values: Flags, options: Record<string, Option>): Flags {
+  const out: Flags = { ...values };
+  for (const [k, v] of Object.entries(values)) {
+    if (options[`no-${k}`]?.type === "boolean" && !options[k] && typeof v === "boolean") {
+      out[`no-${k}`] = !v;
+      delete out[k];
+    }
+  }
+  return out;
 }
 
 /** Every option any command takes, to find the positionals before the command is known. */

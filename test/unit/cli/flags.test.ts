@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { GLOBAL_OPTIONS } from "../../../src/cli/globals.ts";
-import { ALL, normalizeArgs } from "../../../src/cli/run.ts";
+import { ALL, normalizeArgs, parse } from "../../../src/cli/run.ts";
 import { ramp } from "./io.ts";
 
 const options = Object.assign({}, GLOBAL_OPTIONS, ...ALL.map((c) => c.options));
@@ -41,4 +41,22 @@ describe("short flags with =", () => {
     assert.equal(r.code, 64);
     assert.match(r.stderr, /-o csv: not one of/);
   });
+});
+
+describe("flags whose own name starts with no-", () => {
+  // parseArgs alone reads --no-headers as "headers" negated: the flag was never seen as given.
+  const table: [string[], Record<string, unknown>][] = [
+    [["--no-headers"], { "no-headers": true }],
+    [["--no-headers=false"], { "no-headers": false }],
+    [["--no-color"], { "no-color": true }],
+    [["--watch=false"], { watch: false }],
+    [["--no-watch"], { watch: false }],
+  ];
+  for (const [argv, expected] of table)
+    test(argv.join(" "), () => {
+      const { values } = parse(argv, options);
+      for (const [k, v] of Object.entries(expected)) assert.equal(values[k], v, k);
+      assert.equal(values.headers, undefined);
+      assert.equal(values.color, undefined);
+    });
 });
