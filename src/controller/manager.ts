@@ -2,7 +2,6 @@
 import type { Logger } from "pino";
 import { controllerWebPolicy } from "../analysis/providers/web-policy.ts";
 import type { EventSink } from "../core/ports.ts";
-import { makeClients } from "../kube/client.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { objectKey } from "../kube/informer.ts";
 import { loadConnection } from "../kube/kubeconfig.ts";
@@ -15,6 +14,7 @@ import { rolloutStateCollector } from "../observability/rollout-state.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
 import { analysisController } from "./analysis-runs.ts";
 import { ControllerCaches } from "./caches.ts";
+import { controllerClients } from "./clients.ts";
 import { InFlight, livenessChecks } from "./liveness.ts";
 import { startMemoryTrim } from "./memory-trim.ts";
 import type { ControllerOptions } from "./options.ts";
@@ -33,10 +33,7 @@ export async function runController(
 ): Promise<RunningController> {
   const conn = loadConnection({ kubeconfig: opts.kubeconfig });
   const metrics = createMetrics();
-  const clients = makeClients(conn, metrics, {
-    identity: opts.identity,
-    rateLimit: { qps: opts.kubeApiQps, burst: opts.kubeApiBurst },
-  });
+  const { clients, leaseClients } = controllerClients(conn, metrics, opts);
   const caches = new ControllerCaches(clients, { namespace: opts.namespace, metrics, log });
   const recorder = new EventRecorder({ clients, identity: opts.identity, metrics, log });
   const events: EventSink = {
@@ -145,10 +142,9 @@ export async function runController(
     "caches synced",
   );
 
-  const leaseClients = opts.leaderElect ? makeClients(conn, metrics, { identity: opts.identity }) : undefined;
   if (leaseClients) {
     elector = new LeaderElector({
-      // A client of its own, outside --kube-api-qps: renewals never queue behind a burst of reconciles.
+      // Outside --kube-api-qps: renewals never queue behind a burst of reconciles (clients.ts).
       leases: leaseApi(leaseClients),
       namespace: opts.leaseNamespace,
       name: opts.leaseName,

@@ -1,10 +1,13 @@
 // --kube-api-qps / --kube-api-burst: the token bucket's arithmetic on a fake clock, and the client
-// holding real requests to a stand-in apiserver to the rate (retries included), with no limit at qps 0.
+// holding real requests to a stand-in apiserver to the rate (retries included), with no limit at qps 0
+// and none on the controller's Lease client.
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { KubeConfig } from "@kubernetes/client-node";
+import { controllerClients } from "../../../src/controller/clients.ts";
 import { makeClients } from "../../../src/kube/client.ts";
+import { connectionOf } from "../../../src/kube/kubeconfig.ts";
 import { TokenBucket } from "../../../src/kube/rate-limit.ts";
 import { createMetrics } from "../../../src/observability/metrics.ts";
 
@@ -92,6 +95,34 @@ describe("the client under --kube-api-qps", () => {
     // 2 requests, each answered 429 once, the first attempt: 4 attempts at 10/s after a burst of 1.
     assert.equal(at.length, 4);
     assert.ok(Math.max(...at) >= 290, `4 attempts at 10/s took ${Math.max(...at)} ms`);
+  });
+
+  test("the controller's Lease client is outside the limit: a renewal goes at once while reconciles queue", async () => {
+    arrivals.length = 0;
+    const { clients, leaseClients } = controllerClients(
+      connectionOf(kc),
+      createMetrics({ defaultMetrics: false }),
+      { identity: "ctl", kubeApiQps: 2, kubeApiBurst: 1, leaderElect: true },
+    );
+    assert.ok(leaseClients);
+    const started = performance.now();
+    // Four reconcile requests at 2/s after a burst of 1: the last goes about 1.5 s in.
+    const queued = Promise.all(Array.from({ length: 4 }, () => clients.request("GET", "/api/v1/a")));
+    await leaseClients.request("PUT", "/apis/coordination.k8s.io/v1/namespaces/ns/leases/l", {});
+    const renewedAfter = performance.now() - started;
+    await queued;
+    const lastAfter = performance.now() - started;
+    await Promise.all([clients.close(), leaseClients.close()]);
+    assert.ok(renewedAfter < 300, `the renewal waited ${renewedAfter} ms behind the reconciles`);
+    assert.ok(lastAfter >= 1_400, `the reconciles were not limited (${lastAfter} ms)`);
+    const single = controllerClients(connectionOf(kc), createMetrics({ defaultMetrics: false }), {
+      identity: "ctl",
+      kubeApiQps: 0,
+      kubeApiBurst: 1,
+      leaderElect: false,
+    });
+    assert.equal(single.leaseClients, undefined, "no Lease client without leader election");
+    await single.clients.close();
   });
 
   test("without a limit (qps 0, the default) 25 requests go at once", async () => {
