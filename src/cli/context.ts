@@ -1,10 +1,11 @@
 // What every command gets: its parsed flags, where to write, the kubeconfig (loaded only when needed)
 // and the namespace, following kubectl's conventions.
-import * as k8s from "@kubernetes/client-node";
-import { ApiException } from "@kubernetes/client-node";
+
+import { createRequire } from "node:module";
 import type { RolloutRef } from "./actions/client.ts";
-import { type ConnectionFlags, loadKubeConfig, type PluginKubeConfig } from "./connect.ts";
+import type { ConnectionFlags, PluginKubeConfig } from "./connect.ts";
 import { colored, type Paint, plain, useColor } from "./inspect/format.ts";
+import { isApiException, k8s } from "./k8s.ts";
 
 /** Exit codes, documented in `--help` and docs/plugin.md. */
 export const EXIT = {
@@ -18,6 +19,8 @@ export const EXIT = {
   /** Interrupted (Ctrl-C). */
   interrupted: 130,
 } as const;
+
+const require = createRequire(import.meta.url);
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -79,7 +82,9 @@ export class CliContext {
   /** The kubeconfig, merged as kubectl merges it (connect.ts). */
   kubeConfig(): PluginKubeConfig {
     if (this.#kc) return this.#kc;
-    const kc = loadKubeConfig(k8s, this.flags as ConnectionFlags, this.io.env, (line) => this.err(line));
+    // Loaded here, on first use, with client-node (k8s.ts): commands that never reach the cluster skip both.
+    const { loadKubeConfig } = require("./connect.ts") as typeof import("./connect.ts");
+    const kc = loadKubeConfig(k8s(), this.flags as ConnectionFlags, this.io.env, (line) => this.err(line));
     this.#kc = kc;
     return kc;
   }
@@ -110,7 +115,7 @@ export class CliContext {
 
 /** A cluster error as kubectl prints it: `Error from server (NotFound): rollouts.ramp.dev "web" not found`. */
 export function describeError(err: unknown): string {
-  if (err instanceof ApiException) {
+  if (isApiException(err)) {
     const body: unknown = typeof err.body === "string" ? safeJson(err.body) : err.body;
     if (body && typeof body === "object" && "message" in body) {
       const reason = "reason" in body && typeof body.reason === "string" ? ` (${body.reason})` : "";

@@ -1,14 +1,9 @@
 // The requests user actions need: read a Rollout and merge-patch its status subresource (intent), or
 // patch its spec and list its ReplicaSets (restart, set image, undo).
-import {
-  CustomObjectsApi,
-  type KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1ReplicaSet,
-} from "@kubernetes/client-node";
+import type { KubeConfig, V1ReplicaSet } from "@kubernetes/client-node";
 import { GROUP, VERSION } from "../../api/index.ts";
 import { ROLLOUT_LABEL } from "../../api/labels.ts";
+import { k8s } from "../k8s.ts";
 
 export type RolloutRef = { namespace: string; name: string };
 
@@ -20,14 +15,14 @@ export interface RolloutClient {
 }
 
 export function rolloutClient(kc: KubeConfig): RolloutClient {
-  const api = kc.makeApiClient(CustomObjectsApi);
+  const api = kc.makeApiClient(k8s().CustomObjectsApi);
   const at = (ref: RolloutRef) => ({ group: GROUP, version: VERSION, plural: "rollouts", ...ref });
   return {
     get: (ref) => api.getNamespacedCustomObject(at(ref)),
     patchStatus: (ref, body) =>
       api.patchNamespacedCustomObjectStatus(
         { ...at(ref), body },
-        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+        k8s().setHeaderOptions("Content-Type", k8s().PatchStrategy.MergePatch),
       ),
     user: kc.getCurrentUser()?.name ?? process.env.USER ?? "unknown",
   };
@@ -43,16 +38,16 @@ export interface SpecClient {
 }
 
 export function specClient(kc: KubeConfig): SpecClient {
-  const api = kc.makeApiClient(CustomObjectsApi);
+  const api = kc.makeApiClient(k8s().CustomObjectsApi);
   const at = (ref: RolloutRef) => ({ group: GROUP, version: VERSION, plural: "rollouts", ...ref });
   return {
     get: (ref) => api.getNamespacedCustomObject(at(ref)),
     patch: (ref, body, type) =>
       api.patchNamespacedCustomObject(
         { ...at(ref), body },
-        setHeaderOptions(
+        k8s().setHeaderOptions(
           "Content-Type",
-          type === "json" ? PatchStrategy.JsonPatch : PatchStrategy.MergePatch,
+          type === "json" ? k8s().PatchStrategy.JsonPatch : k8s().PatchStrategy.MergePatch,
         ),
       ),
     // Raw JSON (the generated AppsV1Api would turn the pod template into typed objects): undo hashes it.

@@ -1,10 +1,10 @@
 // kubectl ramp completion bash|zsh|fish, and the `__complete` protocol behind it (Cobra's, which kubectl
 // also speaks to a `kubectl_complete-ramp` executable, so `kubectl ramp <TAB>` completes too).
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { type Command, NAME_KINDS, type NameKind, type Option } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { EXIT, UsageError } from "../context.ts";
 import { GLOBAL_OPTIONS } from "../globals.ts";
+import { k8s } from "../k8s.ts";
 import { COMMANDS } from "../registry.ts";
 
 const SHELLS = ["bash", "zsh", "fish"];
@@ -151,7 +151,7 @@ export async function complete(ctx: CliContext, words: string[]): Promise<number
   }
   const lookups: Lookups = {
     async names(kind) {
-      const api = ctx.kubeConfig().makeApiClient(CustomObjectsApi);
+      const api = ctx.kubeConfig().makeApiClient(k8s().CustomObjectsApi);
       const list = (await api.listNamespacedCustomObject({
         ...NAME_KINDS[kind],
         namespace: ctx.namespace(),
@@ -159,7 +159,7 @@ export async function complete(ctx: CliContext, words: string[]): Promise<number
       return (list.items ?? []).map((r) => r.metadata?.name ?? "").filter(Boolean);
     },
     async namespaces() {
-      const list = await ctx.kubeConfig().makeApiClient(CoreV1Api).listNamespace();
+      const list = await ctx.kubeConfig().makeApiClient(k8s().CoreV1Api).listNamespace();
       return list.items.map((n) => n.metadata?.name ?? "").filter(Boolean);
     },
     kubeconfig(kind) {

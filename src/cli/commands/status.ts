@@ -1,9 +1,9 @@
 // kubectl ramp status NAME [--watch] [--timeout 5m] [--fail-on-pause]
-import { CustomObjectsApi } from "@kubernetes/client-node";
 import { GROUP, VERSION } from "../../api/index.ts";
 import type { Command } from "../command.ts";
 import { EXIT } from "../context.ts";
 import { waitForRollout } from "../inspect/status.ts";
+import { k8s } from "../k8s.ts";
 import { timeoutOf } from "./get.ts";
 
 export const status: Command = {
@@ -32,7 +32,7 @@ export const status: Command = {
   async run(ctx) {
     const timeoutMs = timeoutOf(ctx);
     const ref = ctx.ref();
-    const api = ctx.kubeConfig().makeApiClient(CustomObjectsApi);
+    const api = ctx.kubeConfig().makeApiClient(k8s().CustomObjectsApi);
     const paint = ctx.paint;
     const res = await waitForRollout(
       (r) => api.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: "rollouts", ...r }),

@@ -1,9 +1,10 @@
 // kubectl ramp version [--client]
-import { AppsV1Api, type V1Deployment, VersionApi } from "@kubernetes/client-node";
+import type { AppsV1Api, V1Deployment } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import pkg from "../../../package.json" with { type: "json" };
 import { type Command, outputOption } from "../command.ts";
 import { describeError, EXIT } from "../context.ts";
+import { k8s } from "../k8s.ts";
 
 /** The labels the chart gives the controller's Deployment (chart/templates/_helpers.tpl), nameOverride or not. */
 export const CONTROLLER_SELECTOR = "app.kubernetes.io/part-of=ramp,app.kubernetes.io/component=controller";
@@ -81,9 +82,9 @@ export const version: Command = {
     if (!ctx.bool("client")) {
       try {
         const kc = ctx.kubeConfig();
-        const server = await kc.makeApiClient(VersionApi).getCode();
+        const server = await kc.makeApiClient(k8s().VersionApi).getCode();
         v.kubernetes = server.gitVersion;
-        v.controller = await findController(kc.makeApiClient(AppsV1Api), ctx.namespace());
+        v.controller = await findController(kc.makeApiClient(k8s().AppsV1Api), ctx.namespace());
       } catch (err) {
         ctx.err(describeError(err));
         code = EXIT.failed;

@@ -1,6 +1,7 @@
 // `convert --from-cluster`: the Argo Rollouts objects the apiserver has (Rollouts and AnalysisTemplates of a
 // namespace or of all, and every ClusterAnalysisTemplate, which any Rollout may name), read as they are.
-import { ApiException, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { k8s } from "../k8s.ts";
 import { objectSource } from "./source.ts";
 import type { SourceDoc } from "./types.ts";
 
@@ -15,7 +16,7 @@ export interface ArgoReader {
 
 /** An Argo Rollouts CRD that is not installed lists as empty; the caller says when nothing was found. */
 const emptyIf404 = (err: unknown): Listed => {
-  if (err instanceof ApiException && err.code === 404) return { items: [] };
+  if (err instanceof k8s().ApiException && err.code === 404) return { items: [] };
   throw err;
 };
 
@@ -28,7 +29,7 @@ const byName = (a: Record<string, unknown>, b: Record<string, unknown>) => {
 };
 
 export function argoReader(kc: KubeConfig): ArgoReader {
-  const api = kc.makeApiClient(CustomObjectsApi);
+  const api = kc.makeApiClient(k8s().CustomObjectsApi);
   const list = async (plural: string, kind: string, namespace: string | undefined, cluster = false) => {
     const res = (await (cluster || namespace === undefined
       ? api.listClusterCustomObject({ ...ARGO, plural })

@@ -1,17 +1,11 @@
 // The reads behind `get rollout` and `list rollouts`: a Rollout with its ReplicaSets, pods and
 // AnalysisRuns, or every Rollout of a namespace (or all namespaces).
-import {
-  ApiException,
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type V1Pod,
-  type V1ReplicaSet,
-} from "@kubernetes/client-node";
+import type { KubeConfig, V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 import { GROUP, LabelSelector, VERSION } from "../../api/index.ts";
 import { ROLLOUT_LABEL } from "../../api/labels.ts";
 import { selectorString } from "../../kube/selector.ts";
 import type { RolloutRef } from "../actions/client.ts";
+import { k8s } from "../k8s.ts";
 import type { RolloutTree } from "./view.ts";
 
 type Listed = { items?: unknown[] };
@@ -36,7 +30,7 @@ const ownedBy = (uid: string | undefined) => (o: Owned) =>
 
 /** A missing resource type (AnalysisRun CRD not installed) lists as empty. */
 const emptyIf404 = (err: unknown): Listed => {
-  if (err instanceof ApiException && err.code === 404) return { items: [] };
+  if (err instanceof k8s().ApiException && err.code === 404) return { items: [] };
   throw err;
 };
 
@@ -49,8 +43,8 @@ export interface TreeReader {
 }
 
 export function treeReader(kc: KubeConfig): TreeReader {
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(k8s().CustomObjectsApi);
+  const core = kc.makeApiClient(k8s().CoreV1Api);
   const ramp = { group: GROUP, version: VERSION };
   return {
     async rolloutTree(ref) {

@@ -1,6 +1,6 @@
 // `kubectl ramp plan NAME`: the controller's own plan function run against the live objects, its answer as
 // the writes it would make next, and a dry run of the analysis the current step runs.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { type AnalysisRun, GROUP, Rollout, VERSION } from "../../api/index.ts";
 import { buildContext, type RolloutContext } from "../../core/context.ts";
 import type { RolloutPlan } from "../../core/plan.ts";
@@ -9,6 +9,7 @@ import { RampError } from "../../errors.ts";
 import { planRollout } from "../../reconcile/plan.ts";
 import { restartSelector } from "../../strategy/shared/restart.ts";
 import type { RolloutRef } from "../actions/client.ts";
+import { k8s } from "../k8s.ts";
 import { type DryRun, dryRunAnalysis } from "./dry-run.ts";
 import { liveCaches } from "./live-world.ts";
 import { type PlanView, planView } from "./plan-view.ts";
@@ -38,8 +39,8 @@ export async function livePlan(
   ref: RolloutRef,
   opts: { analysis: boolean; prometheusUrl?: string | undefined; now?: number },
 ): Promise<LivePlan> {
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(k8s().CustomObjectsApi);
+  const core = kc.makeApiClient(k8s().CoreV1Api);
   const raw = await custom.getNamespacedCustomObject({
     group: GROUP,
     version: VERSION,

@@ -1,15 +1,13 @@
 // The live half of `kubectl ramp plan NAME`: one read of everything the controller's caches would hold for
 // a Rollout (its ReplicaSets, Services, AnalysisRuns and templates, the route objects it names), served as
 // the same `Caches` the controller plans from, so the plan shown is the controller's own function's answer.
-import {
-  ApiException,
-  CoreV1Api,
+import type {
   CustomObjectsApi,
-  type KubeConfig,
-  type V1Deployment,
-  type V1ReplicaSet,
-  type V1Service,
-  type V2HorizontalPodAutoscaler,
+  KubeConfig,
+  V1Deployment,
+  V1ReplicaSet,
+  V1Service,
+  V2HorizontalPodAutoscaler,
 } from "@kubernetes/client-node";
 import type { AnalysisRun, RolloutManifest as Rollout } from "../../api/index.ts";
 import { GROUP, VERSION } from "../../api/index.ts";
@@ -17,9 +15,10 @@ import { ROLLOUT_LABEL } from "../../api/labels.ts";
 import type { Caches } from "../../core/ports.ts";
 import { ROUTE_APIS, type RouteKind, type RouteObject } from "../../traffic/apis.ts";
 import type { RolloutRef } from "../actions/client.ts";
+import { k8s } from "../k8s.ts";
 
 type Listed = { items?: unknown[] };
-const notFound = (err: unknown): boolean => err instanceof ApiException && err.code === 404;
+const notFound = (err: unknown): boolean => err instanceof k8s().ApiException && err.code === 404;
 const orUndefined = <T>(p: Promise<T>): Promise<T | undefined> =>
   p.catch((err: unknown) => {
     if (notFound(err)) return undefined;
@@ -62,8 +61,8 @@ const key = (...parts: string[]) => parts.join("/");
 
 /** Reads the Rollout's world once and serves it as the controller's read-only caches. */
 export async function liveCaches(kc: KubeConfig, ref: RolloutRef, rollout: Rollout): Promise<Caches> {
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(k8s().CustomObjectsApi);
+  const core = kc.makeApiClient(k8s().CoreV1Api);
   const ns = ref.namespace;
   const byRollout = `${ROLLOUT_LABEL}=${ref.name}`;
   const canary = rollout.spec.strategy.canary;

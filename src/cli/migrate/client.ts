@@ -1,13 +1,7 @@
 // The requests a migration makes, on any object a step names: custom and apps/v1 objects as raw JSON
 // (a Deployment's template is hashed as the apiserver sends it), core objects through CoreV1Api.
-import {
-  ApiException,
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-} from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { k8s } from "../k8s.ts";
 import type { Target } from "./steps.ts";
 
 export type Api = Omit<Target, "namespace" | "name">;
@@ -27,16 +21,19 @@ export interface MigrateClient {
   delete(t: Target, propagationPolicy: "Orphan" | "Background", uid?: string): Promise<void>;
 }
 
-export const notFound = (err: unknown): boolean => err instanceof ApiException && err.code === 404;
-export const conflict = (err: unknown): boolean => err instanceof ApiException && err.code === 409;
+export const notFound = (err: unknown): boolean => err instanceof k8s().ApiException && err.code === 404;
+export const conflict = (err: unknown): boolean => err instanceof k8s().ApiException && err.code === 409;
 
 const CORE = new Set(["services", "pods", "configmaps", "secrets"]);
 
 export function migrateClient(kc: KubeConfig): MigrateClient {
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(k8s().CustomObjectsApi);
+  const core = kc.makeApiClient(k8s().CoreV1Api);
   const header = (type: "merge" | "json") =>
-    setHeaderOptions("Content-Type", type === "json" ? PatchStrategy.JsonPatch : PatchStrategy.MergePatch);
+    k8s().setHeaderOptions(
+      "Content-Type",
+      type === "json" ? k8s().PatchStrategy.JsonPatch : k8s().PatchStrategy.MergePatch,
+    );
   const coreOnly = (t: Api) => {
     if (!CORE.has(t.plural)) throw new Error(`kubectl ramp migrate does not handle core ${t.plural}`);
   };
