@@ -1,7 +1,6 @@
 // Parses a `kubectl ramp` command line and runs the command: the one place that turns errors into
 // messages and exit codes.
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { ActionRefused } from "./actions/actions.ts";
 import type { Command, Option } from "./command.ts";
 import { complete, completion } from "./commands/completion.ts";
 import { CliContext, describeError, EXIT, type Flags, type Io, UsageError } from "./context.ts";
@@ -211,7 +210,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       );
       return EXIT.usage;
     }
-    if (err instanceof ActionRefused) {
+    // ActionRefused (actions.ts), told by name: importing the class would load the API schemas at start-up.
+    if (err instanceof Error && err.name === "ActionRefused") {
       io.stderr.write(`error: ${err.message}\n`);
       return EXIT.failed;
     }

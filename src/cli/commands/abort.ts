@@ -1,8 +1,5 @@
 // kubectl ramp abort NAME [--reason TEXT]
-import { abortRollout } from "../actions/actions.ts";
-import { rolloutClient } from "../actions/client.ts";
 import type { Command } from "../command.ts";
-import { EXIT } from "../context.ts";
 
 export const abort: Command = {
   words: ["abort"],
@@ -17,10 +14,5 @@ export const abort: Command = {
   ],
   options: { reason: { type: "string", value: "TEXT", help: "Why, kept in status.abort.message." } },
   args: { min: 1, max: 1 },
-  async run(ctx) {
-    const reason = ctx.string("reason");
-    const res = await abortRollout(rolloutClient(ctx.kubeConfig()), ctx.ref(), reason ? { reason } : {});
-    ctx.out(res.message);
-    return EXIT.ok;
-  },
+  run: async (ctx) => (await import("./impl/abort.ts")).run(ctx),
 };

@@ -1,11 +1,6 @@
 // kubectl ramp migrate rollout NAME (Argo Rollouts) | migrate canary NAME (Flagger): a running app moves to
 // a ramp Rollout that adopts its stable pods, none restarted.
 import type { Command, Option } from "../command.ts";
-import { type CliContext, describeError, EXIT } from "../context.ts";
-import { migrateClient } from "../migrate/client.ts";
-import { migrate, Refused } from "../migrate/migrate.ts";
-import type { SourceKind } from "../migrate/read-source.ts";
-import { timeoutOf } from "./get.ts";
 
 const OPTIONS: Record<string, Option> = {
   "dry-run": { type: "boolean", help: "Print the plan, each step with the write it makes; write nothing." },
@@ -23,34 +18,6 @@ const OPTIONS: Record<string, Option> = {
     help: "How long to wait for ramp's controller to adopt the pods (default 5m).",
   },
 };
-
-const DEFAULT_TIMEOUT_MS = 5 * 60_000;
-
-async function run(ctx: CliContext, kind: SourceKind): Promise<number> {
-  const ref = ctx.ref();
-  const opts = {
-    dryRun: ctx.bool("dry-run"),
-    force: ctx.bool("force"),
-    deleteSource: ctx.bool("delete-source"),
-    timeoutMs: timeoutOf(ctx) || DEFAULT_TIMEOUT_MS,
-  };
-  try {
-    await migrate(migrateClient(ctx.kubeConfig()), kind, ref, opts, {
-      out: (l) => ctx.out(l),
-      err: (l) => ctx.err(l),
-      signal: ctx.io.signal,
-    });
-    return EXIT.ok;
-  } catch (err) {
-    if (err instanceof Refused) {
-      ctx.err(`error: refusing to migrate: ${err.lines[0]}`);
-      for (const line of err.lines.slice(1)) ctx.err(line);
-      return EXIT.failed;
-    }
-    ctx.err(describeError(err));
-    return EXIT.failed;
-  }
-}
 
 /** What both commands do, then what is particular to the source. */
 const details = (source: string): string =>
@@ -75,7 +42,7 @@ export const migrateRollout: Command = {
   ],
   options: OPTIONS,
   args: { min: 1, max: 1 },
-  run: (ctx) => run(ctx, "argo"),
+  run: async (ctx) => (await import("./impl/migrate.ts")).run(ctx, "argo"),
 };
 
 export const migrateCanary: Command = {
@@ -94,5 +61,5 @@ export const migrateCanary: Command = {
   ],
   options: OPTIONS,
   args: { min: 1, max: 1 },
-  run: (ctx) => run(ctx, "flagger"),
+  run: async (ctx) => (await import("./impl/migrate.ts")).run(ctx, "flagger"),
 };

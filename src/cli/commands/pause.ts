@@ -1,8 +1,5 @@
 // kubectl ramp pause NAME
-import { pauseRollout } from "../actions/actions.ts";
-import { rolloutClient } from "../actions/client.ts";
 import type { Command } from "../command.ts";
-import { EXIT } from "../context.ts";
 
 export const pause: Command = {
   words: ["pause"],
@@ -14,9 +11,5 @@ export const pause: Command = {
   examples: [["Hold web at its current step", "kubectl ramp pause web"]],
   options: {},
   args: { min: 1, max: 1 },
-  async run(ctx) {
-    const res = await pauseRollout(rolloutClient(ctx.kubeConfig()), ctx.ref());
-    ctx.out(res.message);
-    return EXIT.ok;
-  },
+  run: async (ctx) => (await import("./impl/pause.ts")).run(ctx),
 };

@@ -1,8 +1,5 @@
 // kubectl ramp promote NAME [--full]
-import { promoteRollout } from "../actions/actions.ts";
-import { rolloutClient } from "../actions/client.ts";
 import type { Command } from "../command.ts";
-import { EXIT } from "../context.ts";
 
 export const promote: Command = {
   words: ["promote"],
@@ -17,9 +14,5 @@ export const promote: Command = {
   ],
   options: { full: { type: "boolean", help: "Skip every remaining step and analysis." } },
   args: { min: 1, max: 1 },
-  async run(ctx) {
-    const res = await promoteRollout(rolloutClient(ctx.kubeConfig()), ctx.ref(), { full: ctx.bool("full") });
-    ctx.out(res.message);
-    return EXIT.ok;
-  },
+  run: async (ctx) => (await import("./impl/promote.ts")).run(ctx),
 };

@@ -1,8 +1,5 @@
 // kubectl ramp restart NAME
-import { specClient } from "../actions/client.ts";
-import { restartRollout } from "../actions/spec.ts";
 import type { Command } from "../command.ts";
-import { EXIT } from "../context.ts";
 
 export const restart: Command = {
   words: ["restart"],
@@ -14,10 +11,5 @@ export const restart: Command = {
   examples: [["Restart web's pods", "kubectl ramp restart web"]],
   options: {},
   args: { min: 1, max: 1 },
-  async run(ctx) {
-    const res = await restartRollout(specClient(ctx.kubeConfig()), ctx.ref(), { now: ctx.io.now() });
-    ctx.out(res.message);
-    ctx.err(`warning: ${res.warning}`);
-    return EXIT.ok;
-  },
+  run: async (ctx) => (await import("./impl/restart.ts")).run(ctx),
 };

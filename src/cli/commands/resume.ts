@@ -1,8 +1,5 @@
 // kubectl ramp resume NAME
-import { resumeRollout } from "../actions/actions.ts";
-import { rolloutClient } from "../actions/client.ts";
 import type { Command } from "../command.ts";
-import { EXIT } from "../context.ts";
 
 export const resume: Command = {
   words: ["resume"],
@@ -13,9 +10,5 @@ export const resume: Command = {
   examples: [["Let web go on", "kubectl ramp resume web"]],
   options: {},
   args: { min: 1, max: 1 },
-  async run(ctx) {
-    const res = await resumeRollout(rolloutClient(ctx.kubeConfig()), ctx.ref());
-    ctx.out(res.message);
-    return EXIT.ok;
-  },
+  run: async (ctx) => (await import("./impl/resume.ts")).run(ctx),
 };

@@ -1,8 +1,5 @@
 // kubectl ramp retry NAME
-import { retryRollout } from "../actions/actions.ts";
-import { rolloutClient } from "../actions/client.ts";
 import type { Command } from "../command.ts";
-import { EXIT } from "../context.ts";
 
 export const retry: Command = {
   words: ["retry"],
@@ -12,9 +9,5 @@ export const retry: Command = {
   examples: [["Try the aborted version again", "kubectl ramp retry web"]],
   options: {},
   args: { min: 1, max: 1 },
-  async run(ctx) {
-    const res = await retryRollout(rolloutClient(ctx.kubeConfig()), ctx.ref());
-    ctx.out(res.message);
-    return EXIT.ok;
-  },
+  run: async (ctx) => (await import("./impl/retry.ts")).run(ctx),
 };

@@ -1,8 +1,5 @@
 // kubectl ramp set image NAME CONTAINER=IMAGE...
-import { specClient } from "../actions/client.ts";
-import { type ImageChange, parseImageChange, setImage } from "../actions/spec.ts";
 import type { Command } from "../command.ts";
-import { EXIT, UsageError } from "../context.ts";
 
 export const setImageCommand: Command = {
   words: ["set", "image"],
@@ -17,15 +14,5 @@ export const setImageCommand: Command = {
   ],
   options: {},
   args: { min: 2, max: 64 },
-  async run(ctx) {
-    const changes = ctx.positionals.slice(1).map((arg): ImageChange => {
-      const change = parseImageChange(arg);
-      if (!change) throw new UsageError(`"${arg}" is not CONTAINER=IMAGE (or *=IMAGE for every container)`);
-      return change;
-    });
-    const res = await setImage(specClient(ctx.kubeConfig()), ctx.ref(), changes);
-    ctx.out(res.message);
-    if (res.warning) ctx.err(`warning: ${res.warning}`);
-    return EXIT.ok;
-  },
+  run: async (ctx) => (await import("./impl/set-image.ts")).run(ctx),
 };

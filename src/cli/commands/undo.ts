@@ -1,8 +1,5 @@
 // kubectl ramp undo NAME [--to-revision N]
-import { specClient } from "../actions/client.ts";
-import { undoRollout } from "../actions/undo.ts";
 import type { Command } from "../command.ts";
-import { EXIT, UsageError } from "../context.ts";
 
 export const undo: Command = {
   words: ["undo"],
@@ -25,16 +22,5 @@ export const undo: Command = {
     },
   },
   args: { min: 1, max: 1 },
-  async run(ctx) {
-    const raw = ctx.string("to-revision");
-    const toRevision = raw === undefined ? 0 : Number(raw);
-    if (!(Number.isInteger(toRevision) && toRevision >= 0))
-      throw new UsageError(
-        `--to-revision: "${raw}" is not a revision number (1, 2, …; 0 is the previous one)`,
-      );
-    const res = await undoRollout(specClient(ctx.kubeConfig()), ctx.ref(), toRevision ? { toRevision } : {});
-    ctx.out(res.message);
-    ctx.err(`warning: ${res.warning}`);
-    return EXIT.ok;
-  },
+  run: async (ctx) => (await import("./impl/undo.ts")).run(ctx),
 };

@@ -1,6 +1,5 @@
 // kubectl ramp version [--client]
 import type { AppsV1Api, V1Deployment } from "@kubernetes/client-node";
-import { stringify } from "yaml";
 import pkg from "../../../package.json" with { type: "json" };
 import { type Command, outputOption } from "../command.ts";
 import { describeError, EXIT } from "../context.ts";
@@ -92,7 +91,7 @@ export const version: Command = {
     }
     const format = ctx.string("output") ?? "text";
     if (format === "json") ctx.out(JSON.stringify(v, null, 2));
-    else if (format === "yaml") ctx.out(stringify(v).trimEnd());
+    else if (format === "yaml") ctx.out((await import("yaml")).stringify(v).trimEnd());
     else {
       ctx.out(`Plugin version: ${v.plugin}`);
       if (v.controller !== undefined) ctx.out(`Controller version: ${v.controller}`);

@@ -1,0 +1,14 @@
+// kubectl ramp abort NAME [--reason TEXT]
+// What the command runs, loaded only when it runs: --help and completion never load it.
+
+import { abortRollout } from "../../actions/actions.ts";
+import { rolloutClient } from "../../actions/client.ts";
+import type { CliContext } from "../../context.ts";
+import { EXIT } from "../../context.ts";
+
+export async function run(ctx: CliContext): Promise<number> {
+  const reason = ctx.string("reason");
+  const res = await abortRollout(rolloutClient(ctx.kubeConfig()), ctx.ref(), reason ? { reason } : {});
+  ctx.out(res.message);
+  return EXIT.ok;
+}
