@@ -2,7 +2,7 @@
 // loader the controller uses (src/kube/kubeconfig.ts), so `kubectl ramp promote` acts on the cluster
 // `kubectl get` shows; then kubectl's connection flags on top.
 import type * as k8s from "@kubernetes/client-node";
-import { type Dispatcher, getGlobalDispatcher } from "undici";
+import { Agent, type Dispatcher, getGlobalDispatcher } from "undici";
 import pkg from "../../package.json" with { type: "json" };
 import { parseDuration } from "../api/duration.ts";
 import { kubeconfigFiles, mergeKubeconfigs } from "../kube/kubeconfig.ts";
@@ -52,8 +52,12 @@ export function loadKubeConfig(
 
   const kc = new (pluginKubeConfig(lib, { groups, timeoutMs, verbosity, log }))();
   const files = kubeconfigFiles(flags.kubeconfig, env);
-  if (files.length === 0) kc.loadFromDefault();
-  else {
+  // No file: the pod's service account, else nothing but the flags (client-node's loadFromDefault would
+  // read $KUBECONFIG again, missing files and all).
+  if (files.length === 0) {
+    if (env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+    else kc.loadFromOptions({ clusters: [], users: [], contexts: [], currentContext: "" });
+  } else {
     const merged = mergeKubeconfigs(files);
     // client-node reads a token file as "token-file"; kubectl writes "tokenFile".
     const users = merged.users.map(({ name, user }) => ({
@@ -68,6 +72,10 @@ export function loadKubeConfig(
     kc.setCurrentContext(flags.context);
   }
   override(kc, flags);
+  if (!kc.getCurrentCluster())
+    throw new Error(
+      "no kubeconfig: pass --kubeconfig or --server, set KUBECONFIG, create ~/.kube/config, or run in a pod",
+    );
   return kc;
 }
 
@@ -139,6 +147,29 @@ function override(kc: k8s.KubeConfig, flags: ConnectionFlags): void {
  */
 function pluginKubeConfig(lib: typeof k8s, opts: SendOptions): new () => PluginKubeConfig {
   return class extends lib.KubeConfig implements PluginKubeConfig {
+    #http1: Promise<Dispatcher> | undefined;
+
+    /**
+     * undici speaks HTTP/2 to an apiserver that offers it, and its HTTP/2 client joins repeated headers
+     * into one ("dev, ops"): with two groups or more, requests go over HTTP/1.1, one header per group.
+     */
+    dispatcher(): Promise<Dispatcher> | undefined {
+      if (opts.groups.length < 2) return undefined;
+      this.#http1 ??= (async () => {
+        const tls: import("node:https").RequestOptions = {};
+        await this.applyToHTTPSOptions(tls);
+        const connect = {
+          ...(tls.ca ? { ca: tls.ca } : {}),
+          ...(tls.cert ? { cert: tls.cert } : {}),
+          ...(tls.key ? { key: tls.key } : {}),
+          ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+          ...(tls.servername ? { servername: tls.servername } : {}),
+        };
+        return new Agent({ allowH2: false, connect });
+      })();
+      return this.#http1;
+    }
+
     async *watchLines(path: string, query: Record<string, string>, signal: AbortSignal) {
       const cluster = this.getCurrentCluster();
       if (!cluster) throw new Error("kubeconfig: no current cluster");
@@ -148,7 +179,7 @@ function pluginKubeConfig(lib: typeof k8s, opts: SendOptions): new () => PluginK
       await this.applySecurityAuthentication(request);
       request.setSignal(signal);
       // --request-timeout ends a request, not a watch that is meant to stay open.
-      const res = await open(request, { ...opts, timeoutMs: 0 });
+      const res = await open(request, { ...opts, timeoutMs: 0 }, await this.dispatcher());
       if (res.statusCode !== 200)
         throw new lib.ApiException(res.statusCode, "watch failed", await res.body.text(), {});
       let rest = "";
@@ -166,7 +197,9 @@ function pluginKubeConfig(lib: typeof k8s, opts: SendOptions): new () => PluginK
       const config = lib.createConfiguration({
         baseServer: new lib.ServerConfiguration(cluster.server, {}),
         authMethods: { default: this },
-        httpApi: lib.wrapHttpLibrary({ send: (request) => send(lib, request, opts) }),
+        httpApi: lib.wrapHttpLibrary({
+          send: async (request) => send(lib, request, opts, await this.dispatcher()),
+        }),
       });
       return new apiClientType(config);
     }
@@ -176,7 +209,11 @@ function pluginKubeConfig(lib: typeof k8s, opts: SendOptions): new () => PluginK
 type SendOptions = { groups: string[]; timeoutMs: number; verbosity: number; log: Log };
 
 /** Sends a request through the dispatcher with the impersonated groups, the timeout and -v logging. */
-async function open(request: k8s.RequestContext, opts: SendOptions): Promise<Dispatcher.ResponseData> {
+async function open(
+  request: k8s.RequestContext,
+  opts: SendOptions,
+  http1?: Dispatcher,
+): Promise<Dispatcher.ResponseData> {
   const url = new URL(request.getUrl());
   const headers: string[] = [];
   for (const [k, v] of Object.entries(request.getHeaders())) headers.push(k, v);
@@ -192,7 +229,7 @@ async function open(request: k8s.RequestContext, opts: SendOptions): Promise<Dis
   if (opts.verbosity >= 7)
     for (let i = 0; i < headers.length; i += 2)
       opts.log(`    ${headers[i]}: ${mask(headers[i] ?? "", headers[i + 1] ?? "")}`);
-  const dispatcher = (request.getDispatcher() as Dispatcher | undefined) ?? getGlobalDispatcher();
+  const dispatcher = http1 ?? (request.getDispatcher() as Dispatcher | undefined) ?? getGlobalDispatcher();
   try {
     const body = request.getBody();
     const res = await dispatcher.request({
@@ -215,8 +252,9 @@ async function send(
   lib: typeof k8s,
   request: k8s.RequestContext,
   opts: SendOptions,
+  http1?: Dispatcher,
 ): Promise<k8s.ResponseContext> {
-  const res = await open(request, opts);
+  const res = await open(request, opts, http1);
   const text = await res.body.text();
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = [v].flat().join(", ");

@@ -8,12 +8,13 @@ import { renderRolloutTable } from "../../inspect/table.ts";
 import { formatObjects } from "../../output.ts";
 
 export async function listRollouts(ctx: CliContext): Promise<number> {
+  const sortField = ctx.string("sort-by");
+  // A malformed --sort-by is a usage error before the kubeconfig is even read.
+  if (sortField) fieldPath(sortField);
   const all = ctx.bool("all-namespaces");
   const namespace = all ? undefined : ctx.namespace();
   const selector = ctx.string("selector");
-  const sortField = ctx.string("sort-by");
   const format = ctx.string("output") ?? "table";
-  if (sortField) fieldPath(sortField);
   const kc = ctx.kubeConfig();
   const reader = treeReader(kc);
   const tableOpts = () => ({
