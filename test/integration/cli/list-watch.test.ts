@@ -62,7 +62,7 @@ describe("kubectl ramp list: -l, --no-headers, --sort-by, and watches that do no
         "label",
         "-n",
         f.namespace,
-        "rollout",
+        "rollout.ramp.dev",
         r.name,
         `tier=${tier}`,
         `order=${r.order}`,
@@ -133,7 +133,7 @@ describe("kubectl ramp list: -l, --no-headers, --sort-by, and watches that do no
       assert.match(idle[0] ?? "", /^GET \S+\/namespaces\/cli-listwatch-\S+\/rollouts 200 /);
       assert.match(idle[1] ?? "", /^GET \S+\/rollouts\?.*watch=true.* 200 /);
 
-      const label = await kubectl(["label", "-n", f.namespace, "rollout", "lw-b", "seen=yes"]);
+      const label = await kubectl(["label", "-n", f.namespace, "rollout.ramp.dev", "lw-b", "seen=yes"]);
       assert.equal(label.code, 0, label.stderr);
       await w.until("a row for the change", (r) => names(r.stdout).length === 5);
       assert.equal(names(w.stdout)[4], "lw-b");
@@ -162,7 +162,15 @@ describe("kubectl ramp list: -l, --no-headers, --sort-by, and watches that do no
       );
 
       const patch = await kubectl(
-        ["patch", "rollout", "lw-a", "-n", f.namespace, "--subresource=status", "--type=merge"].concat([
+        [
+          "patch",
+          "rollout.ramp.dev",
+          "lw-a",
+          "-n",
+          f.namespace,
+          "--subresource=status",
+          "--type=merge",
+        ].concat([
           "-p",
           JSON.stringify({ status: { phase: "Paused", message: "set by the list-watch test" } }),
         ]),
