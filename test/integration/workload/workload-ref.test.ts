@@ -230,7 +230,8 @@ describe("spec.workloadRef: a Rollout that runs an existing Deployment's pods", 
       s.message ?? "",
       /spec\.workloadRef: Deployment "late" does not exist in namespace .*: create it/,
     );
-    await running("late", 2);
+    // Not waited for as a Deployment: the Rollout runs it at once and may scale it to 0 before it is available.
+    await f.applyFixture("workload/deployment.yaml", { NAME: "late", DEPLOY_REPLICAS: "2", IMAGE: "app:1" });
     await f.waitHealthy("late");
   });
 
