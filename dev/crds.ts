@@ -95,3 +95,33 @@ export function oncePerProcess(install: () => Promise<void>): () => Promise<void
     return running;
   };
 }
+
+/**
+ * Fetches a CRD set with scripts/cluster/`script` (cached) and server-side applies it once per process;
+ * a ConfigMap in kube-system records the fetched versions, so later test files skip a re-apply.
+ */
+export function markedCrdSet(opts: {
+  script: string;
+  marker: string;
+  names: readonly string[];
+  what: string;
+}) {
+  const at = ["-n", "kube-system", "configmap", opts.marker];
+  return oncePerProcess(async () => {
+    const { dirs, files } = fetchCrds(opts.script);
+    const marker = await kubectl(["get", ...at, "-o", "jsonpath={.data.dirs}"]);
+    if (marker.code === 0 && marker.stdout === dirs.join(",")) {
+      await waitEstablished(opts.names, opts.what);
+      return;
+    }
+    await applyCrds(files, opts.names, opts.what);
+    const cm = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: opts.marker, namespace: "kube-system" },
+      data: { dirs: dirs.join(",") },
+    };
+    const saved = await kubectl([...APPLY, "-f", "-"], { input: JSON.stringify(cm) });
+    if (saved.code !== 0) throw new Error(`recording the ${opts.what}: ${saved.stderr}`);
+  });
+}

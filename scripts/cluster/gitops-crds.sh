@@ -6,6 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.sh"
+. "$here/go-module.sh"
 
 out=$UPSTREAM_CRDS/gitops-argocd-$ARGOCD_VERSION-flux-$FLUX_KUSTOMIZE_CONTROLLER_VERSION
 mkdir -p "$UPSTREAM_CRDS"
@@ -13,22 +14,6 @@ if command -v flock >/dev/null 2>&1; then
   exec 9>"$UPSTREAM_CRDS/gitops-fetch.lock"
   flock 9
 fi
-
-module_dir() {
-  command -v go >/dev/null 2>&1 || {
-    echo "ramp: 'go' is required to fetch $1@$2 but was not found on PATH." >&2
-    echo "      Install Go >= 1.26: https://go.dev/doc/install" >&2
-    exit 1
-  }
-  local json; json=$(GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json "$1@$2")
-  local dir; dir=$(printf '%s\n' "$json" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
-  if [ -z "$dir" ] || [ ! -d "$dir" ]; then
-    echo "ramp: go mod download $1@$2 gave no module directory:" >&2
-    printf '%s\n' "$json" >&2
-    exit 1
-  fi
-  printf '%s\n' "$dir"
-}
 
 if [ ! -f "$out/.complete" ]; then
   argocd=$(module_dir github.com/argoproj/argo-cd/v3 "$ARGOCD_VERSION")/manifests/crds/application-crd.yaml
