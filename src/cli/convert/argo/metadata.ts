@@ -1,5 +1,6 @@
 // What every converted object needs whatever its kind: ramp's apiVersion, no status or server-written
-// metadata (an object read from the cluster has them), and Argo's notification subscriptions reported.
+// metadata (an object read from the cluster has them), and Argo's notification annotations that are
+// left (a Rollout's subscriptions are converted first, by notifications.ts) reported.
 import type { Edit } from "../edit.ts";
 
 export const RAMP_API_VERSION = "ramp.dev/v1alpha1";
@@ -22,7 +23,7 @@ const SERVER_ANNOTATIONS = [
 ];
 const NOTIFICATIONS = "notifications.argoproj.io/";
 
-/** Sets ramp's apiVersion, strips what the server wrote, reports notification subscriptions. */
+/** Sets ramp's apiVersion, strips what the server wrote, drops Argo's notification annotations left. */
 export function convertMetadata(edit: Edit): void {
   edit.set(["apiVersion"], RAMP_API_VERSION);
   const removed: string[] = [];
@@ -43,7 +44,8 @@ export function convertMetadata(edit: Edit): void {
     } else if (key.startsWith(NOTIFICATIONS)) {
       edit.drop(
         [...annotations, key],
-        "Argo notification subscription: ramp has no notifications yet (its Events and metrics can drive alerts)",
+        "Argo notification annotation: ramp reads only notifications.ramp.dev/subscribe.<event>.<notifier> " +
+          "on a Rollout (convert maps Argo's subscribe.<trigger>.<service> there)",
       );
     }
   }

@@ -7,6 +7,7 @@ import { pruneUnknown, schemaOf, unsupportedReason } from "../prune.ts";
 import type { Path } from "../source.ts";
 import { convertAnalysisRefs, type TemplateIndex } from "./analysis-ref.ts";
 import { convertMetadata } from "./metadata.ts";
+import { convertNotifications } from "./notifications.ts";
 import { argoReason } from "./reasons.ts";
 import { convertSteps } from "./steps.ts";
 import { convertTraffic } from "./traffic.ts";
@@ -86,6 +87,8 @@ function convertCanary(edit: Edit, index: TemplateIndex, namespace: string | und
 
 /** Converts the Rollout in place. */
 export function convertRollout(edit: Edit, index: TemplateIndex, deployments: Deployments): void {
+  // Before convertMetadata, which drops the notifications.argoproj.io/ annotations left.
+  convertNotifications(edit);
   convertMetadata(edit);
   const namespace = str(edit.value(["metadata", "namespace"]));
   convertWorkloadRef(edit, deployments, namespace);

@@ -69,17 +69,17 @@ describe("convert: Argo Rollouts mappings", () => {
     assert.match(r.notes[0]?.reason ?? "", /^written by the cluster, not carried: status, metadata\.uid/);
   });
 
-  test("Argo notification subscriptions are dropped: ramp has no notifications yet", () => {
+  test("Argo notification subscriptions become ramp's (notifications.test.ts has each rule)", () => {
     const r = convert(
       rollout("    blueGreen: { activeService: web }\n").replace(
         "  name: web\n",
         "  name: web\n  annotations:\n    notifications.argoproj.io/subscribe.on-rollout-aborted.slack: ops\n",
       ),
     );
-    assert.deepEqual(report(r.drops), [
-      "6 metadata.annotations[notifications.argoproj.io/subscribe.on-rollout-aborted.slack]: Argo notification subscription: ramp has no notifications yet (its Events and metrics can drive alerts)",
-    ]);
-    assert.equal(objects(r)[0]?.metadata.annotations, undefined, "an emptied annotations map goes");
+    assert.deepEqual(r.drops, []);
+    assert.deepEqual(objects(r)[0]?.metadata.annotations, {
+      "notifications.ramp.dev/subscribe.aborted.slack": "ops",
+    });
   });
 
   test("scaleDownDelaySeconds without a router is removed with a note (Argo ignores it there; ramp refuses it)", () => {
