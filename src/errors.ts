@@ -104,6 +104,25 @@ export const ERROR_CODES = {
       "An analysis provider's address (a web metric's URL, a Prometheus metric's provider.prometheus.address, or a redirect from either) leads to an address analysis may not call: a cloud metadata service, the controller's own metrics or health endpoint, or a --web-analysis-deny entry. The measurement is an Error.",
     fix: "The message names the metric, the URL or field and the entry. Point the metric elsewhere, or have the operator add the address to --web-analysis-allow (Helm analysis.web.allow); the controller's own endpoints cannot be allowed.",
   },
+  NotifierSecretMissing: {
+    summary:
+      "A Notifier's Secret (its webhook URL, bot token or a header) does not exist, lacks the key, or may not be read by the controller (condition Ready=False on the Notifier; rollouts are not affected).",
+    fix: "Create the Secret with that key in the namespace the message names (a ClusterNotifier's secretKeyRef names its namespace); with Helm analysis.secretNames set, add the Secret's name there.",
+  },
+  NotifierInvalidURL: {
+    summary: "A Notifier's URL (inline or from its Secret) is not an absolute http(s) URL.",
+    fix: "Put the full URL, e.g. https://hooks.slack.com/services/…, in the field or Secret key the message names.",
+  },
+  NotifierDenied: {
+    summary:
+      "A Notifier's destination is an address the controller may not call (cloud metadata, the controller's own endpoints, or a --web-analysis-deny entry), the same policy as web analysis.",
+    fix: "Point the Notifier elsewhere, or have the operator allow the address with --web-analysis-allow (Helm analysis.web.allow).",
+  },
+  NotificationFailed: {
+    summary:
+      "A destination did not accept a notification before --notify-give-up-seconds (default 600) from its first attempt, or refused it (4xx): a Warning Event on the Rollout; ramp_notifications_failed_total counts it and RampNotificationsFailing fires.",
+    fix: "The Event names the event, the destination and the last answer: fix the webhook, token or receiver; later notifications are sent as usual.",
+  },
   ApiError: {
     summary: "A Kubernetes API request failed; ramp retries with backoff.",
     fix: "Usually transient. If it persists, check the controller's RBAC and the apiserver's health.",

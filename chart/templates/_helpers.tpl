@@ -97,6 +97,13 @@ and the Role (namespaced mode). Each verb is one the code uses; docs/install.md 
 - apiGroups: ["ramp.dev"]
   resources: ["analysistemplates"]
   verbs: ["list", "watch"]
+# Notifiers: read when a transition is recorded; their Ready condition is written to their status.
+- apiGroups: ["ramp.dev"]
+  resources: ["notifiers"]
+  verbs: ["list", "watch"]
+- apiGroups: ["ramp.dev"]
+  resources: ["notifiers/status"]
+  verbs: ["patch"]
 # ReplicaSets: one per version, scaled by patch, old ones deleted past revisionHistoryLimit.
 - apiGroups: ["apps"]
   resources: ["replicasets"]
@@ -148,11 +155,14 @@ and the Role (namespaced mode). Each verb is one the code uses; docs/install.md 
   verbs: ["list", "watch", "patch"]
 {{- end -}}
 
-{{/* Read-only access to cluster-scoped objects: ClusterAnalysisTemplates, GatewayClasses and CRDs (always a ClusterRole). */}}
+{{/* Cluster-scoped objects: ClusterAnalysisTemplates, ClusterNotifiers (and their status), GatewayClasses and CRDs (always a ClusterRole). */}}
 {{- define "ramp.clusterTemplateRules" -}}
 - apiGroups: ["ramp.dev"]
-  resources: ["clusteranalysistemplates"]
+  resources: ["clusteranalysistemplates", "clusternotifiers"]
   verbs: ["list", "watch"]
+- apiGroups: ["ramp.dev"]
+  resources: ["clusternotifiers/status"]
+  verbs: ["patch"]
 # GatewayClasses (cluster-scoped too): the features a Gateway API implementation publishes.
 - apiGroups: ["gateway.networking.k8s.io"]
   resources: ["gatewayclasses"]

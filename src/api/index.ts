@@ -10,6 +10,8 @@ export * from "./canary.ts";
 export * from "./duration.ts";
 export * from "./meta.ts";
 export * from "./metric.ts";
+export * from "./notification-ledger.ts";
+export * from "./notifier.ts";
 export * from "./rollout.ts";
 export * from "./rollout-status.ts";
 export * from "./traffic.ts";

@@ -1,6 +1,7 @@
 // What ramp records about a Rollout. Only the controller writes it, except `intent` (the plugin's).
 import { z } from "zod";
 import { Condition } from "./meta.ts";
+import { NotificationLedger } from "./notification-ledger.ts";
 
 export const PHASES = ["Healthy", "Progressing", "Paused", "Degraded"] as const;
 export const Phase = z.enum(PHASES);
@@ -89,6 +90,7 @@ export const RolloutStatus = z.object({
   machine: MachineSnapshot.optional(),
   intent: UserIntent.optional(),
   lastIntentId: z.string().optional().describe("The id of the last user intent the controller applied."),
+  notifications: NotificationLedger.optional(),
   restartedAt: z
     .string()
     .optional()

@@ -1,5 +1,5 @@
 // The AnalysisRun controller inside the ramp process: its queue, its Jobs cache, Secrets on demand.
-import type { KubernetesObject, V1Job, V1Secret } from "@kubernetes/client-node";
+import type { KubernetesObject, V1Job } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { ConditionEvaluator } from "../analysis/conditions.ts";
 import { AnalysisMetrics } from "../analysis/metrics.ts";
@@ -13,36 +13,7 @@ import { WorkQueue } from "../kube/workqueue.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { ControllerCaches } from "./caches.ts";
 import type { InFlight } from "./liveness.ts";
-
-const SECRET_TTL_MS = 30_000;
-
-/** Secret reads for analysis auth and args: on demand, cached briefly, values never logged. */
-function secretReader(clients: Clients) {
-  const cache = new Map<string, { at: number; data: Record<string, string> }>();
-  return async (namespace: string, name: string, key: string): Promise<string> => {
-    const id = `${namespace}/${name}`;
-    let entry = cache.get(id);
-    if (!entry || Date.now() - entry.at > SECRET_TTL_MS) {
-      try {
-        const secret = await clients.request<V1Secret>(
-          "GET",
-          `/api/v1/namespaces/${namespace}/secrets/${name}`,
-        );
-        entry = { at: Date.now(), data: secret.data ?? {} };
-        cache.set(id, entry);
-      } catch (err) {
-        if (statusCodeOf(err) === 404)
-          throw new Error(`Secret "${name}" does not exist in namespace "${namespace}"`);
-        throw new Error(
-          `reading Secret "${name}" in namespace "${namespace}" failed (HTTP ${statusCodeOf(err) ?? "error"})`,
-        );
-      }
-    }
-    const value = entry.data[key];
-    if (value === undefined) throw new Error(`Secret "${name}" has no key "${key}"`);
-    return Buffer.from(value, "base64").toString("utf8");
-  };
-}
+import { secretReader } from "./secrets.ts";
 
 export type AnalysisController = {
   queue: WorkQueue;

@@ -131,6 +131,9 @@ export class ControllerCaches implements Caches {
   readonly clusterTemplates: Informer<Obj>;
   readonly deployments: Informer<V1Deployment>;
   readonly autoscalers: Informer<V2HorizontalPodAutoscaler>;
+  /** Notifiers and ClusterNotifiers: read when a status write records a transition (src/notify). */
+  readonly notifiers: Informer<Obj>;
+  readonly clusterNotifiers: Informer<Obj>;
   /** HTTPRoutes, Ingresses, VirtualServices, DestinationRules: the APIs the cluster serves, followed as CRDs come and go. */
   readonly routes: RouteCaches;
 
@@ -167,6 +170,13 @@ export class ControllerCaches implements Caches {
       path: `/apis/autoscaling/v2${ns}/horizontalpodautoscalers`,
       transform: slimAutoscaler,
     });
+    this.notifiers = new Informer<Obj>({ ...base, path: ramp("notifiers"), transform: slim });
+    this.clusterNotifiers = new Informer<Obj>({
+      ...base,
+      path: "/apis/ramp.dev/v1alpha1/clusternotifiers",
+      transform: slim,
+    });
+    this.notifiers.addIndex("namespace", (o) => [o.metadata?.namespace ?? ""]);
     this.deployments.addIndex("name", (d) => [d.metadata?.name ?? ""]);
     this.autoscalers.addIndex("target", scaleTargetOf);
     this.rollouts.addIndex("workload", workloadOf);
@@ -192,6 +202,8 @@ export class ControllerCaches implements Caches {
       this.clusterTemplates,
       this.deployments,
       this.autoscalers,
+      this.notifiers,
+      this.clusterNotifiers,
     ] as const;
   }
 

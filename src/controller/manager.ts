@@ -17,8 +17,11 @@ import { ControllerCaches } from "./caches.ts";
 import { controllerClients } from "./clients.ts";
 import { InFlight, livenessChecks } from "./liveness.ts";
 import { startMemoryTrim } from "./memory-trim.ts";
+import { controllerNotifications } from "./notifications.ts";
+import { notifierStatusController } from "./notifier-status.ts";
 import type { ControllerOptions } from "./options.ts";
 import { kubePods } from "./pods.ts";
+import { secretReader } from "./secrets.ts";
 import { kubeWriter } from "./writer.ts";
 
 export type RunningController = { stop(): Promise<void> };
@@ -52,8 +55,30 @@ export async function runController(
   const rolloutMetrics = new RolloutMetrics(metrics.registry, {
     exists: (key) => caches.rollout(key) !== undefined,
   });
+  const webPolicy = controllerWebPolicy(opts);
+  // Receipts ask for a status write; the queue exists below, and only a leader's hub ever delivers.
+  let requeue: (key: string) => void = () => {};
+  const notifications = controllerNotifications({
+    clients,
+    caches,
+    metrics,
+    log,
+    policy: webPolicy,
+    events,
+    requeue: (key) => requeue(key),
+    giveUpAfterMs: opts.notifyGiveUpMs,
+    links: { dashboard: opts.dashboardUrl, grafana: opts.grafanaUrl },
+  });
   const reconciler = new Reconciler(
-    { caches, writer: kubeWriter(clients), pods: kubePods(clients), events, log, now: Date.now },
+    {
+      caches,
+      writer: kubeWriter(clients),
+      pods: kubePods(clients),
+      events,
+      log,
+      now: Date.now,
+      notify: notifications.hub,
+    },
     (o) => rolloutMetrics.observe(o),
   );
   const reconciles = new InFlight();
@@ -78,6 +103,9 @@ export async function runController(
 
   // Only the leader reconciles; followers keep warm caches so a takeover starts at once.
   let leading = false;
+  requeue = (key) => {
+    if (leading) queue.add(key);
+  };
   let stopping = false;
   caches.routeEvents((key, urgent) => {
     if (leading) queue.add(key, { urgent });
@@ -85,6 +113,7 @@ export async function runController(
   caches.rollouts.on("delete", (o) => {
     reconciler.forget(objectKey(o));
     rolloutMetrics.forget(objectKey(o));
+    notifications.hub.forget(objectKey(o));
   });
   const analysis = analysisController({
     clients,
@@ -95,13 +124,23 @@ export async function runController(
     workers: opts.workers,
     inFlight: analysisReconciles,
     leading: () => leading,
-    web: controllerWebPolicy(opts),
+    web: webPolicy,
+  });
+  const notifierStatus = notifierStatusController({
+    clients,
+    caches,
+    metrics,
+    log,
+    policy: webPolicy,
+    secret: secretReader(clients),
+    leading: () => leading,
   });
   const lead = () => {
     leading = true;
     log.info({ identity: opts.identity }, "leading");
     for (const key of caches.rollouts.keys()) queue.add(key);
     analysis.enqueueAll();
+    notifierStatus.enqueueAll();
   };
 
   let elector: LeaderElector | undefined;
@@ -169,7 +208,7 @@ export async function runController(
       stopping = true;
       leading = false;
       trim?.stop();
-      await Promise.all([queue.shutdown(), analysis.stop()]);
+      await Promise.all([queue.shutdown(), analysis.stop(), notifications.stop(), notifierStatus.stop()]);
       // Events trail the writes they describe; give the last ones a moment while this process still leads.
       await recorder.flush(5_000);
       await elector?.release();

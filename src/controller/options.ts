@@ -22,6 +22,11 @@ export type ControllerOptions = {
   kubeApiBurst: number;
   /** /healthz fails while a reconcile has run longer than this (0: never). */
   stuckReconcileMs: number;
+  /** Base URLs for the link in every notification: the dashboard's first, else Grafana's. */
+  dashboardUrl?: string | undefined;
+  grafanaUrl?: string | undefined;
+  /** A notification not delivered this long after its first attempt is given up (a Warning Event). */
+  notifyGiveUpMs: number;
 };
 
 /** Reconciles at once. They wait on the apiserver, not the CPU: at 8, a thousand Rollouts shipped together queued for 10 s here. */
@@ -54,6 +59,12 @@ export const USAGE = `Usage: ramp-controller [options]
                          more addresses web and Prometheus analysis may not call, same format (default:
                          $RAMP_WEB_ANALYSIS_DENY); always denied as well: cloud metadata (169.254.0.0/16,
                          fd00:ec2::254, metadata.google.internal, …) and this controller's own endpoints
+  --dashboard-url URL    base URL of ramp's dashboard: notifications link to URL/rollouts/NS/NAME
+  --grafana-url URL      base URL of Grafana: without --dashboard-url, notifications link to the ramp
+                         dashboard there (uid ramp-rollouts) for the Rollout
+  --notify-give-up-seconds N
+                         a notification a destination has not accepted N seconds after its first attempt
+                         is given up, with a Warning Event and ramp_notifications_failed_total (default 600)
   -h, --help             this help
 `;
 
@@ -83,6 +94,9 @@ export function parseOptions(
       "stuck-reconcile-seconds": { type: "string", default: "300" },
       "web-analysis-allow": { type: "string", multiple: true },
       "web-analysis-deny": { type: "string", multiple: true },
+      "dashboard-url": { type: "string" },
+      "grafana-url": { type: "string" },
+      "notify-give-up-seconds": { type: "string", default: "600" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -109,6 +123,16 @@ export function parseOptions(
     throw new Error(
       `--stuck-reconcile-seconds: "${values["stuck-reconcile-seconds"]}" must be a number >= 0`,
     );
+  const giveUp = Number(values["notify-give-up-seconds"]);
+  if (!Number.isFinite(giveUp) || giveUp <= 0)
+    throw new Error(`--notify-give-up-seconds: "${values["notify-give-up-seconds"]}" must be a number > 0`);
+  for (const flag of ["dashboard-url", "grafana-url"] as const) {
+    const url = values[flag];
+    if (url !== undefined && !/^https?:\/\/[^/]/.test(url))
+      throw new Error(
+        `--${flag}: "${url}" must be an absolute http(s) URL, e.g. https://grafana.example.com`,
+      );
+  }
   // A flag replaces its environment variable; a typo stops the controller instead of opening a hole.
   const webAnalysisAllow = values["web-analysis-allow"] ?? listFromEnv(env.RAMP_WEB_ANALYSIS_ALLOW);
   const webAnalysisDeny = values["web-analysis-deny"] ?? listFromEnv(env.RAMP_WEB_ANALYSIS_DENY);
@@ -131,6 +155,9 @@ export function parseOptions(
     kubeApiQps,
     kubeApiBurst,
     stuckReconcileMs: stuck * 1000,
+    dashboardUrl: values["dashboard-url"],
+    grafanaUrl: values["grafana-url"],
+    notifyGiveUpMs: giveUp * 1000,
   };
 }
 

@@ -1,7 +1,7 @@
 // What a reconcile needs from the outside world: caches to read, a writer, an event sink, a clock.
 import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import type { AnalysisRun } from "../api/index.ts";
+import type { AnalysisRun, NotificationLedger, Rollout, RolloutStatus } from "../api/index.ts";
 import type { RouteCaches, RouteWriter } from "../traffic/ports.ts";
 import type { RecordParams } from "./records.ts";
 
@@ -74,4 +74,20 @@ export type Deps = {
   events: EventSink;
   log: Logger;
   now: () => number;
+  /** Notifications (src/notify/hub.ts); absent, no ledger is kept. */
+  notify?: NotifyPort | undefined;
 };
+
+/** The notification ledger every status write carries (docs/adr/0015-notifications-ledger.md). */
+export interface NotifyPort {
+  /** The ledger the write from `before` to `after` carries: owed, less delivered, plus its transitions. */
+  ledger(
+    key: string,
+    rollout: Rollout | undefined,
+    before: RolloutStatus | undefined,
+    after: RolloutStatus,
+    now: number,
+  ): NotificationLedger | undefined;
+  /** The ledger as it now stands in the apiserver (written, or found unchanged): deliver what it owes. */
+  persisted(key: string, target: EventTarget, ledger: NotificationLedger | undefined): void;
+}

@@ -1,10 +1,13 @@
-// The four CRDs of ramp.dev/v1alpha1, generated from the zod schemas in src/api.
+// The six CRDs of ramp.dev/v1alpha1, generated from the zod schemas in src/api.
 import type { z } from "zod";
 import {
   AnalysisRunSpec,
   AnalysisRunStatus,
   AnalysisTemplateSpec,
+  ClusterNotifierSpec,
   GROUP,
+  NotifierSpec,
+  NotifierStatus,
   RolloutSpec,
   RolloutStatus,
   VERSION,
@@ -34,6 +37,16 @@ type CrdDefinition = {
 };
 
 const age: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
+const ready: PrinterColumn = {
+  name: "Ready",
+  type: "string",
+  jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+};
+const readyReason: PrinterColumn = {
+  name: "Reason",
+  type: "string",
+  jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
+};
 
 export const CRDS: CrdDefinition[] = [
   {
@@ -102,6 +115,30 @@ export const CRDS: CrdDefinition[] = [
       { name: "Message", type: "string", jsonPath: ".status.message", priority: 1 },
       age,
     ],
+  },
+  {
+    kind: "Notifier",
+    plural: "notifiers",
+    singular: "notifier",
+    shortNames: ["rnotifier"],
+    scope: "Namespaced",
+    description:
+      "Where ramp tells people that a Rollout of this namespace needs them or has ended: Slack, Microsoft " +
+      "Teams or a CloudEvents webhook (docs/notifications.md).",
+    spec: NotifierSpec,
+    status: NotifierStatus,
+    columns: [ready, readyReason, age],
+  },
+  {
+    kind: "ClusterNotifier",
+    plural: "clusternotifiers",
+    singular: "clusternotifier",
+    shortNames: ["rcnotifier"],
+    scope: "Cluster",
+    description: "A Notifier for Rollouts in every namespace; its Secrets name their namespace.",
+    spec: ClusterNotifierSpec,
+    status: NotifierStatus,
+    columns: [ready, readyReason, age],
   },
 ];
 

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { Rollout, type RolloutStatus } from "../api/index.ts";
 import { TRAFFIC_FINALIZER } from "../api/labels.ts";
 import { buildContext, type RolloutContext } from "../core/context.ts";
-import type { StatusFields, StrategyOutcome } from "../core/outcome.ts";
+import { asWritten, type StatusFields, type StrategyOutcome } from "../core/outcome.ts";
 import type { Deps, EventTarget } from "../core/ports.ts";
 import { assembleStatus, invalidStatus } from "../core/status.ts";
 import { codeOf, RampError } from "../errors.ts";
@@ -107,7 +107,7 @@ export class Reconciler {
         invalidStatus(raw as never, reason, this.#deps.now()),
         target,
         [{ type: "Warning", reason: reason.reason, message: reason.message }],
-        true,
+        { onChange: true },
       );
       // No deadline, and a held write was not sent: nothing took time since the hold was counted.
       return requeue(undefined, held);
@@ -139,13 +139,16 @@ export class Reconciler {
         status,
         target,
         [{ type: "Warning", reason: err.code, message: err.message }],
-        true,
+        { onChange: true },
       );
       return requeue(undefined, held);
     }
     const status = assembleStatus(ctx, outcome);
     const dueAt = outcome.requeueAfterMs === undefined ? undefined : ctx.now + outcome.requeueAfterMs;
-    const held = await this.#write(key, raw, status, target, outcome.records, false, dueAt);
+    const held = await this.#write(key, raw, status, target, outcome.records, {
+      dueAt,
+      rollout: ctx.rollout,
+    });
     return requeue(outcome.requeueAfterMs, held, this.#deps.now() - ctx.now);
   }
 
@@ -164,27 +167,33 @@ export class Reconciler {
    * Writes the status diff (none when nothing changed) and records Events. `onChange` Events are
    * recorded only when the Stalled reason or message changes: one Event per problem, not per reconcile.
    * A diff of counts only may be held (see status-coalesce.ts), up to the reconcile's own deadline
-   * `dueAt`: then returns when to reconcile again.
+   * `dueAt`: then returns when to reconcile again. The notification ledger rides on this same write.
    */
   async #write(
     key: string,
     raw: Raw,
-    status: StatusFields,
+    fields: StatusFields,
     target: EventTarget,
     records: StrategyOutcome["records"],
-    onChange = false,
-    dueAt?: number,
+    opts: { onChange?: boolean; dueAt?: number | undefined; rollout?: Rollout | undefined } = {},
   ): Promise<number | undefined> {
+    const { onChange = false, dueAt, rollout } = opts;
+    const notify = this.#deps.notify;
+    const prior = raw.status ?? undefined;
+    const ledger = notify?.ledger(key, rollout, prior, asWritten(prior ?? {}, fields), this.#deps.now());
+    const status = ledger ? { ...fields, notifications: ledger } : fields;
     const patch = mergePatchDiff(
       raw.status as Record<string, unknown> | undefined,
       status as Record<string, unknown>,
     );
     const held = this.#coalesce.hold(key, patch, this.#deps.now(), dueAt);
-    if (held === undefined && Object.keys(patch).length > 0) {
+    const written = held === undefined && Object.keys(patch).length > 0;
+    if (written) {
       const rv = raw.metadata?.resourceVersion ?? "";
       await this.#deps.writer.patchRolloutStatus(target.namespace, target.name, rv, patch);
       this.#staleFrom.set(key, rv);
     }
+    notify?.persisted(key, target, written ? ledger : prior?.notifications);
     const at = this.#deps.now();
     this.#observe?.({ key, object: raw as RolloutObservation["object"], written: status, at });
     const stalled = (c: RolloutStatus["conditions"] | null | undefined) =>
