@@ -1,6 +1,10 @@
 // Any HTTP receiver: each notification as a CloudEvents 1.0 structured-mode message, made by the official SDK.
 import { CloudEvent, HTTP } from "cloudevents";
-import type { Notification, Rendered } from "../message.ts";
+import type { Notification, Rendered, Template } from "../message.ts";
+import { compose } from "./template.ts";
+
+/** The event's data: the notification, and the headline and text a person would read. */
+export type EventData = Notification & { title: string; text: string };
 
 /** `dev.ramp.rollout.<event lower-cased>`, as the Notifier CRD documents. */
 export function eventType(n: Notification): string {
@@ -13,8 +17,8 @@ export function eventSource(n: Notification): string {
 }
 
 /** The event itself; the SDK validates it (it throws on a bad id, time or source). */
-export function cloudEvent(n: Notification): CloudEvent<Notification> {
-  return new CloudEvent<Notification>({
+export function cloudEvent(n: Notification, template?: Template): CloudEvent<EventData> {
+  return new CloudEvent<EventData>({
     specversion: "1.0",
     id: n.id,
     type: eventType(n),
@@ -22,13 +26,13 @@ export function cloudEvent(n: Notification): CloudEvent<Notification> {
     subject: n.rollout.name,
     time: n.at,
     datacontenttype: "application/json",
-    data: defined(n),
+    data: { ...defined(n), ...compose(n, template) },
   });
 }
 
 /** Structured mode: the whole event is the JSON body, content type application/cloudevents+json. */
-export function renderCloudEvent(n: Notification): Rendered {
-  const message = HTTP.structured(cloudEvent(n));
+export function renderCloudEvent(n: Notification, template?: Template): Rendered {
+  const message = HTTP.structured(cloudEvent(n, template));
   const headers: Record<string, string> = {};
   let contentType = "application/cloudevents+json; charset=utf-8";
   for (const [k, v] of Object.entries(message.headers)) {

@@ -13,8 +13,8 @@ export { compose, defaultText, defaultTitle, facts, fill, formatDuration, values
 export { renderText } from "./text.ts";
 
 /**
- * The request body for `kind`. The webhook form carries the notification as data, so a template has
- * nothing to replace there.
+ * The request body for `kind`. The webhook form carries the notification as data, with the headline and
+ * text a person would read (a Notifier's template replaces those).
  */
 export function renderFor(
   kind: DestinationKind,
@@ -33,7 +33,7 @@ export function renderFor(
     case "msteams":
       return json(teamsMessage(n, template));
     case "webhook":
-      return renderCloudEvent(n);
+      return renderCloudEvent(n, template);
   }
 }
 

@@ -31,7 +31,9 @@ describe("webhook: CloudEvents 1.0, structured mode", () => {
       assert.equal(ce.subject, "web");
       assert.equal(ce.datacontenttype, "application/json");
       assert.equal(Date.parse(ce.time ?? ""), Date.parse(n.at));
-      assert.deepEqual(ce.data, n);
+      const { title, text, ...data } = ce.data as Notification & { title: string; text: string };
+      assert.deepEqual(data, n);
+      assert.ok(title.includes("web") && text.includes("shop/web"), "the headline and text a person reads");
     });
   }
 
@@ -64,11 +66,20 @@ describe("webhook: CloudEvents 1.0, structured mode", () => {
       rollout: { name: "web", namespace: "shop", uid: "u" },
     };
     const ce = received(bare);
-    assert.deepEqual(Object.keys(ce.data ?? {}).sort(), ["at", "event", "id", "rollout"]);
+    assert.deepEqual(Object.keys(ce.data ?? {}).sort(), ["at", "event", "id", "rollout", "text", "title"]);
   });
 
-  test("a template does not change the event: its data is the notification", () => {
+  test("a template replaces the title and text the data carries, and nothing else", () => {
     const n = note("paused");
-    assert.equal(renderFor("webhook", n, { title: "x", text: "y" }).body, renderFor("webhook", n).body);
+    const own = JSON.parse(renderFor("webhook", n).body) as { data: Record<string, unknown> };
+    const templated = JSON.parse(
+      renderFor("webhook", n, { title: "{{rollout}} waits", text: "run {{command}}" }).body,
+    ) as {
+      data: Record<string, unknown>;
+    };
+    assert.equal(templated.data.title, "web waits");
+    assert.equal(templated.data.text, "run kubectl ramp promote web -n shop");
+    assert.match(String(own.data.title), /web is paused/);
+    assert.deepEqual({ ...templated.data, title: 0, text: 0 }, { ...own.data, title: 0, text: 0 });
   });
 });
