@@ -8,6 +8,7 @@ import { describe, test } from "node:test";
 import { Histogram } from "prom-client";
 import { repoRoot } from "../../../dev/yaml.ts";
 import { AnalysisMetrics } from "../../../src/analysis/metrics.ts";
+import { notifyMetrics } from "../../../src/notify/deliver/metrics.ts";
 import { parseRules, RULES_FILE } from "../../../src/observability/alert-files.ts";
 import { createMetrics } from "../../../src/observability/metrics.ts";
 import { RolloutMetrics } from "../../../src/observability/rollout-metrics.ts";
@@ -22,6 +23,7 @@ function exportedSeries(): Map<string, Set<string>> {
   const metrics = createMetrics();
   new RolloutMetrics(metrics.registry);
   new AnalysisMetrics(metrics.registry);
+  notifyMetrics(metrics.registry);
   const out = new Map<string, Set<string>>();
   for (const m of metrics.registry.getMetricsAsArray()) {
     const labels = (m as unknown as { labelNames?: string[] }).labelNames ?? [];
