@@ -110,7 +110,15 @@ export class Deliveries {
     await Promise.resolve();
     for (let entry = lane.waiting.shift(); entry; entry = lane.waiting.shift()) {
       this.depth(destination, lane);
-      const outcome = await this.deliver(entry.job);
+      let outcome: Outcome | undefined;
+      try {
+        outcome = await this.deliver(entry.job);
+      } catch (err) {
+        // Only an injected now/sleep can throw here; the lane goes on, the caller's record still says due.
+        this.o.log?.error({ destination, id: entry.job.id, err }, "delivering a notification failed");
+        this.ids.delete(entry.job.id);
+        continue;
+      }
       if (outcome === undefined) break;
       try {
         await entry.onDone(outcome);

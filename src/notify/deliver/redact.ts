@@ -29,11 +29,20 @@ export function secretsOf(url: string, headers: Record<string, string>): string[
   try {
     const u = new URL(url);
     out.push(u.href, u.username, u.password, u.search, u.hash);
-    if (u.pathname !== "/") out.push(u.pathname, decodeURIComponent(u.pathname));
+    if (u.pathname !== "/") out.push(u.pathname, decoded(u.pathname));
   } catch {
     // An invalid URL is never echoed whole; its text is already in the list.
   }
   return out.filter((s) => s.length >= MIN_SECRET);
+}
+
+/** The path as a server might echo it, decoded; as it is when it does not decode (a stray %). */
+function decoded(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 /** `text` with every URL cut to its origin and every secret replaced by "…", at most `max` characters. */

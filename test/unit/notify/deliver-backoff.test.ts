@@ -50,6 +50,8 @@ describe("safeUrl and scrub", () => {
     const text = `POST ${url} failed; /services/T0AAA/B0BBB/cccSECRET with Bearer tok-123456 as application/json`;
     assert.equal(scrub(text, secrets), "POST https://hooks.slack.com/… failed; … with … as application/json");
     assert.equal(scrub("x".repeat(500), [], 10), "xxxxxxxxx…");
+    // A path that does not decode (a stray %) is still scrubbed as it is.
+    assert.equal(scrub("at /a/%E0%A4%A", secretsOf("https://h.example/a/%E0%A4%A", {})), "at …");
   });
 });
 
