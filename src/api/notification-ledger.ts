@@ -32,6 +32,13 @@ export const NotificationLedger = z
   .object({
     seq: z.int().min(0).describe("The last sequence number given to an event."),
     pending: z.array(PendingNotification).max(MAX_PENDING).optional(),
+    healthy: z
+      .string()
+      .max(64)
+      .optional()
+      .describe(
+        "Pod-template hash of the last version announced healthy: once per version, not per recovery.",
+      ),
   })
   .describe(
     "Notifications owed (see docs/notifications.md); written with the transition, cleared on delivery.",

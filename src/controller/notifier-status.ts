@@ -12,7 +12,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { ControllerCaches } from "./caches.ts";
 
 /** A broken Notifier is looked at again this often (its Secret may have been created since). */
-const RECHECK_BROKEN_MS = 30_000;
+const RECHECK_BROKEN_MS = 10_000;
 /** A working one too, less often (its Secret may have gone). */
 const RECHECK_READY_MS = 300_000;
 

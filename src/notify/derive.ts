@@ -79,6 +79,8 @@ export function transitions(
   if (abort && abort.at !== before?.abort?.at)
     out.push({
       ...base,
+      // Where it was when it aborted: this write already sends traffic back to stable.
+      ...optional({ weight: before?.canary?.weight }),
       event: "aborted",
       reason: abort.reason.slice(0, 256),
       message: abort.message.slice(0, 2048),
@@ -95,15 +97,6 @@ export function transitions(
       ...optional({ message: cond(after, "Progressing")?.message?.slice(0, 2048) }),
     });
 
-  if (after.stableRS && after.stableRS !== before?.stableRS && after.stableRS === after.currentPodHash) {
-    const since = startedAt(before) ?? startedAt(after);
-    const ms = since === undefined ? Number.NaN : now - Date.parse(since);
-    out.push({
-      ...base,
-      event: "healthy",
-      ...optional({ durationSeconds: Number.isFinite(ms) ? Math.max(0, Math.round(ms / 1000)) : undefined }),
-    });
-  }
   // Git went back to the stable version while a new one was being shipped.
   if (
     before?.currentPodHash &&
@@ -112,6 +105,23 @@ export function transitions(
     before.stableRS === after.stableRS
   )
     out.push({ ...base, event: "rolledBack", reason: "RolledBack" });
+  // Live: Healthy with the newest version stable, once per version (a recovery from Degraded is not news).
+  const live = (s: RolloutStatus | undefined) =>
+    s?.phase === "Healthy" && !!s.stableRS && s.stableRS === s.currentPodHash;
+  if (
+    live(after) &&
+    !out.some((t) => t.event === "rolledBack") &&
+    !(live(before) && before?.stableRS === after.stableRS) &&
+    before?.notifications?.healthy !== after.stableRS
+  ) {
+    const since = startedAt(before) ?? startedAt(after);
+    const ms = since === undefined ? Number.NaN : now - Date.parse(since);
+    out.push({
+      ...base,
+      event: "healthy",
+      ...optional({ durationSeconds: Number.isFinite(ms) ? Math.max(0, Math.round(ms / 1000)) : undefined }),
+    });
+  }
   return out;
 }
 

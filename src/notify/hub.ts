@@ -39,6 +39,13 @@ export type HubOptions = {
   log?: Logger;
 };
 
+/** The metrics label and lane of a recipient: `Notifier/<namespace>/<name>` or `ClusterNotifier/<name>`. */
+export function destinationOf(namespace: string, to: string): string {
+  const r = parseRecipient(to);
+  if (!r) return to;
+  return r.kind === "ClusterNotifier" ? `ClusterNotifier/${r.name}` : `Notifier/${namespace}/${r.name}`;
+}
+
 export class NotificationHub {
   readonly #o: HubOptions;
   readonly #log: Logger;
@@ -63,10 +70,11 @@ export class NotificationHub {
     const meta = rollout?.metadata ?? {};
     const notifiers = found.length > 0 ? this.#o.ports.notifiers(rollout?.metadata.namespace ?? "") : [];
     const owed = found.map((t) => ({ ...t, to: recipients(meta, t.event, notifiers) }));
-    const { ledger, overflow } = nextLedger(before?.notifications, this.#done.get(key) ?? new Set(), owed);
+    const done = this.#done.get(key) ?? new Set<string>();
+    const { ledger, overflow } = nextLedger(before?.notifications, done, owed, after.stableRS);
     for (const e of overflow) {
       this.#log.warn({ key, seq: e.seq, event: e.event, to: e.to }, "notification dropped: ledger full");
-      for (const to of e.to) this.#o.ports.overflow(to);
+      for (const to of e.to) this.#o.ports.overflow(destinationOf(rollout?.metadata.namespace ?? "", to));
     }
     return ledger;
   }

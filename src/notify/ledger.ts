@@ -17,6 +17,8 @@ export function nextLedger(
   persisted: NotificationLedger | undefined,
   done: ReadonlySet<string>,
   owed: readonly (Transition & { to: string[] })[],
+  /** The stable version's pod-template hash, recorded when a healthy event is owed. */
+  live?: string,
 ): LedgerUpdate {
   let seq = persisted?.seq ?? 0;
   const pending: PendingNotification[] = [];
@@ -26,6 +28,12 @@ export function nextLedger(
   }
   for (const t of owed) if (t.to.length > 0) pending.push({ ...t, seq: ++seq });
   const overflow = pending.splice(0, Math.max(0, pending.length - MAX_PENDING));
+  // The stable version is live again after a Git rollback too: its recovery is not news either.
+  const announced = owed.some((t) => t.event === "healthy" || t.event === "rolledBack");
+  const healthy = announced && live ? live : persisted?.healthy;
   if (seq === 0) return { ledger: undefined, overflow };
-  return { ledger: { seq, ...(pending.length > 0 ? { pending } : {}) }, overflow };
+  return {
+    ledger: { seq, ...(pending.length > 0 ? { pending } : {}), ...(healthy ? { healthy } : {}) },
+    overflow,
+  };
 }

@@ -41,7 +41,9 @@ export function subscriptions(annotations: Record<string, string> | undefined): 
     const dot = rest.indexOf(".");
     const event = rest.slice(0, dot) as NotifyEventName;
     const notifier = rest.slice(dot + 1);
-    if (dot < 0 || !NOTIFY_EVENTS.includes(event) || notifier === "") malformed.push(key);
+    // A channel longer than Slack allows (80) could not be written to the ledger (its recipients are bounded).
+    if (dot < 0 || !NOTIFY_EVENTS.includes(event) || notifier === "" || value.trim().length > 80)
+      malformed.push(key);
     else out.push({ event, notifier, channel: value.trim() });
   }
   return { subscriptions: out, malformed };
@@ -70,5 +72,9 @@ export function recipients(
       notifiers.find((x) => x.kind === "ClusterNotifier" && x.name === s.notifier);
     if (n) byKey.set(`${n.kind}/${n.name}`, recipientOf(n.kind, n.name, s.channel));
   }
-  return [...byKey.values()].sort();
+  // The ledger keeps at most MAX_RECIPIENTS per event (the CRD's bound): more could never be written.
+  return [...byKey.values()].sort().slice(0, MAX_RECIPIENTS);
 }
+
+/** Destinations one event goes to at most (status.notifications.pending[].to). */
+export const MAX_RECIPIENTS = 32;

@@ -220,7 +220,7 @@ const ROWS: Row[] = [
     version: "v2",
     before: stepping(2, 60),
     after: aborted(ABORT),
-    want: [ev("aborted", { ...v2At(3, 0), reason: ABORT.reason, message: ABORT.message, by: ABORT.by })],
+    want: [ev("aborted", { ...v2At(3, 60), reason: ABORT.reason, message: ABORT.message, by: ABORT.by })],
   },
   {
     name: "aborted without a person or run named: no by",
@@ -228,7 +228,7 @@ const ROWS: Row[] = [
     version: "v2",
     before: stepping(2, 60),
     after: aborted({ reason: "AbortedByUser", message: "aborted", at: iso(290) }),
-    want: [ev("aborted", { ...v2At(3, 0), reason: "AbortedByUser", message: "aborted" })],
+    want: [ev("aborted", { ...v2At(3, 60), reason: "AbortedByUser", message: "aborted" })],
   },
   {
     name: "a second write with the same abort.at records nothing",
@@ -274,7 +274,7 @@ const ROWS: Row[] = [
     version: "v2",
     before: stepping(2, 60),
     after: aborted({ reason: "ProgressDeadlineExceeded", message: DEADLINE_MESSAGE, at: iso(300) }, true),
-    want: [ev("aborted", { ...v2At(3, 0), reason: "ProgressDeadlineExceeded", message: DEADLINE_MESSAGE })],
+    want: [ev("aborted", { ...v2At(3, 60), reason: "ProgressDeadlineExceeded", message: DEADLINE_MESSAGE })],
   },
   {
     name: "healthy when stableRS becomes currentPodHash: durationSeconds from machine.context.startedAt",
@@ -307,12 +307,32 @@ const ROWS: Row[] = [
   {
     // The first write already makes the first version stable, before any pod is available (phase
     // Progressing); there is no machine slice, so no duration.
-    name: "the first version of a new Rollout: healthy at its first write, without a duration",
+    name: "the first version of a new Rollout: nothing at its first write, its pods not yet available",
     spec: canary(),
     version: "v1",
     before: undefined,
     after: { ...stableAt(H1, 1), phase: "Progressing", conditions: conditions({ settled: false }) },
+    want: [],
+  },
+  {
+    name: "the first version of a new Rollout: healthy once its pods are, without a duration",
+    spec: canary(),
+    version: "v1",
+    before: { ...stableAt(H1, 1), phase: "Progressing", conditions: conditions({ settled: false }) },
+    after: stableAt(H1, 1),
     want: [ev("healthy", { version: image("v1"), revision: 1, step: 4, steps: 4, weight: 0 })],
+  },
+  {
+    name: "healthy again after Degraded, for a version already announced: nothing",
+    spec: canary(),
+    version: "v1",
+    before: {
+      ...stableAt(H1, 1),
+      phase: "Degraded",
+      notifications: { seq: 3, healthy: H1 },
+    },
+    after: { ...stableAt(H1, 1), notifications: { seq: 3, healthy: H1 } },
+    want: [],
   },
   {
     name: "Git returns to the stable version mid-rollout: rolledBack, about the version now live",
