@@ -101,14 +101,10 @@ export class NotificationHub {
   #offer(key: string, target: LedgerTarget, e: PendingNotification, to: string): void {
     const id = `${target.uid}/${e.seq}/${to}`;
     if (this.#o.deliveries.has(id)) return;
-    const recipient = parseRecipient(to);
     const n = this.#message(target, e);
     const job: Job = {
       id,
-      destination:
-        recipient?.kind === "ClusterNotifier"
-          ? to.replace(/#.*$/, "")
-          : `${to.replace(/#.*$/, "")}@${target.namespace}`,
+      destination: destinationOf(target.namespace, to),
       event: e.event,
       prepare: () => this.#request(target, n, to),
     };
