@@ -7,6 +7,7 @@
 // admission test for a field's own CEL rule. Status fields: the tests that assert what is written.
 // CONTAINER: an object whose only meaning is its fields. A field without a proving test fails docs:check.
 import { ANALYSIS_RUN, ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE } from "./proofs/analysis.ts";
+import { CLUSTER_NOTIFIER, NOTIFIER, ROLLOUT_LEDGER } from "./proofs/notifier.ts";
 import { ofKind, type Proofs } from "./proofs/proof.ts";
 import { ROLLOUT_ANALYSIS } from "./proofs/rollout-analysis.ts";
 import { ROLLOUT_SPEC } from "./proofs/rollout-spec.ts";
@@ -15,8 +16,10 @@ import { ROLLOUT_STATUS } from "./proofs/rollout-status.ts";
 export { CONTAINER, type Proof, type Proofs } from "./proofs/proof.ts";
 
 export const FIELD_PROOFS: Proofs = {
-  ...ofKind("Rollout", { ...ROLLOUT_SPEC, ...ROLLOUT_ANALYSIS, ...ROLLOUT_STATUS }),
+  ...ofKind("Rollout", { ...ROLLOUT_SPEC, ...ROLLOUT_ANALYSIS, ...ROLLOUT_STATUS, ...ROLLOUT_LEDGER }),
   ...ofKind("AnalysisTemplate", ANALYSIS_TEMPLATE),
   ...ofKind("ClusterAnalysisTemplate", CLUSTER_ANALYSIS_TEMPLATE),
   ...ofKind("AnalysisRun", ANALYSIS_RUN),
+  ...ofKind("Notifier", NOTIFIER),
+  ...ofKind("ClusterNotifier", CLUSTER_NOTIFIER),
 };

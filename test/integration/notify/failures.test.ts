@@ -7,7 +7,14 @@ import { kubectl, waitFor } from "../../../dev/kube.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
 import { type NotifyReceiver, startNotifyReceiver } from "../../support/notify-receiver.ts";
 
-type Cond = { type: string; status: string; reason: string; message: string };
+type Cond = {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+  lastTransitionTime: string;
+};
 
 describe("notification failures", () => {
   let f: Fixture;
@@ -56,9 +63,22 @@ spec:
         hook("limited", `${rx.cloudEventsUrl}/limited`),
         hook("slow", `${rx.cloudEventsUrl}/slow`),
         hook("down", "http://127.0.0.1:9/"),
-        hook("fine", `${rx.cloudEventsUrl}/fine`),
       ].join("\n"),
     );
+    // The URL from a Secret (spec.webhook.urlFrom), as when it carries a credential.
+    await apply(`
+apiVersion: v1
+kind: Secret
+metadata: {name: fine-url}
+stringData: {url: "${rx.cloudEventsUrl}/fine"}
+---
+apiVersion: ramp.dev/v1alpha1
+kind: Notifier
+metadata: {name: fine}
+spec:
+  selector: {matchLabels: {team: ops}}
+  webhook: {urlFrom: {name: fine-url, key: url}}
+`);
     rx.respondWith(`${rx.cloudEventsUrl}/limited`, { status: 429, headers: { "Retry-After": "2" } }, 2);
     rx.hang(`${rx.cloudEventsUrl}/slow`, 30_000);
     const c = await f.startController({ args: ["--notify-give-up-seconds", "6"] });
@@ -211,7 +231,10 @@ stringData: {slack: "${rx.slackWebhookUrl}"}
     );
     assert.equal(fixed.reason, "Ready");
     // A Rollout is never held by a broken Notifier: the one above stayed Healthy throughout.
-    assert.equal((await f.rollout("ops")).status?.phase, "Healthy");
+    const rollouts = JSON.parse(
+      (await kubectl(["get", "rollout.ramp.dev", "-n", f.namespace, "-o", "json"])).stdout,
+    ) as { items: { status?: { phase?: string } }[] };
+    assert.ok(rollouts.items.every((r) => r.status?.phase === "Healthy"));
   });
 
   test("admission refuses a Notifier with two destinations, an unknown event, or a bot token without a channel", async () => {

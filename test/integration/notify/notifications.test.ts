@@ -1,6 +1,7 @@
 // Notifications end to end on the real control plane: Slack (webhook and bot token), Teams and CloudEvents
 // receivers on loopback (test/support/notify-receiver.ts) get each message once, with what a person needs.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { kubectl, waitFor } from "../../../dev/kube.ts";
@@ -83,12 +84,15 @@ metadata: {name: slack}
 spec:
   selector: {matchLabels: {team: shop}}
   slack: {webhookURL: {name: chat, key: slack}}
+  templates:
+    paused: {title: "{{rollout}} waits for you at {{step}}"}
 ---
 apiVersion: ramp.dev/v1alpha1
 kind: Notifier
 metadata: {name: teams}
 spec:
   selector: {matchLabels: {team: shop}}
+  events: [aborted]
   msteams: {webhookURL: {name: chat, key: teams}}
 ---
 apiVersion: ramp.dev/v1alpha1
@@ -105,10 +109,12 @@ apiVersion: ramp.dev/v1alpha1
 kind: ClusterNotifier
 metadata: {name: ${cluster}}
 spec:
-  selector: {matchLabels: {team: shop}}
+  selector: {matchExpressions: [{key: team, operator: In, values: [shop]}]}
   webhook:
     url: ${rx.cloudEventsUrl}
-    headers: [{name: Authorization, valueFrom: {secretKeyRef: {namespace: ${ns}, name: chat, key: auth}}}]
+    headers:
+      - {name: Authorization, valueFrom: {secretKeyRef: {namespace: ${ns}, name: chat, key: auth}}}
+      - {name: X-Team, value: shop}
 `,
     );
     await f.startController({ args: ["--dashboard-url", "https://ramp.example.com"] });
@@ -126,14 +132,17 @@ spec:
       TEAM: "shop",
       PAUSE: "{}",
       METRIC_URL: metric.url,
-      ANNOTATIONS: `notifications.ramp.dev/subscribe.aborted.slack-bot: "#deploys"`,
+      ANNOTATIONS: [
+        `notifications.ramp.dev/subscribe.aborted.slack-bot: "#deploys"`,
+        `notifications.ramp.dev/subscribe.paused.slack-bot: ""`,
+      ].join("\n    "),
     };
     await f.applyFixture("notify/rollout.yaml", { ...vars, IMAGE: "app:1" });
     await f.waitHealthy("shop");
     await f.setImage("shop", "app:2");
     await f.waitStatus("shop", "paused for promote", (s) => s.phase === "Paused" && s.currentStepIndex === 1);
     await waitFor(async () => rx.messages((m) => eventOf(m) === "paused:app:2").length >= 3 || undefined, {
-      what: "the paused message at Slack, Teams and the CloudEvents receiver",
+      what: "the paused message at Slack (webhook and bot) and the CloudEvents receiver",
       timeoutMs: 20_000,
     });
     await f.actions.promote("shop");
@@ -156,20 +165,26 @@ spec:
     await new Promise((r) => setTimeout(r, 3000));
 
     const expected = ["healthy:app:1", "paused:app:2", "healthy:app:2", "paused:app:3", "aborted:app:3"];
-    for (const kind of ["slack-webhook", "teams", "cloudevent"] as const) {
+    for (const kind of ["slack-webhook", "cloudevent"] as const) {
       const got = rx.messages({ kind }).map(eventOf);
       assert.deepEqual(got, expected, `${kind}: every message once, in order`);
     }
-    // The bot-token Notifier is subscribed by annotation to aborted only, on the channel it names.
+    // Teams asks for aborted only (spec.events).
+    assert.deepEqual(rx.messages({ kind: "teams" }).map(eventOf), ["aborted:app:3"]);
+    // The bot-token Notifier has no selector: the annotations subscribe to paused (on its own channel)
+    // and aborted (on the channel the annotation names).
     const bot = rx.messages({ kind: "slack-api" });
-    assert.deepEqual(bot.map(eventOf), ["aborted:app:3"]);
-    assert.equal((bot[0]?.body as { channel?: string } | undefined)?.channel, "#deploys");
+    assert.deepEqual(bot.map(eventOf), ["paused:app:2", "paused:app:3", "aborted:app:3"]);
+    const channels = bot.map((m) => (m.body as { channel?: string } | undefined)?.channel);
+    assert.deepEqual(channels, ["#general", "#general", "#deploys"]);
     assert.equal(bot[0]?.headers.authorization, `Bearer ${TOKEN}`);
 
     // What a person needs: the command at a pause, the full reason at an abort, the duration when live.
     const slack = rx.messages({ kind: "slack-webhook" });
     const text = (i: number) => JSON.stringify(slack[i]?.body);
     assert.match(text(1), new RegExp(`kubectl ramp promote shop -n ${f.namespace}`));
+    assert.match(text(1), /shop waits for you at 2\/5/, "the Notifier's template for paused");
+    assert.doesNotMatch(text(0), /waits for you/, "and only for paused");
     assert.match(text(1), /step 2\/5/);
     assert.match(text(1), /weight 20%/);
     assert.match(text(1), new RegExp(`https://ramp.example.com/rollouts/${f.namespace}/shop`));
@@ -189,6 +204,7 @@ spec:
     ]);
     assert.equal(new Set(ce.map((m) => m.id)).size, 5, "ids are unique");
     assert.equal(ce[0]?.headers.authorization, "Bearer ce-secret-value", "a header from a Secret");
+    assert.equal(ce[0]?.headers["x-team"], "shop", "a header's value");
     assert.match(
       String((ce[4]?.body as { source?: string } | undefined)?.source),
       new RegExp(`/namespaces/${f.namespace}/rollouts/shop$`),
@@ -197,5 +213,17 @@ spec:
     // Delivered messages leave the ledger: nothing is owed once they are in.
     await f.waitStatus("shop", "ledger emptied", (s) => !s.notifications?.pending?.length);
     assert.equal((await f.rollout("shop")).status?.notifications?.seq, 5, "one sequence number per event");
+
+    // Secrets never leave the Secret: not in the controller's log, the Events or the status.
+    const log = readFileSync(f.controllers[0]?.logFile ?? "", "utf8");
+    const events = (await kubectl(["get", "events", "-n", f.namespace, "-o", "json"])).stdout;
+    const status = JSON.stringify((await f.rollout("shop")).status);
+    for (const secret of [TOKEN, "ce-secret-value", rx.slackWebhookUrl, rx.teamsUrl])
+      for (const [where, text] of [
+        ["log", log],
+        ["Events", events],
+        ["status", status],
+      ] as const)
+        assert.ok(!text.includes(secret), `${where} shows ${secret}`);
   });
 });
