@@ -1,11 +1,13 @@
 // Given the chart, when it renders the values that shape how the controller is operated (the PDB's
-// unhealthy-pod eviction, OpenShift's user ranges, the apiserver rate limit, what the probes ask), then
+// unhealthy-pod eviction, OpenShift's user ranges, the apiserver rate limit, what the probes ask, the
+// notification links and give-up time), then
 // the manifests say so, the schema refuses nonsense, and the real apiserver admits the OpenShift variant
 // into a namespace enforcing the restricted Pod Security Standard with its pods available.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, describe, test } from "node:test";
 import { createTestNamespace, deleteTestNamespace, kubectl, waitFor } from "../../../dev/kube.ts";
+import { parseOptions } from "../../../src/controller/options.ts";
 import {
   applyManifests,
   deleteClusterScoped,
@@ -65,6 +67,62 @@ describe("chart: operations values", () => {
       "--kube-api-qps=2.5",
       "--kube-api-burst=10",
     ]);
+  });
+
+  test("notifications.*: --dashboard-url, --grafana-url and --notify-give-up-seconds only when set, and the controller parses them", async () => {
+    const flags = (docs: Manifest[]) =>
+      args(docs).filter((a) => /^--(dashboard-url|grafana-url|notify-give-up-seconds)=/.test(a));
+    assert.deepEqual(flags(await render({ release: "ramp", namespace: NS })), []);
+    const notifications = {
+      dashboardURL: "https://ramp.example.com/ui",
+      grafanaURL: "http://grafana.monitoring.svc:3000",
+      giveUpSeconds: 120,
+    };
+    const docs = await render({ release: "ramp", namespace: NS, values: { notifications } });
+    assert.deepEqual(flags(docs), [
+      "--dashboard-url=https://ramp.example.com/ui",
+      "--grafana-url=http://grafana.monitoring.svc:3000",
+      "--notify-give-up-seconds=120",
+    ]);
+    // The rendered args as ramp-controller reads them: the values arrive, none is refused.
+    const opts = parseOptions(args(docs), {}, "pod");
+    assert.ok(opts !== "help");
+    assert.equal(opts.dashboardUrl, notifications.dashboardURL);
+    assert.equal(opts.grafanaUrl, notifications.grafanaURL);
+    assert.equal(opts.notifyGiveUpMs, 120_000);
+    // The default give-up time is the controller's own default, so the flag is left out.
+    const defaults = parseOptions(args(await render({ release: "ramp", namespace: NS })), {}, "pod");
+    assert.ok(defaults !== "help");
+    assert.equal(defaults.notifyGiveUpMs, 600_000);
+    const grafanaOnly = await render({
+      release: "ramp",
+      namespace: NS,
+      values: { notifications: { grafanaURL: "https://grafana.example.com" } },
+    });
+    assert.deepEqual(flags(grafanaOnly), ["--grafana-url=https://grafana.example.com"]);
+  });
+
+  test("the schema refuses a notification URL that is not absolute http(s) and a give-up time below 1 s", async () => {
+    for (const [notifications, message] of [
+      [{ dashboardURL: "ramp.example.com" }, /dashboardURL/],
+      [{ dashboardURL: "ftp://ramp.example.com" }, /dashboardURL/],
+      [{ grafanaURL: "https:///grafana" }, /grafanaURL/],
+      [{ grafanaURL: "https://grafana.example.com/a b" }, /grafanaURL/],
+      [{ giveUpSeconds: 0 }, /giveUpSeconds/],
+      [{ giveUpSeconds: 1.5 }, /giveUpSeconds/],
+      [{ giveUpSeconds: "600" }, /giveUpSeconds/],
+    ] as const) {
+      const res = await template({ release: "ramp", namespace: NS, values: { notifications } });
+      assert.notEqual(res.code, 0, `accepted ${JSON.stringify(notifications)}`);
+      assert.match(res.stderr, message, `${JSON.stringify(notifications)}: ${res.stderr}`);
+    }
+    // Control: the same keys, valid, render.
+    const ok = await template({
+      release: "ramp",
+      namespace: NS,
+      values: { notifications: { dashboardURL: "", grafanaURL: "http://grafana", giveUpSeconds: 1 } },
+    });
+    assert.equal(ok.code, 0, ok.stderr);
   });
 
   test("the probes ask /healthz (lease renewal, stuck reconciles) and /readyz (caches synced)", async () => {

@@ -71,6 +71,8 @@ const NAMESPACED_RULES = [
   "ramp.dev/analysisruns: create,delete,list,patch,watch",
   "ramp.dev/analysisruns/status: patch",
   "ramp.dev/analysistemplates: list,watch",
+  "ramp.dev/notifiers: list,watch",
+  "ramp.dev/notifiers/status: patch",
   "apps/replicasets: create,delete,list,patch,watch",
   "core/services: list,patch,watch",
   "core/pods: delete,list,patch",
@@ -85,9 +87,14 @@ const NAMESPACED_RULES = [
   "networking.istio.io/virtualservices: list,patch,watch",
   "networking.istio.io/destinationrules: list,patch,watch",
 ];
-/** The cluster-scoped reads every mode grants: ClusterAnalysisTemplates, GatewayClasses and CRDs. */
+/**
+ * The cluster-scoped grants every mode has: ClusterAnalysisTemplates, ClusterNotifiers (and their Ready
+ * condition), GatewayClasses and CRDs.
+ */
 const CLUSTER_TEMPLATES = [
   "ramp.dev/clusteranalysistemplates: list,watch",
+  "ramp.dev/clusternotifiers: list,watch",
+  "ramp.dev/clusternotifiers/status: patch",
   "gateway.networking.k8s.io/gatewayclasses: list,watch",
   "apiextensions.k8s.io/customresourcedefinitions: list,watch",
 ];
@@ -122,6 +129,11 @@ const ALL_ON = {
   serviceAccount: { annotations: { "example.com/role": "ramp" } },
   controller: { logLevel: "debug", workers: 4, extraArgs: ["--lease-name=ramp-leader"] },
   leaderElection: { leaseName: "ramp-leader" },
+  notifications: {
+    dashboardURL: "https://ramp.example.com",
+    grafanaURL: "https://grafana.example.com",
+    giveUpSeconds: 300,
+  },
   commonLabels: { team: "platform" },
   podAnnotations: { "example.com/owner": "platform" },
   topologySpreadConstraints: [
@@ -272,8 +284,9 @@ describe("helm chart: lint and render", () => {
     assert.equal(role.metadata.namespace, "apps");
     assert.deepEqual(describeRules(rulesOf(role)).sort(), [...NAMESPACED_RULES].sort());
     assert.equal(find(docs, "RoleBinding", "ramp").metadata.namespace, "apps");
-    // ClusterAnalysisTemplates, GatewayClasses and CRDs are cluster-scoped: the controller's only cluster-wide
-    // grants left, read-only (the aggregate-to-view/edit roles bind no one: aggregate-roles.test.ts).
+    // ClusterAnalysisTemplates, ClusterNotifiers, GatewayClasses and CRDs are cluster-scoped: the controller's
+    // only cluster-wide grants left, read-only but for ClusterNotifiers' status (the aggregate-to-view/edit
+    // roles bind no one: aggregate-roles.test.ts).
     const crs = docs.filter((d) => d.kind === "ClusterRole" && !d.metadata.name.includes("-aggregate-to-"));
     assert.deepEqual(
       crs.map((d) => d.metadata.name),

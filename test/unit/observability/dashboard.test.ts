@@ -181,6 +181,26 @@ describe("Grafana dashboard", () => {
     assert.ok(uses("Stuck workers", "ramp_workqueue_unfinished_work_seconds"));
   });
 
+  test("a Notifications row: sent by destination, failed by destination and reason, queue depth by destination", () => {
+    const rows = dashboard.panels.filter((p) => p.type === "row").map((p) => p.title);
+    assert.ok(rows.includes("Notifications"), `rows: ${rows.join(", ")}`);
+    // The row holds the panels placed below it, up to the next row.
+    const at = dashboard.panels.findIndex((p) => p.type === "row" && p.title === "Notifications");
+    const next = dashboard.panels.findIndex((p, i) => i > at && p.type === "row");
+    const inRow = dashboard.panels.slice(at + 1, next === -1 ? undefined : next);
+    const grouped = inRow.flatMap((p) =>
+      (p.targets ?? []).map((t) => {
+        const by = /^(sum|max) by \(([^)]*)\) \((rate\()?(ramp_notifications_[a-z_]+)\{/.exec(t.expr);
+        return `${p.title}: ${by?.[4]} by ${by?.[2]}${by?.[3] ? " per second" : ""}`;
+      }),
+    );
+    assert.deepEqual(grouped, [
+      "Notifications sent: ramp_notifications_sent_total by destination per second",
+      "Notifications failed: ramp_notifications_failed_total by destination, reason per second",
+      "Notification queue depth: ramp_notifications_queue_depth by destination",
+    ]);
+  });
+
   test("Rollout panels follow the namespace and rollout variables, as far as each metric has those labels", () => {
     const exported = exportedSeries();
     for (const { where, expr } of dashboardQueries(dashboard)) {
