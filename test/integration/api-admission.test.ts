@@ -268,6 +268,8 @@ describe("ramp.dev API on the real apiserver", () => {
       "analysisruns.ramp.dev",
       "analysistemplates.ramp.dev",
       "clusteranalysistemplates.ramp.dev",
+      "clusternotifiers.ramp.dev",
+      "notifiers.ramp.dev",
       "rollouts.ramp.dev",
     ]);
   });

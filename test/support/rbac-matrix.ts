@@ -25,6 +25,8 @@ export const NAMESPACED_NEEDS: readonly [string, string | undefined, readonly st
   ["analysisruns.ramp.dev", "status", ["patch"]],
   ["analysisruns.ramp.dev", "finalizers", ["update"]],
   ["analysistemplates.ramp.dev", undefined, ["list", "watch"]],
+  ["notifiers.ramp.dev", undefined, ["list", "watch"]],
+  ["notifiers.ramp.dev", "status", ["patch"]],
   ["replicasets.apps", undefined, ["list", "watch", "create", "patch", "delete"]],
   ["services", undefined, ["list", "watch", "patch"]],
   ["pods", undefined, ["list", "delete", "patch"]],
@@ -77,6 +79,9 @@ export function mustAllow(mode: Mode): Question[] {
   out.push(
     q("list", "clusteranalysistemplates.ramp.dev", "cluster"),
     q("watch", "clusteranalysistemplates.ramp.dev", "cluster"),
+    q("list", "clusternotifiers.ramp.dev", "cluster"),
+    q("watch", "clusternotifiers.ramp.dev", "cluster"),
+    q("patch", "clusternotifiers.ramp.dev", "cluster", { subresource: "status" }),
     q("list", "gatewayclasses.gateway.networking.k8s.io", "cluster"),
     q("watch", "gatewayclasses.gateway.networking.k8s.io", "cluster"),
     // CRDs, to follow a router's API installed or deleted after ramp (src/traffic/route-caches.ts).
@@ -108,6 +113,9 @@ export function mustDeny(mode: Mode): Question[] {
     q("update", "rollouts.ramp.dev", "watched", { subresource: "status" }),
     ...["create", "patch", "delete"].map((v) => q(v, "analysistemplates.ramp.dev", "watched")),
     ...["create", "patch", "delete"].map((v) => q(v, "clusteranalysistemplates.ramp.dev", "cluster")),
+    // Notifiers are people's: the controller writes only their status.
+    ...["create", "patch", "delete"].map((v) => q(v, "notifiers.ramp.dev", "watched")),
+    ...["create", "patch", "delete"].map((v) => q(v, "clusternotifiers.ramp.dev", "cluster")),
     // Workloads: ramp makes ReplicaSets, never pods, Deployments or other controllers' objects; of a
     // workloadRef's Deployment it writes only the scale subresource.
     q("create", "pods", "watched"),
