@@ -118,6 +118,11 @@ export const ERROR_CODES = {
       "A Notifier's destination is an address the controller may not call (cloud metadata, the controller's own endpoints, or a --web-analysis-deny entry), the same policy as web analysis.",
     fix: "Point the Notifier elsewhere, or have the operator allow the address with --web-analysis-allow (Helm analysis.web.allow).",
   },
+  NotificationSubscriptionInvalid: {
+    summary:
+      "A Rollout's notifications.ramp.dev/subscribe.<event>.<notifier> annotation is malformed (an unknown event, a channel over 80 characters) or names no Notifier in its namespace and no ClusterNotifier: a Warning Event, once; nothing is sent for it and the rollout goes on.",
+    fix: "Correct the annotation the Event names, or create the Notifier it names.",
+  },
   NotificationFailed: {
     summary:
       "A destination did not accept a notification before --notify-give-up-seconds (default 600) from its first attempt, or refused it (4xx): a Warning Event on the Rollout; ramp_notifications_failed_total counts it and RampNotificationsFailing fires.",

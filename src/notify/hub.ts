@@ -1,13 +1,26 @@
 // Connects the ledger every status write carries to the delivery lanes: owed entries are queued, and a
 // delivery (or a give-up) becomes a receipt that the Rollout's next status write removes from the ledger.
 // Nothing here is awaited by a reconcile but the pure ledger arithmetic.
-import type { NotificationLedger, PendingNotification, Rollout, RolloutStatus } from "../api/index.ts";
+import {
+  NOTIFY_EVENTS,
+  type NotificationLedger,
+  type PendingNotification,
+  type Rollout,
+  type RolloutStatus,
+} from "../api/index.ts";
 import { type Logger, silentLogger } from "../observability/log.ts";
 import type { Deliveries, HttpRequest, Job, Outcome } from "./deliver/index.ts";
 import { transitions } from "./derive.ts";
 import { nextLedger, receiptKey } from "./ledger.ts";
 import type { Notification } from "./message.ts";
-import { type NotifierKind, type NotifierView, parseRecipient, recipients } from "./recipients.ts";
+import {
+  type NotifierKind,
+  type NotifierView,
+  parseRecipient,
+  recipients,
+  SUBSCRIBE_PREFIX,
+  subscriptions,
+} from "./recipients.ts";
 import { type NotifierSpecAny, requestFor } from "./request.ts";
 
 /** The Rollout a ledger belongs to, as Events name it. */
@@ -53,6 +66,9 @@ export class NotificationHub {
   readonly #done = new Map<string, Set<string>>();
   /** Per `key seq|to`, the destination lane waiting for that receipt to be written. */
   readonly #waiting = new Map<string, () => void>();
+  /** Per Rollout key, what is wrong with its subscription annotations ("" none), and what was last told. */
+  readonly #problem = new Map<string, string>();
+  readonly #told = new Map<string, string>();
 
   constructor(opts: HubOptions) {
     this.#o = opts;
@@ -68,6 +84,7 @@ export class NotificationHub {
   ): NotificationLedger | undefined {
     const found = rollout ? transitions(rollout, before, after, now) : [];
     const meta = rollout?.metadata ?? {};
+    if (rollout) this.#problem.set(key, this.#subscriptionProblem(rollout));
     const notifiers = found.length > 0 ? this.#o.ports.notifiers(rollout?.metadata.namespace ?? "") : [];
     const owed = found.map((t) => ({ ...t, to: recipients(meta, t.event, notifiers) }));
     const done = this.#done.get(key) ?? new Set<string>();
@@ -80,6 +97,12 @@ export class NotificationHub {
   }
 
   persisted(key: string, target: LedgerTarget, ledger: NotificationLedger | undefined): void {
+    // A subscription that reaches nobody is told once, as a Warning Event, until it changes.
+    const problem = this.#problem.get(key) ?? "";
+    if (problem !== (this.#told.get(key) ?? "")) {
+      if (problem) this.#o.ports.warn(target, "NotificationSubscriptionInvalid", problem);
+      this.#told.set(key, problem);
+    }
     const owed = new Set((ledger?.pending ?? []).flatMap((e) => e.to.map((t) => receiptKey(e.seq, t))));
     const done = this.#done.get(key);
     for (const r of done ?? []) {
@@ -96,6 +119,29 @@ export class NotificationHub {
   forget(key: string): void {
     for (const r of this.#done.get(key) ?? []) this.#waiting.get(`${key} ${r}`)?.();
     this.#done.delete(key);
+    this.#problem.delete(key);
+    this.#told.delete(key);
+  }
+
+  /** Malformed subscription annotations, and ones naming no Notifier or ClusterNotifier ("" when fine). */
+  #subscriptionProblem(rollout: Rollout): string {
+    const { subscriptions: subs, malformed } = subscriptions(rollout.metadata.annotations);
+    if (subs.length === 0 && malformed.length === 0) return "";
+    const namespace = rollout.metadata.namespace ?? "";
+    const known = new Set(this.#o.ports.notifiers(namespace).map((n) => n.name));
+    const problems = [
+      ...malformed.map(
+        (k) =>
+          `annotation ${k}: want ${SUBSCRIBE_PREFIX}<event>.<notifier> with an event of ${NOTIFY_EVENTS.join(", ")}, and a channel of at most 80 characters`,
+      ),
+      ...subs
+        .filter((x) => !known.has(x.notifier))
+        .map(
+          (x) =>
+            `annotation ${SUBSCRIBE_PREFIX}${x.event}.${x.notifier}: no Notifier "${x.notifier}" in namespace ${namespace} and no ClusterNotifier of that name; create it or correct the name`,
+        ),
+    ];
+    return problems.join("; ").slice(0, 1000);
   }
 
   #offer(key: string, target: LedgerTarget, e: PendingNotification, to: string): void {

@@ -237,6 +237,43 @@ stringData: {slack: "${rx.slackWebhookUrl}"}
     assert.ok(rollouts.items.every((r) => r.status?.phase === "Healthy"));
   });
 
+  test("a subscription annotation that reaches nobody is told once as a Warning Event, and the rollout goes on", async () => {
+    await f.applyFixture("notify/rollout.yaml", {
+      NAME: "subs",
+      TEAM: "none",
+      IMAGE: "app:1",
+      PAUSE: "{duration: 1s}",
+      METRIC_URL: "http://127.0.0.1:1/unused",
+      ANNOTATIONS: [
+        `notifications.ramp.dev/subscribe.aborted.nobody: ""`,
+        `notifications.ramp.dev/subscribe.abortd.fine: ""`,
+      ].join("\n    "),
+    });
+    await f.waitHealthy("subs");
+    const event = await waitFor(
+      async () => {
+        const res = await kubectl([
+          "get",
+          "events",
+          "-n",
+          f.namespace,
+          "--field-selector",
+          "reason=NotificationSubscriptionInvalid,involvedObject.name=subs",
+          "-o",
+          "json",
+        ]);
+        const items = (
+          JSON.parse(res.stdout || "{}") as { items?: { message: string; type: string; count?: number }[] }
+        ).items;
+        return items?.[0];
+      },
+      { what: "the NotificationSubscriptionInvalid Event", timeoutMs: 20_000 },
+    );
+    assert.equal(event.type, "Warning");
+    assert.match(event.message, /subscribe\.aborted\.nobody: no Notifier "nobody"/);
+    assert.match(event.message, /subscribe\.abortd\.fine: want notifications\.ramp\.dev\/subscribe\.<event>/);
+  });
+
   test("admission refuses a Notifier with two destinations, an unknown event, or a bot token without a channel", async () => {
     const refused = async (spec: string, pattern: RegExp) => {
       const res = await kubectl(["apply", "-n", f.namespace, "-f", "-"], {
