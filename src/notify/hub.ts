@@ -84,7 +84,9 @@ export class NotificationHub {
   ): NotificationLedger | undefined {
     const found = rollout ? transitions(rollout, before, after, now) : [];
     const meta = rollout?.metadata ?? {};
-    if (rollout) this.#problem.set(key, this.#subscriptionProblem(rollout));
+    // Kept only while there is something to tell, so ten thousand quiet Rollouts cost no entries.
+    const problem = rollout ? this.#subscriptionProblem(rollout) : "";
+    if (problem || this.#told.has(key)) this.#problem.set(key, problem);
     const notifiers = found.length > 0 ? this.#o.ports.notifiers(rollout?.metadata.namespace ?? "") : [];
     const owed = found.map((t) => ({ ...t, to: recipients(meta, t.event, notifiers) }));
     const done = this.#done.get(key) ?? new Set<string>();
@@ -102,6 +104,10 @@ export class NotificationHub {
     if (problem !== (this.#told.get(key) ?? "")) {
       if (problem) this.#o.ports.warn(target, "NotificationSubscriptionInvalid", problem);
       this.#told.set(key, problem);
+    }
+    if (!problem) {
+      this.#told.delete(key);
+      this.#problem.delete(key);
     }
     const owed = new Set((ledger?.pending ?? []).flatMap((e) => e.to.map((t) => receiptKey(e.seq, t))));
     const done = this.#done.get(key);
