@@ -1,11 +1,12 @@
 // node:test global setup (--test-global-setup): builds the control plane if needed, starts the local
-// cluster or reuses a running one, and makes sure Prometheus and Lua are installed. Runs once, in the
+// cluster or reuses a running one, and makes sure Prometheus, Lua and Chromium are installed. Runs once, in the
 // runner.
 import { spawnSync } from "node:child_process";
 import { clusterDown, clusterUp } from "../../dev/cluster/control-plane.ts";
 import { buildScript } from "../../dev/cluster/paths.ts";
 import { ensurePrometheusInstalled } from "../../dev/prometheus.ts";
 import { traefikBinary } from "../../dev/traefik.ts";
+import { ensureChromiumInstalled } from "./chromium.ts";
 import { ensureLuaInstalled } from "./lua.ts";
 
 let startedHere = false;
@@ -25,6 +26,8 @@ export async function globalSetup(): Promise<void> {
   await ensurePrometheusInstalled();
   // examples/argocd/health.lua is tested with Debian's Lua interpreter.
   ensureLuaInstalled();
+  // The dashboard's tests drive Debian's Chromium (scripts/browser/ensure-chromium.sh); a stat when installed.
+  ensureChromiumInstalled();
 }
 
 /** Stops the cluster only if this run started it; RAMP_KEEP_CLUSTER=1 keeps it for the next run. */
