@@ -226,4 +226,18 @@ spec:
       ] as const)
         assert.ok(!text.includes(secret), `${where} shows ${secret}`);
   });
+
+  test("Git goes back to the stable version after the abort: rolledBack, once, about the version live again", async () => {
+    const before = rx.messages({ kind: "cloudevent" }).length;
+    await f.setImage("shop", "app:2");
+    await f.waitHealthy("shop");
+    const m = await rx.waitFor(
+      (x) => x.kind === "cloudevent" && (x.body as { type?: string }).type === "dev.ramp.rollout.rolledback",
+      15_000,
+    );
+    assert.match(JSON.stringify(m.body), /app=app:2/);
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = rx.messages({ kind: "cloudevent" }).slice(before).map(eventOf);
+    assert.deepEqual(after, ["rolledBack:app:2"], "rolled back, and not also healthy");
+  });
 });
