@@ -1,22 +1,15 @@
 // Argo's notification subscriptions (notifications.argoproj.io/subscribe.<trigger>.<service>: a;b) as
 // ramp's (notifications.ramp.dev/subscribe.<event>.<notifier>: recipient), by the table in
 // docs/migrating.md. What has no ramp equivalent is dropped with the reason.
+import { NOTIFY_EVENTS } from "../../../api/notifier.ts";
+import { SUBSCRIBE_PREFIX } from "../../../notify/recipients.ts";
 import type { Edit } from "../edit.ts";
 import type { Path } from "../source.ts";
 
 export const ARGO_SUBSCRIBE = "notifications.argoproj.io/subscribe.";
-export const RAMP_SUBSCRIBE = "notifications.ramp.dev/subscribe.";
-
-/** ramp's events (src/api/notifier.ts NOTIFY_EVENTS; a test keeps the two lists equal). */
-export const RAMP_EVENTS = [
-  "stepStarted",
-  "paused",
-  "analysisInconclusive",
-  "aborted",
-  "progressDeadlineExceeded",
-  "healthy",
-  "rolledBack",
-] as const;
+/** ramp's own annotation prefix and events: the converter writes what the controller reads. */
+export const RAMP_SUBSCRIBE = SUBSCRIBE_PREFIX;
+export const RAMP_EVENTS = NOTIFY_EVENTS;
 export type RampEvent = (typeof RAMP_EVENTS)[number];
 
 /** Argo's built-in triggers (manifests/notifications): the ramp event, or why there is none. */
