@@ -101,7 +101,7 @@ export function describeAction(d: RolloutDetail, action: DashboardAction): strin
     }
     case "restart": {
       const pods = d.versions.reduce((n, v) => n + v.pods.length, 0);
-      return `Restart ${d.name}: set spec.restartAt to now, so its ${pods} pod${pods === 1 ? "" : "s"} are replaced a few at a time; images and traffic weights do not change.`;
+      return `Restart ${d.name}: set spec.restartAt to now, so its ${pods === 1 ? "1 pod is" : `${pods} pods are`} replaced a few at a time; images and traffic weights do not change.`;
     }
   }
 }
