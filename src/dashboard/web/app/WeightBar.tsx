@@ -5,7 +5,7 @@ export function WeightBar(props: { weight: number | undefined; testid?: string }
   const fill = useRef<HTMLSpanElement>(null);
   const w = props.weight;
   useLayoutEffect(() => {
-    if (fill.current) fill.current.style.width = `${Math.max(0, Math.min(100, w ?? 0))}%`;
+    if (fill.current) fill.current.style.transform = `scaleX(${Math.max(0, Math.min(100, w ?? 0)) / 100})`;
   }, [w]);
   if (w === undefined) return <span class="muted">–</span>;
   return (

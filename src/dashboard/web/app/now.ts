@@ -4,7 +4,8 @@ import { useEffect, useState } from "preact/hooks";
 const subscribers = new Map<number, Set<(now: number) => void>>();
 const timers = new Map<number, ReturnType<typeof setInterval>>();
 
-function subscribe(every: number, fn: (now: number) => void): () => void {
+/** Call `fn` with the time every `every` ms, on one timer shared by all who ask the same period. */
+export function onTick(every: number, fn: (now: number) => void): () => void {
   let set = subscribers.get(every);
   if (!set) {
     const fresh = new Set<(now: number) => void>();
@@ -32,6 +33,6 @@ function subscribe(every: number, fn: (now: number) => void): () => void {
 /** The current time in ms, updated every `every` ms. */
 export function useNow(every: number): number {
   const [now, setNow] = useState(Date.now);
-  useEffect(() => subscribe(every, setNow), [every]);
+  useEffect(() => onTick(every, setNow), [every]);
   return now;
 }

@@ -1,7 +1,7 @@
 // Every Rollout the viewer may see, live from the server's stream. The rows live in a Map in a ref;
 // events mutate it and bump a version at most once per animation frame, so a burst of 1,000 upserts costs
 // one render, and memoised groups and rows skip all but the changed ones.
-import { useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { OverviewEvent, RolloutSummary } from "../../../contract.ts";
 import { API } from "../../../contract.ts";
 import { useStream } from "../api.ts";
@@ -19,21 +19,26 @@ export function Overview() {
   const groups = useRef<Group[]>([]);
 
   const state = useStream<OverviewEvent>(API.overviewStream, (event) => {
-    if (event.type === "snapshot") setLoaded(true);
     if (!applyOverviewEvent(rows.current, event) || frame.current !== undefined) return;
     frame.current = requestAnimationFrame(() => {
       frame.current = undefined;
+      setLoaded(true);
       setVersion((v) => v + 1);
     });
   });
 
-  const shown = useMemo(() => {
-    groups.current = groupRows(rows.current.values(), filter, groups.current);
-    return groups.current;
-    // `version` stands for the Map's contents, which change in place.
-  }, [version, filter]);
+  useEffect(
+    () => () => {
+      if (frame.current !== undefined) cancelAnimationFrame(frame.current);
+    },
+    [],
+  );
 
-  const total = rows.current.size;
+  // `version` stands for the Map's contents, which change in place between renders.
+  const { shown, total } = useMemo(() => {
+    groups.current = groupRows(rows.current.values(), filter, groups.current);
+    return { shown: groups.current, total: rows.current.size, version };
+  }, [version, filter]);
   const count = shown.reduce((n, g) => n + g.rows.length, 0);
   return (
     <div data-testid="overview">
