@@ -54,13 +54,13 @@ export class ClusterAuth {
       if (limited.limited) return { kind: "limited", retryAfterSeconds: limited.retryAfterSeconds };
       const identity = await this.review(token);
       if (!identity) {
-        this.#limiter.fail(address);
+        this.#fail(address);
         return { kind: "denied" };
       }
       const csrfToken = createHmac("sha256", this.#csrfKey).update(sha256(token)).digest("base64url");
       return {
         kind: "ok",
-        viewer: { ...identity, csrfToken, expiresAt: Date.now() + TOKEN_TTL_MS },
+        viewer: { ...identity, csrfToken },
         revalidate: async () => (await this.review(token)) !== undefined,
       };
     }
@@ -74,7 +74,6 @@ export class ClusterAuth {
         ...session.identity,
         csrfToken: session.csrfToken,
         sessionId: session.id,
-        expiresAt: session.expiresAt,
       },
       revalidate: async () =>
         this.#sessions.get(session.id) !== undefined && (await this.#sessionHolds(session)),
@@ -90,7 +89,7 @@ export class ClusterAuth {
     if (limited.limited) return { kind: "limited", retryAfterSeconds: limited.retryAfterSeconds };
     const identity = token === "" ? undefined : await this.review(token);
     if (!identity) {
-      this.#limiter.fail(address);
+      this.#fail(address);
       return { kind: "denied" };
     }
     return { kind: "ok", session: this.#sessions.create(identity, token) };
@@ -132,6 +131,12 @@ export class ClusterAuth {
     if (await this.review(session.token)) return true;
     this.#sessions.delete(session.id);
     return false;
+  }
+
+  // Counted for the rate limit and logged with the address only: the token never reaches a log line.
+  #fail(address: string): void {
+    this.#limiter.fail(address);
+    this.#log.warn({ address }, "dashboard authentication failed");
   }
 
   #headerToken(req: IncomingMessage): string | undefined {

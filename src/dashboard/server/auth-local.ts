@@ -51,7 +51,6 @@ export class LocalAuth {
         ...session.identity,
         csrfToken: session.csrfToken,
         sessionId: session.id,
-        expiresAt: session.expiresAt,
       },
       revalidate: async () => this.#sessions.get(session.id) !== undefined,
     };

@@ -12,6 +12,4 @@ export type Viewer = Identity & {
   csrfToken: string;
   /** The session id when a cookie carried it (logout ends it), else undefined (a bearer token). */
   sessionId?: string | undefined;
-  /** When the session or token check stops holding (ms since epoch): streams close then. */
-  expiresAt: number;
 };

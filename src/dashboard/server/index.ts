@@ -69,10 +69,11 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     heartbeatMs: opts.heartbeatMs ?? HEARTBEAT_MS,
   };
   const files = new StaticFiles(opts.assets);
+  const localHosts = new Set<string>();
   await store.start();
 
   const server = createServer((req, res) => {
-    handle(ctx, files, local, req, res).catch((err: unknown) => {
+    handle(ctx, files, local, localHosts, req, res).catch((err: unknown) => {
       const httpErr = err instanceof HttpError ? err : new HttpError(500, "internal error");
       if (!(err instanceof HttpError)) log.error({ err, path: req.url }, "dashboard request failed");
       if (res.headersSent) res.end();
@@ -90,7 +91,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   const shownHost = host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host;
   log.info({ port, host: opts.host, namespace: opts.namespace ?? "*" }, "dashboard listening");
   // Local mode answers only to its own names, so a DNS-rebound page cannot talk to it.
-  localHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  for (const name of ["127.0.0.1", "localhost", "[::1]"]) localHosts.add(`${name}:${port}`);
   return {
     url: `http://${shownHost}:${port}`,
     async close() {
@@ -101,12 +102,11 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   };
 }
 
-let localHosts = new Set<string>();
-
 async function handle(
   ctx: ApiContext,
   files: StaticFiles,
   local: LocalAuth | undefined,
+  localHosts: Set<string>,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
