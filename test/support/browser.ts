@@ -34,6 +34,8 @@ export class TestBrowser {
   readonly browser: Browser;
   readonly context: BrowserContext;
   readonly errors: string[] = [];
+  /** Every answer any page got: URL and status. */
+  readonly responses: { url: string; status: number }[] = [];
   readonly #capture: boolean;
 
   private constructor(browser: Browser, context: BrowserContext, capture: boolean) {
@@ -75,10 +77,13 @@ export class TestBrowser {
   /** Opens `url` in a new page and waits for its load event; returns the page and the HTTP status. */
   async open(url: string, context = this.context): Promise<{ page: Page; status: number | undefined }> {
     const page = await context.newPage();
+    page.on("response", (r) => this.responses.push({ url: r.url(), status: r.status() }));
     if (this.#capture) {
       page.on("pageerror", (e) => this.errors.push(`pageerror: ${e.message}`));
       page.on("console", (m) => {
-        if (m.type() === "error") this.errors.push(`console: ${m.text()}`);
+        // The browser asks for /favicon.ico by itself; a 404 there is no error of the page's.
+        if (m.type() === "error" && !m.location().url.endsWith("/favicon.ico"))
+          this.errors.push(`console: ${m.text()}`);
       });
     }
     const res = await page.goto(url, { waitUntil: "load" });
