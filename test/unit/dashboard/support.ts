@@ -76,12 +76,18 @@ export function openStream(base: string, path: string, headers: Record<string, s
   let statusCode = 0;
   let buffered = "";
   let stop = () => {};
+  let markEnded = () => {};
+  const ended = new Promise<void>((resolve) => {
+    markEnded = resolve;
+  });
   const opened = new Promise<void>((resolve, reject) => {
     const req = request(`${base}${path}`, { headers }, (res) => {
       answer = res.headers;
       statusCode = res.statusCode ?? 0;
       resolve();
       res.setEncoding("utf8");
+      res.on("end", () => markEnded());
+      res.on("close", () => markEnded());
       res.on("data", (chunk: string) => {
         buffered += chunk;
         let end = buffered.indexOf("\n\n");
@@ -106,6 +112,8 @@ export function openStream(base: string, path: string, headers: Record<string, s
   });
   return {
     opened,
+    /** Resolves when the server ends the stream. */
+    ended,
     get headers() {
       return answer;
     },
