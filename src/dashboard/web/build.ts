@@ -4,10 +4,10 @@ import { existsSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import { build } from "esbuild";
 
-/** `index` is the page for every route; `files` maps each asset's URL path (`/assets/app.<hash>.js`) to it. */
+/** `index` is the page for every route; `files` maps each asset's hashed name (`app.<hash>.js`) to it. */
 export type Assets = { index: string; files: Map<string, { body: Buffer; type: string }> };
 
-/** Where the server serves the files from: the keys of `files` start with it. */
+/** Where the server serves `files` from, and so where index.html points. */
 export const ASSETS_PREFIX = "/assets/";
 
 const TYPES: Record<string, string> = {
@@ -37,6 +37,7 @@ export function indexHtml(script: string, styles: string[]): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ramp</title>
+<link rel="icon" href="data:,">
 ${links}
 <script type="module" src="${escapeAttr(script)}"></script>
 </head>
@@ -76,7 +77,7 @@ async function bundle(): Promise<Assets> {
     const name = basename(out.path);
     const type = TYPES[extname(name)] ?? "application/octet-stream";
     const url = `${ASSETS_PREFIX}${name}`;
-    files.set(url, { body: Buffer.from(out.contents), type });
+    files.set(name, { body: Buffer.from(out.contents), type });
     if (name.endsWith(".js")) script = url;
     else if (name.endsWith(".css")) styles.push(url);
   }

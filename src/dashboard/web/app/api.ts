@@ -52,11 +52,19 @@ export async function runAction(
   name: string,
   action: DashboardAction,
   csrfToken: string,
+  reason?: string,
 ): Promise<ActionAnswer> {
+  // The server reads an optional {reason} for abort (src/dashboard/server/actions.ts ActionBody).
+  const body = reason ? JSON.stringify({ reason }) : undefined;
   const res = await fetch(API.action(ns, name, action), {
     method: "POST",
     credentials: "same-origin",
-    headers: { "X-CSRF-Token": csrfToken, accept: "application/json" },
+    headers: {
+      "X-CSRF-Token": csrfToken,
+      accept: "application/json",
+      ...(body ? { "content-type": "application/json" } : {}),
+    },
+    ...(body ? { body } : {}),
   });
   if (!res.ok) throw await errorOf(res);
   return (await res.json()) as ActionAnswer;

@@ -16,13 +16,13 @@ export function Actions(props: { d: RolloutDetail; me: Me }) {
   const [result, setResult] = useState<Result>();
   const cancel = useCallback(() => setAsking(undefined), []);
 
-  const send = () => {
+  const send = (reason: string) => {
     if (!asking) return;
     const { action } = asking;
     setAsking(undefined);
     setBusy(true);
     setResult(undefined);
-    runAction(d.namespace, d.name, action, me.csrfToken)
+    runAction(d.namespace, d.name, action, me.csrfToken, reason || undefined)
       .then(
         (answer) => setResult({ ok: true, text: answer.message }),
         (err: unknown) => setResult({ ok: false, text: err instanceof Error ? err.message : String(err) }),

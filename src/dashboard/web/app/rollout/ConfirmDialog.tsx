@@ -1,13 +1,16 @@
 // A modal confirmation: says what will happen, sends nothing until OK. Escape or Cancel closes it.
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 export function ConfirmDialog(props: {
   title: string;
   text: string;
-  onOk: () => void;
+  /** Ask for an optional reason (abort), passed to onOk. */
+  askReason?: boolean;
+  onOk: (reason: string) => void;
   onCancel: () => void;
 }) {
   const cancel = useRef<HTMLButtonElement>(null);
+  const [reason, setReason] = useState("");
   const { onCancel } = props;
   useEffect(() => {
     cancel.current?.focus();
@@ -28,11 +31,28 @@ export function ConfirmDialog(props: {
       >
         <h2 id="confirm-title">{props.title}</h2>
         <p data-testid="confirm-text">{props.text}</p>
+        {props.askReason && (
+          <label class="reason-input">
+            Reason (optional, recorded with the abort)
+            <input
+              type="text"
+              maxLength={1024}
+              data-testid="confirm-reason"
+              value={reason}
+              onInput={(e) => setReason(e.currentTarget.value)}
+            />
+          </label>
+        )}
         <div class="buttons">
           <button type="button" ref={cancel} data-testid="confirm-cancel" onClick={onCancel}>
             Cancel
           </button>
-          <button type="button" class="primary" data-testid="confirm-ok" onClick={props.onOk}>
+          <button
+            type="button"
+            class="primary"
+            data-testid="confirm-ok"
+            onClick={() => props.onOk(reason.trim())}
+          >
             {props.title}
           </button>
         </div>
