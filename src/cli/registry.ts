@@ -2,6 +2,7 @@
 import type { Command } from "./command.ts";
 import { abort } from "./commands/abort.ts";
 import { convertCommand } from "./commands/convert.ts";
+import { dashboard } from "./commands/dashboard.ts";
 import { get } from "./commands/get.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { list } from "./commands/list.ts";
@@ -31,6 +32,7 @@ export const COMMANDS: Command[] = [
   undo,
   lintCommand,
   plan,
+  dashboard,
   convertCommand,
   migrateRollout,
   migrateCanary,
