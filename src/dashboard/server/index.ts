@@ -80,8 +80,9 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       else sendError(req, res, httpErr);
     });
   });
+  // Bounds receiving a request (headers and body), not answering it: event streams stay open.
   server.headersTimeout = 20_000;
-  server.requestTimeout = 0; // streams stay open; idle sockets are bounded by keepAliveTimeout
+  server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -126,8 +127,8 @@ async function handle(
   if (path.startsWith("/api/")) return handleApi(ctx, req, res, path);
   if (method === "POST") throw new HttpError(404, "not found");
   if (path.startsWith("/assets/")) {
-    if (!files.asset(req, res, decodeURIComponent(path.slice("/assets/".length))))
-      throw new HttpError(404, "not found");
+    // Hashed names are plain ASCII: looked up as sent, never decoded, so nothing can walk elsewhere.
+    if (!files.asset(req, res, path.slice("/assets/".length))) throw new HttpError(404, "not found");
     return;
   }
   if (!isPage(path)) throw new HttpError(404, "not found");

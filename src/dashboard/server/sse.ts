@@ -7,6 +7,7 @@ import { buildDetail, type DetailDeps, mayGet } from "./detail.ts";
 import type { Identity } from "./identity.ts";
 
 export const HEARTBEAT_MS = 15_000;
+const MAX_BUFFERED = 4 * 1024 * 1024;
 
 /** One open event stream: writes are serialized, and it ends when the client goes or the credential lapses. */
 class EventStream {
@@ -56,7 +57,10 @@ class EventStream {
   }
 
   send(event: string, data: unknown): void {
-    if (!this.#closed) this.#res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (this.#closed) return;
+    // A client that stopped reading is dropped rather than buffered without bound; EventSource reconnects.
+    if (this.#res.writableLength > MAX_BUFFERED) this.close();
+    else this.#res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
   close(): void {

@@ -165,6 +165,22 @@ describe("dashboard server, cluster mode", async () => {
     s.close();
   });
 
+  test("SubjectAccessReview answers are cached: a second read asks the apiserver nothing new", async () => {
+    await call(t.url, "/api/rollouts/team-c/api", { headers: alice });
+    const before = t.fake.count("/subjectaccessreviews");
+    await call(t.url, "/api/rollouts/team-c/api", { headers: alice });
+    assert.equal(t.fake.count("/subjectaccessreviews"), before);
+  });
+
+  test("a malformed asset path or name is a 404, not an error", async () => {
+    assert.equal((await call(t.url, "/assets/%E0%A4%A")).status, 404);
+    assert.equal((await call(t.url, "/api/rollouts/team-a/%E0%A4%A", { headers: alice })).status, 404);
+    assert.equal(
+      (await call(t.url, "/api/rollouts/team-a/..%2F..%2Fsecrets", { headers: alice })).status,
+      404,
+    );
+  });
+
   test("a detail the viewer may not get is 404, not 403", async () => {
     const r = await call(t.url, "/api/rollouts/team-b/pay", { headers: alice });
     assert.equal(r.status, 404);
