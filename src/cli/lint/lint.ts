@@ -3,7 +3,14 @@
 // path and fix.
 import { type Document, LineCounter, parseAllDocuments } from "yaml";
 import type { z } from "zod";
-import { AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollout } from "../../api/index.ts";
+import {
+  AnalysisRun,
+  AnalysisTemplate,
+  ClusterAnalysisTemplate,
+  ClusterNotifier,
+  Notifier,
+  Rollout,
+} from "../../api/index.ts";
 import { isObject } from "../../json.ts";
 import { celFindings } from "./cel-rules.ts";
 import { referenceFindings } from "./refs.ts";
@@ -39,12 +46,16 @@ const SCHEMAS: Record<string, z.ZodType> = {
   AnalysisTemplate,
   ClusterAnalysisTemplate,
   AnalysisRun,
+  Notifier,
+  ClusterNotifier,
 };
 const PLURALS: Record<string, string> = {
   Rollout: "rollouts",
   AnalysisTemplate: "analysistemplates",
   ClusterAnalysisTemplate: "clusteranalysistemplates",
   AnalysisRun: "analysisruns",
+  Notifier: "notifiers",
+  ClusterNotifier: "clusternotifiers",
 };
 
 /** A zod issue path as the controller writes it (src/reconcile/reconciler.ts): spec.steps[0].setWeight */

@@ -231,6 +231,18 @@ describe("lint", () => {
     );
   });
 
+  test("a Notifier: its schema and CEL rules, as admission checks them", () => {
+    const findings = lintFiles([join(repoRoot, "test/fixtures/lint/notifier.yaml")]).map((f) => f.message);
+    assert.ok(
+      findings.some((m) => /spec\.events\[0\]/.test(m)),
+      `unknown event: ${findings.join(" | ")}`,
+    );
+    assert.ok(
+      findings.some((m) => /set exactly one destination: slack, msteams or webhook/.test(m)),
+      `two destinations: ${findings.join(" | ")}`,
+    );
+  });
+
   test("the command: exit 1 with findings (text and -o json), 0 without; -f - reads stdin", async () => {
     const bad = join(repoRoot, "test/fixtures/lint/two-kinds-in-a-step.yaml");
     const r = await ramp(["lint", "-f", bad]);
