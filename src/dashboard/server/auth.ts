@@ -1,5 +1,4 @@
 // What an authenticator answers about one request.
-import type { IncomingMessage } from "node:http";
 import type { Viewer } from "./identity.ts";
 
 export type AuthOutcome =
@@ -11,7 +10,3 @@ export type AuthOutcome =
   | { kind: "denied" }
   /** Too many failures from this address. */
   | { kind: "limited"; retryAfterSeconds: number };
-
-export interface Authenticator {
-  authenticate(req: IncomingMessage, address: string): Promise<AuthOutcome>;
-}

@@ -33,6 +33,8 @@ export type DashboardServerOptions = {
   localToken?: string;
   /** Failed authentications per client address and minute before 429; default 10. */
   maxAuthFailures?: number;
+  /** How long to wait for the first LIST of Rollouts, ReplicaSets and AnalysisRuns; default 30 s. */
+  syncTimeoutMs?: number;
   /** SSE heartbeat interval; default 15 s (tests shorten it). */
   heartbeatMs?: number;
 };
@@ -70,7 +72,10 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   };
   const files = new StaticFiles(opts.assets);
   const localHosts = new Set<string>();
-  await store.start();
+  await store.start(opts.syncTimeoutMs).catch(async (err: unknown) => {
+    await store.stop();
+    throw err;
+  });
 
   const server = createServer((req, res) => {
     handle(ctx, files, local, localHosts, req, res).catch((err: unknown) => {

@@ -57,8 +57,32 @@ export class RolloutStore {
     }
   }
 
-  async start(): Promise<void> {
-    await Promise.all([this.rollouts.start(), this.replicaSets.start(), this.analysisRuns.start()]);
+  /** Resolves once all three caches hold their first LIST; throws naming the ones that could not list in time. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    const informers = {
+      rollouts: this.rollouts,
+      replicasets: this.replicaSets,
+      analysisruns: this.analysisRuns,
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const missing = Object.entries(informers)
+          .filter(([, inf]) => !inf.hasSynced())
+          .map(([n]) => n);
+        reject(
+          new Error(
+            `could not list ${missing.join(", ")} within ${timeoutMs / 1000} s: is ramp installed, and may these ` +
+              'credentials list them? (the log\'s "watch failed" lines say why)',
+          ),
+        );
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all(Object.values(informers).map((inf) => inf.start())), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async stop(): Promise<void> {

@@ -25,6 +25,8 @@ export class FakeClients implements Clients {
   decide: (who: Who, a: Attrs) => boolean = () => false;
   readonly requests: { method: string; path: string; body?: unknown }[] = [];
   readonly streams = new Map<string, FakeStream>();
+  /** Collections whose LIST answers 403, as for credentials without that right. */
+  readonly forbiddenLists = new Set<string>();
   #rv = 1000;
 
   set(path: string, objects: KubernetesObject[]): void {
@@ -80,6 +82,7 @@ export class FakeClients implements Clients {
 
   async list(path: string, query: Record<string, string>): Promise<RawList> {
     this.requests.push({ method: "GET", path: `${path}?${new URLSearchParams(query)}` });
+    if (this.forbiddenLists.has(path)) throw new ApiError(403, `GET ${path}: forbidden`, { code: 403 }, {});
     return {
       metadata: { resourceVersion: String(this.#rv) },
       items: structuredClone(this.collections.get(path) ?? []),
