@@ -21,10 +21,13 @@ FROM ${BUILD_IMAGE} AS build
 WORKDIR /build
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The production dependencies, for esbuild, Preact and uPlot: the dashboard's app is bundled here, once.
+COPY --from=deps /app/node_modules ./node_modules
 # Only the compiler, at the version the lock pins, beside the sources (no dependencies: emit needs none).
 RUN npm install --prefix .tsc --ignore-scripts --no-audit --no-fund \
       "typescript@$(node -p "require('./package-lock.json').packages['node_modules/typescript'].version")" \
- && node .tsc/node_modules/typescript/bin/tsc -p tsconfig.build.json
+ && node .tsc/node_modules/typescript/bin/tsc -p tsconfig.build.json \
+ && node src/dashboard/web/prebuild.ts dist/dashboard/web/prebuilt
 
 FROM ${RUNTIME_IMAGE}
 LABEL org.opencontainers.image.title="ramp-controller" \

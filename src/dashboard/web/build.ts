@@ -1,6 +1,6 @@
 // The dashboard's browser app, bundled once per process with esbuild's JS API: content-hashed JS and CSS
 // and an index.html that only references them, so the server's strict CSP (no inline script or style) holds.
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -85,10 +85,41 @@ async function bundle(): Promise<Assets> {
   return { index: indexHtml(script, styles), files };
 }
 
+/** Where the image keeps the app bundled at build time (its runtime has dist/ only, no sources). */
+const PREBUILT = join(import.meta.dirname, "prebuilt");
+type Manifest = { index: string; files: { name: string; type: string }[] };
+
+/** Writes the bundled app to `dir` (the image's build stage: `node src/dashboard/web/prebuild.ts DIR`). */
+export async function writePrebuilt(dir: string): Promise<void> {
+  const assets = await bundle();
+  mkdirSync(dir, { recursive: true });
+  const files = [...assets.files].map(([name, f]) => {
+    writeFileSync(join(dir, name), f.body);
+    return { name, type: f.type };
+  });
+  writeFileSync(
+    join(dir, "manifest.json"),
+    JSON.stringify({ index: assets.index, files } satisfies Manifest),
+  );
+}
+
+function loadPrebuilt(dir: string): Assets {
+  const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
+  return {
+    index: m.index,
+    files: new Map(m.files.map((f) => [f.name, { body: readFileSync(join(dir, f.name)), type: f.type }])),
+  };
+}
+
 let cached: Promise<Assets> | undefined;
 
-/** The bundled app, built on first use and kept for the life of the process (a failed build is retried). */
+/**
+ * The bundled app, built on first use and kept for the life of the process (a failed build is retried);
+ * in the image, the one bundled when the image was built.
+ */
 export function buildAssets(): Promise<Assets> {
+  if (!cached && existsSync(join(PREBUILT, "manifest.json")))
+    cached = Promise.resolve(loadPrebuilt(PREBUILT));
   if (!cached) {
     const pending = bundle();
     cached = pending;

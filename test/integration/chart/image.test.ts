@@ -121,6 +121,32 @@ describe("the controller image (Dockerfile)", () => {
     assert.equal(run.stdout, "true");
   });
 
+  test("the dashboard's app is bundled at build time: ramp-dashboard serves it with no sources in the image", () => {
+    assert.ok(image);
+    const script = `
+      const { buildAssets } = await import("./dist/dashboard/web/build.js");
+      const a = await buildAssets();
+      const js = [...a.files.keys()].find((n) => n.endsWith(".js"));
+      process.stdout.write(JSON.stringify({ js, bytes: a.files.get(js)?.body.length, index: a.index.includes("/assets/" + js) }));`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: image.workdir,
+      env: { PATH: process.env.PATH ?? "", ...image.env },
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const out = JSON.parse(run.stdout) as { js: string; bytes: number; index: boolean };
+    assert.match(out.js, /^app\.[A-Z0-9]+\.js$/);
+    assert.ok(out.bytes > 10_000, "the whole app");
+    assert.ok(out.index, "index.html points at it");
+    const help = spawnSync(process.execPath, ["dist/dashboard/main.js", "--help"], {
+      cwd: image.workdir,
+      env: { PATH: process.env.PATH ?? "", ...image.env },
+      encoding: "utf8",
+    });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: ramp-dashboard/);
+  });
+
   test("the entrypoint loads the whole controller with those dependencies (--help)", () => {
     assert.ok(image);
     const [, ...args] = image.entrypoint;
