@@ -97,7 +97,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   const shownHost = host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host;
   log.info({ port, host: opts.host, namespace: opts.namespace ?? "*" }, "dashboard listening");
   // Local mode answers only to its own names, so a DNS-rebound page cannot talk to it.
-  for (const name of ["127.0.0.1", "localhost", "[::1]"]) localHosts.add(`${name}:${port}`);
+  for (const name of ["127.0.0.1", "localhost", "[::1]", host]) localHosts.add(`${name}:${port}`);
   return {
     url: `http://${shownHost}:${port}`,
     async close() {
@@ -139,6 +139,13 @@ async function handle(
   if (!isPage(path)) throw new HttpError(404, "not found");
   if (local) {
     const token = url.searchParams.get("token");
+    const signedIn = (await local.authenticate(req)).kind === "ok";
+    // A browser already signed in that opens the printed URL again just goes on (the token is spent).
+    if (path === PAGES.overview && token !== null && signedIn) {
+      res.writeHead(302, { Location: "/", "Cache-Control": "no-store" });
+      res.end();
+      return;
+    }
     if (path === PAGES.overview && token !== null) {
       const outcome = local.redeem(token, clientAddress(req));
       if (outcome.kind === "limited")
@@ -156,8 +163,7 @@ async function handle(
       res.end();
       return;
     }
-    if ((await local.authenticate(req)).kind !== "ok")
-      throw new HttpError(401, "not authenticated: open the URL kubectl ramp dashboard printed");
+    if (!signedIn) throw new HttpError(401, "not authenticated: open the URL kubectl ramp dashboard printed");
   }
   files.index(req, res);
 }

@@ -380,6 +380,9 @@ describe("dashboard server, local mode", async () => {
     assert.equal(me.status, 200);
     assert.deepEqual(JSON.parse(me.body).user, "me@example.com");
     assert.equal((await call(t.url, "/", { headers: session })).status, 200);
+    const again = await call(t.url, `/?token=${t.localToken}`, { headers: session });
+    assert.equal(again.status, 302, "signed in already: straight on, no new session");
+    assert.equal(again.headers["set-cookie"], undefined);
     // A bearer token is no way in locally.
     assert.equal((await call(t.url, "/api/me", { headers: { Authorization: "Bearer x" } })).status, 401);
 
