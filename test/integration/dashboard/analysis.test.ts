@@ -114,35 +114,38 @@ describe("dashboard: the analysis chart, and the docs' screenshots", () => {
     await over.scrollIntoViewIfNeeded();
     const o = await over.boundingBox();
     assert.ok(o, "uPlot's cursor layer");
-    for (const x of [o.x + 1, o.x + o.width - 1]) {
+    /** Points the cursor at x and waits for the legend to show one of `want` (the metric's values). */
+    const legendAt = async (x: number, want: () => Promise<string[]>, what: string) => {
       await page.mouse.move(x, o.y + o.height / 2, { steps: 4 });
       let seen = "";
+      let wanted: string[] = [];
       const legend = await waitFor(
         async () => {
           seen = (await chart.locator(".u-legend").textContent()) ?? "";
-          const all = await measured();
-          seen += ` | measured: ${all.join(",")}`;
-          return all.some((v) => seen.split(" | ")[0]?.includes(v)) ? seen : undefined;
+          wanted = await want();
+          return wanted.some((v) => seen.includes(v)) ? seen : undefined;
         },
-        { what: "a measured value in uPlot's legend", timeoutMs: 5_000, intervalMs: 100 },
+        { what, timeoutMs: 5_000, intervalMs: 100 },
       ).catch((err: Error) => {
-        throw new Error(`${err.message}\nlegend: ${seen}\nchart: ${o.width}x${o.height} at ${x}`, {
+        throw new Error(`${err.message}\nlegend: ${seen}\nwanted one of: ${wanted.join(", ")}`, {
           cause: err,
         });
       });
       assert.match(legend, new RegExp(METRIC));
-    }
-    // The first point is the first measurement.
-    assert.ok(((await chart.locator(".u-legend").textContent()) ?? "") !== "");
-    // Live: a newer measurement reaches the open page without a reload.
+    };
+    // The first point is the first measurement (the endpoint's first answer).
+    assert.equal(values[0], String(valueAt(0)));
+    await legendAt(o.x + 1, async () => [String(valueAt(0))], "the first measurement in uPlot's legend");
+    // Live: newer measurements reach the open page without a reload; the newest point shows one of them.
     const count = values.length;
-    await waitFor(
-      async () => {
-        const r = await f.analysisRun(run);
-        const n = r.status?.metricResults?.find((m) => m.name === METRIC)?.measurements?.length ?? 0;
-        return n > count + 1;
-      },
-      { what: "two more measurements", timeoutMs: 20_000 },
+    await waitFor(async () => (await measured()).length > count + 1, {
+      what: "two more measurements",
+      timeoutMs: 20_000,
+    });
+    await legendAt(
+      o.x + o.width - 1,
+      async () => (await measured()).slice(count),
+      "a measurement newer than the page's first data in the legend",
     );
     await screenshot(page, join(repoRoot, "docs", "images", "dashboard-rollout.png"));
   });
