@@ -248,6 +248,7 @@ describe("dashboard, cluster mode with real RBAC", () => {
       assert.equal((await fetchInPage(page, API.detail(a.namespace, "web"))).status, 404);
       // The same answer as for a Rollout that does not exist: names do not leak across namespaces.
       assert.equal((await fetchInPage(page, API.detail(a.namespace, "no-such"))).status, 404);
+      assert.equal((await fetchInPage(page, API.detailStream(a.namespace, "web"))).status, 404);
       assert.equal(
         (await call(dash.url, API.detail(a.namespace, "web"), { headers: bearer(tokens.other) })).status,
         404,
