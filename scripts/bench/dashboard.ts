@@ -7,7 +7,8 @@
 //  - update latency: one Rollout's status.canary.weight patched, until its row shows the new weight
 //    (a MutationObserver in the page notes the time; same wall clock as the write), p50/p99/max.
 // CPU-seconds for each phase: this process (server, Kubernetes client, driver) and Chromium's processes
-// (/proc utime+stime of this process's descendants). The apiserver's CPU is not counted.
+// (/proc utime+stime of this process's descendants), and the page's main thread per update by kind
+// (Chromium's Performance.getMetrics: script, style, layout). The apiserver's CPU is not counted.
 // Needs the cluster up (npm run cluster:up) and Chromium (bash scripts/browser/ensure-chromium.sh).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -197,10 +198,24 @@ try {
   const latencies: number[] = [];
   // What the open page costs doing nothing (its clock ticking, heartbeats), to tell updates' cost from it.
   await sleep(1000);
+  // The page's main thread, as Chromium counts it (script, style, layout), over the updates.
+  const cdp = await b.context.newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const mainThread = async () => {
+    const { metrics } = await cdp.send("Performance.getMetrics");
+    const m = (k: string) => metrics.find((x) => x.name === k)?.value ?? 0;
+    return {
+      task: m("TaskDuration"),
+      script: m("ScriptDuration"),
+      style: m("RecalcStyleDuration"),
+      layout: m("LayoutDuration"),
+    };
+  };
   const idleFrom = cpuNow();
   await sleep(IDLE_S * 1000);
   const idle = cpuSince(idleFrom);
   const cpu = cpuNow();
+  const threadFrom = await mainThread();
   const started = performance.now();
   for (let u = 0; u < UPDATES; u++) {
     const i = (u * 389) % N; // spread over the list, the last rows included
@@ -227,6 +242,14 @@ try {
   }
   const updateWall = (performance.now() - started) / 1000;
   const updateCpu = cpuSince(cpu);
+  const threadTo = await mainThread();
+  /** Main-thread ms per update, by kind. */
+  const perUpdate = Object.fromEntries(
+    (Object.keys(threadTo) as (keyof typeof threadTo)[]).map((k) => [
+      k,
+      Math.round(((threadTo[k] - threadFrom[k]) * 1000 * 10) / UPDATES) / 10,
+    ]),
+  ) as Record<keyof typeof threadTo, number>;
 
   const result = {
     rollouts: N,
@@ -253,6 +276,7 @@ try {
       max: Math.max(...latencies),
     },
     updateCpuSeconds: { ...updateCpu, wallSeconds: updateWall, perUpdateMs: (updateWall * 1000) / UPDATES },
+    mainThreadMsPerUpdate: perUpdate,
     idleCpuSecondsPerSecond: { self: idle.self / IDLE_S, chromium: idle.chromium / IDLE_S },
     at: new Date().toISOString(),
   };
@@ -266,6 +290,7 @@ try {
       `  update latency (status write → row shows it), ${UPDATES} updates one at a time`,
       `    p50 ${result.updateLatencyMs.p50} ms, p99 ${result.updateLatencyMs.p99} ms, max ${result.updateLatencyMs.max} ms`,
       `    CPU-s over ${f2(updateWall)} s: server+driver ${f2(updateCpu.self)}, chromium ${f2(updateCpu.chromium)}`,
+      `    page main thread per update: ${perUpdate.task} ms (script ${perUpdate.script}, style ${perUpdate.style}, layout ${perUpdate.layout})`,
       `  idle, the overview open: CPU-s per second: server+driver ${f2(idle.self / IDLE_S)}, chromium ${f2(idle.chromium / IDLE_S)}`,
       "",
     ].join("\n"),
