@@ -2,8 +2,8 @@
 // The Rollouts are objects only (no controller, no pods): each is created, then given a status through the
 // status subresource, as a controller would write it. The server runs in this process in local mode, over
 // its own watch caches of a namespace made for the run (removed at the end).
-//  - first render: from the navigation's start until every row is in the DOM (the page's own clock), cold (a fresh browser
-//    context) and warm (new pages of the same context: assets cached, session cookie set);
+//  - first render: from the navigation's start until every row is in the DOM (the page's own clock),
+//    cold (a fresh browser context) and warm (new pages of the same context: assets cached, cookie set);
 //  - update latency: one Rollout's status.canary.weight patched, until its row shows the new weight
 //    (a MutationObserver in the page notes the time; same wall clock as the write), p50/p99/max.
 // CPU-seconds for each phase: this process (server, Kubernetes client, driver) and Chromium's processes
