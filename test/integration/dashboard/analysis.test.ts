@@ -1,7 +1,8 @@
 // A Rollout page's analysis chart shows what was measured: a canary with an analysis step whose web metric
 // this test serves (as notifications.test does), the chart drawn by uPlot with the measured values. It
 // also takes the two screenshots docs/ shows (docs/images/dashboard-overview.png and
-// dashboard-rollout.png), from a namespace with a Rollout in each state.
+// dashboard-rollout.png; written there with RAMP_UPDATE_SCREENSHOTS=1), from a namespace with a Rollout
+// in each state.
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +18,15 @@ import { Fixture } from "../../support/e2e/fixture.ts";
 const METRIC = "latency-ms";
 /** The n-th measurement's value: whole numbers under 1000, so no formatting changes how they read. */
 const valueAt = (n: number) => 100 + ((n * 37) % 60);
+
+/**
+ * docs/images/ with RAMP_UPDATE_SCREENSHOTS=1 (to refresh the docs' pictures); otherwise the test logs, so
+ * an ordinary run never changes a tracked file.
+ */
+const shot = (name: string): string =>
+  process.env.RAMP_UPDATE_SCREENSHOTS === "1"
+    ? join(repoRoot, "docs", "images", name)
+    : join(repoRoot, ".ramp", "test-logs", name);
 
 describe("dashboard: the analysis chart, and the docs' screenshots", () => {
   let f: Fixture;
@@ -147,7 +157,7 @@ describe("dashboard: the analysis chart, and the docs' screenshots", () => {
       async () => (await measured()).slice(count),
       "a measurement newer than the page's first data in the legend",
     );
-    await screenshot(page, join(repoRoot, "docs", "images", "dashboard-rollout.png"));
+    await screenshot(page, shot("dashboard-rollout.png"));
   });
 
   test("screenshot of the overview: a Rollout in each state", async () => {
@@ -156,6 +166,6 @@ describe("dashboard: the analysis chart, and the docs' screenshots", () => {
     for (const name of ["checkout", "cart", "payments", "search"])
       await waitForTestId(page, `row-${f.namespace}-${name}`);
     await waitForTestId(page, "abort-badge");
-    await screenshot(page, join(repoRoot, "docs", "images", "dashboard-overview.png"));
+    await screenshot(page, shot("dashboard-overview.png"));
   });
 });
