@@ -11,11 +11,20 @@ import { type ControllerProcess, startController } from "../../dev/controller.ts
 import { installCrds } from "../../dev/crds.ts";
 import { loadKubeConfig } from "../../dev/kube.ts";
 import { ensurePrometheusInstalled, type PrometheusHandle, startPrometheus } from "../../dev/prometheus.ts";
+import { scrape } from "../../dev/scrape.ts";
 import { repoRoot } from "../../dev/yaml.ts";
 import { buildDist, imageEntry } from "./entrypoint.ts";
 import { Infra } from "./infra.ts";
+import {
+  type BenchNotifiers,
+  FAILING_GIVE_UP_SECONDS,
+  notifyCounts,
+  queued,
+  settle,
+  startNotifiers,
+} from "./notifiers.ts";
 import { type BenchOptions, parseBenchOptions, USAGE } from "./options.ts";
-import { runPass } from "./pass.ts";
+import { type BenchContext, runPass } from "./pass.ts";
 import { Recorder } from "./recorder.ts";
 import { type BenchResult, median, mib, render, round } from "./report.ts";
 import { ControllerSampler, readProc } from "./sampler.ts";
@@ -50,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
   const infra = new Infra(say);
   let controller: ControllerProcess | undefined;
   let prometheus: PrometheusHandle | undefined;
+  let notifiers: BenchNotifiers | undefined;
   // Ctrl-C still deletes the namespace and the added Nodes (and stops the controller and Prometheus).
   let interrupted = false;
   const stopOnSignal = () => {
@@ -59,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     void Promise.allSettled([
       controller?.stop(),
       prometheus?.stop(),
+      notifiers?.close(),
       opts.keep ? undefined : infra.cleanup(),
     ]).then(() => process.exit(130));
   };
@@ -75,6 +86,11 @@ async function main(argv: string[]): Promise<number> {
     const namespace = `ramp-bench-${opts.rollouts}-${Date.now().toString(36)}`;
     await createNamespace(clients, namespace);
     infra.namespace = namespace;
+    // Before the controller starts, so its first reconciles already owe each Rollout's messages.
+    if (opts.notifiers !== "off") {
+      notifiers = await startNotifiers(clients, namespace, opts.notifiers);
+      say(`notifiers: ${notifiers.destinations.map((d) => `${d.name} (${d.behaviour})`).join(", ")}`);
+    }
     const profileDir = join(repoRoot, "bench", "profiles", namespace);
     if (opts.profile) mkdirSync(profileDir, { recursive: true });
     // What ships: the image's build and Node flags, unless --source.
@@ -85,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
       name: "bench",
       namespace,
       entry: image.entry,
-      args: ["--log-level", "info", "--workers", String(opts.workers)],
+      args: ["--log-level", "info", "--workers", String(opts.workers), ...(notifiers?.controllerArgs ?? [])],
       nodeArgs: [
         ...nodeArgs,
         ...(opts.profile
@@ -127,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
       passes.push(await runPass(ctx, "rollback", "app:3", failingSteps(opts.steps)));
     }
     const soaked = opts.soakMs > 0 ? await soak(ctx, sampler, opts.soakMs) : undefined;
+    const notifications = notifiers && (await notified(ctx, notifiers));
     const profile = opts.profile ? await infra.profile(controller, profileDir) : undefined;
     const proc = readProc(controller.pid);
     sampler.stop();
@@ -152,6 +169,7 @@ async function main(argv: string[]): Promise<number> {
         workers: opts.workers,
         nodeArgs,
         entry: image.entry,
+        notifiers: opts.notifiers,
       },
       setup: { createSeconds, firstHealthySeconds, nodes },
       passes,
@@ -164,6 +182,7 @@ async function main(argv: string[]): Promise<number> {
       },
       ...(soaked ? { soak: soaked } : {}),
       ...(profile ? { profile } : {}),
+      ...(notifications ? { notifications } : {}),
     };
     const out =
       opts.out ??
@@ -175,8 +194,33 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await controller?.stop();
     await prometheus?.stop();
+    await notifiers?.close();
     if (!opts.keep) await infra.cleanup();
   }
+}
+
+/** The whole run's notifications, once no Rollout owes one (or the failing lanes had time to give up). */
+async function notified(
+  ctx: BenchContext,
+  n: BenchNotifiers,
+): Promise<NonNullable<BenchResult["notifications"]>> {
+  const failing = ctx.opts.notifiers === "failing";
+  ctx.say(`waiting for the notification ledgers to empty (${ctx.recorder.owed()} owed)`);
+  const waitedSeconds = await settle(
+    () => ctx.recorder.owed(),
+    (failing ? FAILING_GIVE_UP_SECONDS + 30 : 60) * 1000,
+  );
+  const scraped = await scrape(ctx.controller.metricsUrl);
+  return {
+    ...notifyCounts(scraped),
+    destinations: n.destinations.map(({ name, behaviour }) => ({ name, behaviour })),
+    ...(failing ? { giveUpSeconds: FAILING_GIVE_UP_SECONDS } : {}),
+    statusWrites: ctx.recorder.receipts().total,
+    waitedSeconds,
+    owedAtEnd: ctx.recorder.owed(),
+    queuedAtEnd: queued(scraped),
+    receiverRequests: n.requests(),
+  };
 }
 
 main(process.argv.slice(2)).then(

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { parseDuration } from "../../src/api/duration.ts";
 import { DEFAULT_WORKERS } from "../../src/controller/options.ts";
+import { NOTIFIER_MODES, type NotifierMode } from "./notifiers.ts";
 
 export type BenchStep = { setWeight: number } | { pause: { duration: string } };
 
@@ -30,6 +31,8 @@ export type BenchOptions = {
   nodeArgs: string[];
   /** Run src/ through type stripping instead of the image's compiled entrypoint. */
   source: boolean;
+  /** Notifiers on every Rollout: none, one healthy receiver, or three failing ones. */
+  notifiers: NotifierMode;
 };
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -53,6 +56,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --keep             leave the namespace, its Rollouts and the extra fake Nodes in place
   --node-args=ARGS   more options for the controller's node, after the image's own (see Dockerfile)
   --source           run src/controller/main.ts (type stripping) instead of the image's build, dist/
+  --notifiers MODE   off (default); on: a Notifier on every Rollout, its webhook a loopback receiver that
+                     accepts; failing: three, one answering 429 with Retry-After: 5, one hanging 30 s, one
+                     a closed port, with --notify-give-up-seconds 60
   -h, --help         this help
 `;
 
@@ -108,12 +114,16 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
       keep: { type: "boolean", default: false },
       "node-args": { type: "string", default: "" },
       source: { type: "boolean", default: false },
+      notifiers: { type: "string", default: "off" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
   if (values.help) return "help";
   const wave = whole("--wave", values.wave);
+  const notifiers = NOTIFIER_MODES.find((m) => m === values.notifiers);
+  if (!notifiers)
+    throw new Error(`--notifiers: "${values.notifiers}" is not one of ${NOTIFIER_MODES.join(", ")}`);
   return {
     rollouts: positive("--rollouts", values.rollouts),
     replicas: positive("--replicas", values.replicas),
@@ -131,5 +141,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
     keep: values.keep,
     nodeArgs: values["node-args"].split(/\s+/).filter((a) => a !== ""),
     source: values.source,
+    notifiers,
   };
 }

@@ -5,6 +5,7 @@ import type { ControllerProcess } from "../../dev/controller.ts";
 import { scrape } from "../../dev/scrape.ts";
 import type { Clients } from "../../src/kube/client.ts";
 import { stagesBetween } from "./histograms.ts";
+import { diffNotify, notifyCounts } from "./notifiers.ts";
 import type { BenchOptions } from "./options.ts";
 import { startWriteProbe } from "./probe.ts";
 import { waitUntil } from "./progress.ts";
@@ -87,8 +88,10 @@ export async function runPass(
     .filter(([k]) => isRead(k))
     .reduce((n, [, v]) => n + v, 0);
   const f = recorder.figures();
+  const receipts = recorder.receipts().pass;
   // The steps of the spec, plus the final promotion to 100%.
   const stepCount = (steps ?? opts.steps).length + 1;
+  const perStep = (n: number) => round(n / names.length / stepCount, 2);
   return {
     kind,
     rollouts: names.length,
@@ -112,12 +115,21 @@ export async function runPass(
     duplicateReplicaSets: f.duplicateReplicaSets,
     api: {
       requests,
-      writesPerRolloutPerStep: round(writes / names.length / stepCount, 2),
+      writesPerRolloutPerStep: perStep(writes),
       readsDuringPass: reads,
     },
     controllerCpuSeconds: round(cpuOf(ctx.controller.pid) - cpu0, 2),
     controlPlaneCpuSeconds: Object.fromEntries(
       ctx.controlPlane.map((p, i) => [p.name, round(cpuOf(p.pid) - (cp0[i] ?? 0), 2)]),
     ),
+    ...(opts.notifiers === "off"
+      ? {}
+      : {
+          notifications: {
+            ...diffNotify(notifyCounts(scrapedAfter), notifyCounts(scrapedBefore)),
+            statusWrites: receipts,
+            writesPerRolloutPerStepLessReceiptOnly: perStep(writes - receipts.receiptOnly),
+          },
+        }),
   };
 }

@@ -15,10 +15,14 @@ type Status = {
   pauseStartTime?: string;
   canary?: { weight?: number };
   abort?: { reason?: string };
+  notifications?: { pending?: { seq: number; to: string[] }[] };
 };
 type Obj = WatchedObject & { metadata?: { generation?: number; creationTimestamp?: string } };
 
 export type PassKind = "promote" | "rollback";
+
+/** Status writes seen on the watch that removed owed notifications, and those of them that changed nothing else. */
+export type ReceiptCounts = { withReceipt: number; receiptOnly: number };
 
 /** One Rollout in one pass. */
 type Track = {
@@ -59,6 +63,8 @@ export class Recorder {
   #kind: PassKind = "promote";
   #steps: unknown[] = [];
   #figures: PassFigures = emptyFigures();
+  #receipts: ReceiptCounts = { withReceipt: 0, receiptOnly: 0 };
+  readonly #receiptsTotal: ReceiptCounts = { withReceipt: 0, receiptOnly: 0 };
 
   static async start(kc: KubeConfig, namespace: string): Promise<Recorder> {
     const r = new Recorder();
@@ -92,6 +98,7 @@ export class Recorder {
     this.#steps = steps;
     this.#tracks.clear();
     this.#figures = emptyFigures();
+    this.#receipts = { withReceipt: 0, receiptOnly: 0 };
   }
 
   /** The pass's patch was accepted at `at`; resolves once the Rollout is done with it. */
@@ -115,13 +122,27 @@ export class Recorder {
     return this.#figures;
   }
 
+  /** Receipt writes since the pass began, and over the whole run. */
+  receipts(): { pass: ReceiptCounts; total: ReceiptCounts } {
+    return { pass: { ...this.#receipts }, total: { ...this.#receiptsTotal } };
+  }
+
+  /** Messages the Rollouts' latest statuses still owe (one per recipient). */
+  owed(): number {
+    let n = 0;
+    for (const o of this.#latest.values()) for (const e of owedOf(o)) n += e.to.length;
+    return n;
+  }
+
   #onRollout(type: string, o: Obj): void {
     const name = o.metadata?.name ?? "";
     if (type === "DELETED") {
       this.#latest.delete(name);
       return;
     }
+    const previous = this.#latest.get(name);
     this.#latest.set(name, o);
+    if (previous) this.#countReceipt(previous, o);
     const t = this.#tracks.get(name);
     if (!t || t.doneAt !== undefined) return;
     const now = Date.now();
@@ -142,6 +163,20 @@ export class Recorder {
       this.#figures.done.push(now - t.shippedAt);
       this.#waiters.get(name)?.();
       this.#waiters.delete(name);
+    }
+  }
+
+  // The watch shows every status write: one that drops an owed (seq, recipient) carried a receipt.
+  #countReceipt(before: Obj, after: Obj): void {
+    const owedBefore = owedOf(before).flatMap((e) => e.to.map((to) => `${e.seq}|${to}`));
+    if (owedBefore.length === 0) return;
+    const kept = new Set(owedOf(after).flatMap((e) => e.to.map((to) => `${e.seq}|${to}`)));
+    if (owedBefore.every((k) => kept.has(k))) return;
+    const rest = (o: Obj) => JSON.stringify({ ...statusOf(o), notifications: undefined });
+    const only = rest(before) === rest(after);
+    for (const c of [this.#receipts, this.#receiptsTotal]) {
+      c.withReceipt++;
+      if (only) c.receiptOnly++;
     }
   }
 
@@ -213,6 +248,7 @@ export class Recorder {
 type Measurement = { phase?: string; finishedAt?: string };
 
 const statusOf = (o: Obj | undefined): Status => (o?.status ?? {}) as Status;
+const owedOf = (o: Obj) => statusOf(o).notifications?.pending ?? [];
 
 const isHealthy = (s: Status, generation: number | undefined): boolean =>
   s.phase === "Healthy" &&

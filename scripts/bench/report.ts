@@ -5,6 +5,10 @@ import type { RequestCounts } from "./sampler.ts";
 const Spread = z.object({ n: z.int(), p50: z.number(), p99: z.number(), max: z.number() });
 export type Spread = z.infer<typeof Spread>;
 const Stage = z.object({ n: z.number(), p50: z.number(), p99: z.number() });
+/** Messages delivered, and failed attempts and lost messages by reason (the controller's counters). */
+const NotifyCounts = z.object({ sent: z.number(), failed: z.record(z.string(), z.number()) });
+/** Status writes seen on the watch that removed owed notifications; receiptOnly changed nothing else. */
+const Receipts = z.object({ withReceipt: z.int(), receiptOnly: z.int() });
 
 const Pass = z.object({
   kind: z.enum(["promote", "rollback"]),
@@ -52,6 +56,12 @@ const Pass = z.object({
   }),
   controllerCpuSeconds: z.number(),
   controlPlaneCpuSeconds: z.record(z.string(), z.number()),
+  /** With --notifiers on or failing: what the pass sent, and its receipt writes (within api's writes). */
+  notifications: NotifyCounts.extend({
+    statusWrites: Receipts,
+    /** api.writesPerRolloutPerStep less the receipt-only status writes. */
+    writesPerRolloutPerStepLessReceiptOnly: z.number(),
+  }).optional(),
 });
 export type Pass = z.infer<typeof Pass>;
 
@@ -72,6 +82,8 @@ export const BenchResult = z.object({
     nodeArgs: z.array(z.string()),
     /** The script run: dist/controller/main.js (the image's) or src/controller/main.ts (--source). */
     entry: z.string().optional(),
+    /** --notifiers; absent in older results (off). */
+    notifiers: z.enum(["off", "on", "failing"]).optional(),
   }),
   setup: z.object({ createSeconds: z.number(), firstHealthySeconds: z.number(), nodes: z.int() }),
   passes: z.array(Pass),
@@ -104,6 +116,19 @@ export const BenchResult = z.object({
     })
     .optional(),
   profile: z.object({ cpuProfile: z.string(), heapSnapshot: z.string() }).optional(),
+  /** With --notifiers on or failing: the whole run, read after waiting for the ledgers to empty. */
+  notifications: NotifyCounts.extend({
+    destinations: z.array(z.object({ name: z.string(), behaviour: z.string() })),
+    giveUpSeconds: z.number().optional(),
+    statusWrites: Receipts,
+    /** After the last pass, until no Rollout owed a message (or the wait's cap). */
+    waitedSeconds: z.number(),
+    /** Messages the Rollouts' statuses still owed, and those queued in the controller, at the end. */
+    owedAtEnd: z.int(),
+    queuedAtEnd: z.number(),
+    /** Requests each receiver got, by Notifier name. */
+    receiverRequests: z.record(z.string(), z.int()),
+  }).optional(),
 });
 export type BenchResult = z.infer<typeof BenchResult>;
 
@@ -176,7 +201,13 @@ export function render(r: BenchResult): string {
         ],
         ["pauses ended early", String(p.pausesEndedEarly)],
         ["duplicate ReplicaSets", String(p.duplicateReplicaSets)],
-        ["API writes / Rollout / step", String(p.api.writesPerRolloutPerStep)],
+        ["API writes / Rollout / step", writesLine(p)],
+        ["notifications", p.notifications && notifyLine(p.notifications)],
+        [
+          "status writes with a receipt",
+          p.notifications &&
+            `${p.notifications.statusWrites.withReceipt}, ${p.notifications.statusWrites.receiptOnly} of them nothing else (both within the writes above)`,
+        ],
         ["API reads during the pass", String(p.api.readsDuringPass)],
         ["API requests", requestsLine(p.api.requests)],
         ["controller CPU", `${p.controllerCpuSeconds} s`],
@@ -204,6 +235,31 @@ export function render(r: BenchResult): string {
       ]),
     );
   }
+  if (r.notifications) {
+    const n = r.notifications;
+    lines.push(
+      "notifications, whole run:",
+      table([
+        ["destinations", n.destinations.map((d) => `${d.name} (${d.behaviour})`).join(", ")],
+        ["give up after", n.giveUpSeconds === undefined ? undefined : `${n.giveUpSeconds} s`],
+        ["sent / failed", notifyLine(n)],
+        [
+          "status writes with a receipt",
+          `${n.statusWrites.withReceipt}, ${n.statusWrites.receiptOnly} of them nothing else`,
+        ],
+        [
+          "at the end",
+          `waited ${n.waitedSeconds} s; ${n.owedAtEnd} still owed, ${n.queuedAtEnd} queued in the controller`,
+        ],
+        [
+          "receiver requests",
+          Object.entries(n.receiverRequests)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(", ") || "none",
+        ],
+      ]),
+    );
+  }
   if (r.profile) lines.push(`profile: ${r.profile.cpuProfile}, ${r.profile.heapSnapshot}`);
   return lines.join("\n");
 }
@@ -211,6 +267,18 @@ export function render(r: BenchResult): string {
 // p50/p99 of each stage, from the controller's histograms (bucket-interpolated, like histogram_quantile).
 const stagesLine = (s: NonNullable<Pass["controllerStagesMs"]>) =>
   `queue wait ${s.queueWait.p50} / ${s.queueWait.p99} ms, handler ${s.handler.p50} / ${s.handler.p99} ms, API write ${s.apiWrite.p50} / ${s.apiWrite.p99} ms`;
+
+const writesLine = (p: Pass) =>
+  p.notifications
+    ? `${p.api.writesPerRolloutPerStep} (${p.notifications.writesPerRolloutPerStepLessReceiptOnly} without receipt-only status writes)`
+    : String(p.api.writesPerRolloutPerStep);
+
+const notifyLine = (n: z.infer<typeof NotifyCounts>) => {
+  const failed = Object.entries(n.failed)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  return `${n.sent} sent, failed ${failed || "0"}`;
+};
 
 const requestsLine = (c: RequestCounts) =>
   Object.entries(c)
