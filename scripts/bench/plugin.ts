@@ -6,6 +6,7 @@
 // Targets (issue 22): --help and a completion request ≤ 150 ms median, get rollout ≤ 400 ms median.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { binaries } from "../../dev/cluster/paths.ts";
@@ -67,6 +68,8 @@ function measure(name: string, args: string[], targetMs: number): Row {
   return row;
 }
 
+// The machine is shared: its load says how far wall-clock figures can be trusted (CPU-seconds less so).
+const loadBefore = loadavg()[0] ?? 0;
 const rows: Row[] = [];
 rows.push(measure("kubectl ramp --help", ["ramp", "--help"], 150));
 rows.push(measure("completion (kubectl __complete ramp p)", ["__complete", "ramp", "p"], 150));
@@ -91,7 +94,9 @@ if (!values["no-cluster"]) {
   }
 }
 
-say(`${RUNS} runs each, after 2 warm-up runs; Node ${process.version}`);
+say(
+  `${RUNS} runs each, after 2 warm-up runs; Node ${process.version}; load average ${loadBefore.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)}`,
+);
 process.stdout.write(
   `${"command".padEnd(42)}${"wall p50".padStart(9)}${"p90".padStart(9)}${"min".padStart(9)}${"CPU p50".padStart(9)}${"target".padStart(9)}\n`,
 );

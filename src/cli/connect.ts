@@ -1,36 +1,31 @@
 // The plugin's KubeConfig, read as kubectl reads it: the same files in the same order, merged by the
 // loader the controller uses (src/kube/kubeconfig.ts), so `kubectl ramp promote` acts on the cluster
-// `kubectl get` shows; then kubectl's connection flags on top.
+// `kubectl get` shows; then kubectl's connection flags on top. Commands reach the cluster through api.ts
+// without it; this is for what only client-node serves, and the commands still built on it.
 import type * as k8s from "@kubernetes/client-node";
 import { Agent, type Dispatcher, getGlobalDispatcher } from "undici";
 import pkg from "../../package.json" with { type: "json" };
-import { parseDuration } from "../api/duration.ts";
 import { kubeconfigFiles, mergeKubeconfigs } from "../kube/kubeconfig.ts";
+import {
+  type ConnectionFlags,
+  type HttpMethod,
+  type KubeApi,
+  type Log,
+  NO_KUBECONFIG,
+  OVERRIDES,
+  type SendOptions,
+  sendOptions,
+} from "./api.ts";
 import { UsageError } from "./context.ts";
 
-/** kubectl's flags that choose or change the connection, as parsed. */
-export type ConnectionFlags = {
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  cluster?: string | undefined;
-  user?: string | undefined;
-  server?: string | undefined;
-  token?: string | undefined;
-  "certificate-authority"?: string | undefined;
-  "insecure-skip-tls-verify"?: boolean | undefined;
-  as?: string | undefined;
-  "as-group"?: string[] | undefined;
-  "request-timeout"?: string | undefined;
-  /** kubectl's -v: 6 logs each request's method, URL, status and time; 7 its headers too. */
-  v?: string | undefined;
-};
-
-type Log = (line: string) => void;
+export type { ConnectionFlags } from "./api.ts";
 
 /** The plugin's KubeConfig: client-node's, plus watches sent the way its API clients send. */
 export interface PluginKubeConfig extends k8s.KubeConfig {
   /** The lines of a watch on `path` (one JSON event each), until the server ends it or `signal` aborts. */
   watchLines(path: string, query: Record<string, string>, signal: AbortSignal): AsyncIterable<string>;
+  /** A raw JSON request, sent as its API clients send. */
+  request<T = unknown>(method: HttpMethod, path: string, body?: unknown, contentType?: string): Promise<T>;
 }
 
 /** --kubeconfig, else $KUBECONFIG, else ~/.kube/config, else the pod's service account; the flags on top. */
@@ -40,17 +35,7 @@ export function loadKubeConfig(
   env: NodeJS.ProcessEnv,
   log: Log,
 ): PluginKubeConfig {
-  const verbosity = flags.v === undefined ? 0 : Number(flags.v);
-  if (!Number.isInteger(verbosity) || verbosity < 0)
-    throw new UsageError(`-v ${flags.v}: not a log level (0-9)`);
-  const timeoutMs = requestTimeout(flags["request-timeout"]);
-  const groups = flags["as-group"] ?? [];
-  if (groups.length > 0 && !flags.as)
-    throw new UsageError("--as-group needs --as: a group can only be impersonated with a user");
-  if (flags["insecure-skip-tls-verify"] && flags["certificate-authority"])
-    throw new UsageError("--certificate-authority and --insecure-skip-tls-verify cannot both be given");
-
-  const kc = new (pluginKubeConfig(lib, { groups, timeoutMs, verbosity, log }))();
+  const kc = new (pluginKubeConfig(lib, sendOptions(flags, log)))();
   const files = kubeconfigFiles(flags.kubeconfig, env);
   // No file: the pod's service account, else nothing but the flags (client-node's loadFromDefault would
   // read $KUBECONFIG again, missing files and all).
@@ -72,35 +57,23 @@ export function loadKubeConfig(
     kc.setCurrentContext(flags.context);
   }
   override(kc, flags);
-  if (!kc.getCurrentCluster())
-    throw new Error(
-      "no kubeconfig: pass --kubeconfig or --server, set KUBECONFIG, create ~/.kube/config, or run in a pod",
-    );
+  if (!kc.getCurrentCluster()) throw new Error(NO_KUBECONFIG);
   return kc;
 }
 
-/** --request-timeout: 0 (none), a bare number of seconds, or a duration such as 30s or 1m. */
-function requestTimeout(raw: string | undefined): number {
-  if (raw === undefined) return 0;
-  try {
-    return parseDuration(raw, "--request-timeout");
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+/** The KubeApi of a loaded PluginKubeConfig: what api.ts cannot serve without client-node. */
+export function clientNodeApi(kc: PluginKubeConfig): KubeApi {
+  return {
+    namespace: kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default",
+    user: kc.getCurrentUser()?.name,
+    request: (method, path, body, contentType) => kc.request(method, path, body, contentType),
+    watchLines: (path, query, signal) => kc.watchLines(path, query, signal),
+  };
 }
 
 /** --cluster, --user, --server, --token, --certificate-authority, --insecure-skip-tls-verify, --as. */
 function override(kc: k8s.KubeConfig, flags: ConnectionFlags): void {
-  const changes = [
-    "cluster",
-    "user",
-    "server",
-    "token",
-    "certificate-authority",
-    "insecure-skip-tls-verify",
-    "as",
-  ] as const;
-  if (!changes.some((f) => flags[f] !== undefined && flags[f] !== false)) return;
+  if (!OVERRIDES.some((f) => flags[f] !== undefined && flags[f] !== false)) return;
   const contextName = kc.getCurrentContext();
   const context = kc.getContextObject(contextName);
   const clusterName = flags.cluster ?? context?.cluster;
@@ -191,6 +164,26 @@ function pluginKubeConfig(lib: typeof k8s, opts: SendOptions): new () => PluginK
       }
     }
 
+    async request<T>(method: HttpMethod, path: string, body?: unknown, contentType?: string): Promise<T> {
+      const cluster = this.getCurrentCluster();
+      if (!cluster) throw new Error("kubeconfig: no current cluster");
+      const request = new lib.RequestContext(
+        cluster.server.replace(/\/+$/, "") + path,
+        method as k8s.HttpMethod,
+      );
+      request.setHeaderParam("Accept", "application/json");
+      if (body !== undefined) {
+        request.setHeaderParam("Content-Type", contentType ?? "application/json");
+        request.setBody(typeof body === "string" ? body : JSON.stringify(body));
+      }
+      await this.applySecurityAuthentication(request);
+      const res = await open(request, opts, await this.dispatcher());
+      const text = await res.body.text();
+      const parsed = text === "" ? undefined : safeJson(text);
+      if (res.statusCode >= 400) throw new lib.ApiException(res.statusCode, `${method} ${path}`, parsed, {});
+      return parsed as T;
+    }
+
     override makeApiClient<T extends k8s.ApiType>(apiClientType: k8s.ApiConstructor<T>): T {
       const cluster = this.getCurrentCluster();
       if (!cluster) throw new Error("kubeconfig: no current cluster");
@@ -205,8 +198,6 @@ function pluginKubeConfig(lib: typeof k8s, opts: SendOptions): new () => PluginK
     }
   };
 }
-
-type SendOptions = { groups: string[]; timeoutMs: number; verbosity: number; log: Log };
 
 /** Sends a request through the dispatcher with the impersonated groups, the timeout and -v logging. */
 async function open(
@@ -268,3 +259,11 @@ async function send(
 /** As kubectl -v 7: the credential is never printed. */
 const mask = (name: string, value: string) =>
   name.toLowerCase() === "authorization" ? value.replace(/ .*/, " <masked>") : value;
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

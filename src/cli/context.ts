@@ -3,7 +3,8 @@
 
 import { createRequire } from "node:module";
 import type { RolloutRef } from "./actions/client.ts";
-import type { ConnectionFlags, PluginKubeConfig } from "./connect.ts";
+import type { ConnectionFlags, KubeApi } from "./api.ts";
+import type { PluginKubeConfig } from "./connect.ts";
 import { colored, type Paint, plain, useColor } from "./inspect/format.ts";
 import { isApiException, k8s } from "./k8s.ts";
 
@@ -54,6 +55,7 @@ export class CliContext {
   readonly flags: Flags;
   readonly positionals: string[];
   #kc: PluginKubeConfig | undefined;
+  #api: KubeApi | undefined;
 
   constructor(io: Io, flags: Flags, positionals: string[]) {
     this.io = io;
@@ -79,7 +81,31 @@ export class CliContext {
     return this.flags[name] === true;
   }
 
-  /** The kubeconfig, merged as kubectl merges it (connect.ts). */
+  /**
+   * The cluster's API, from the kubeconfig merged as kubectl merges it and the connection flags: without
+   * client-node (api.ts) unless the kubeconfig needs it (connect.ts).
+   */
+  api(): KubeApi {
+    if (this.#api) return this.#api;
+    const { lightApi } = require("./api.ts") as typeof import("./api.ts");
+    const flags = this.flags as ConnectionFlags;
+    this.#api = lightApi(flags, this.io.env, (line) => this.err(line));
+    if (!this.#api) {
+      const { clientNodeApi } = require("./connect.ts") as typeof import("./connect.ts");
+      this.#api = clientNodeApi(this.kubeConfig());
+    }
+    return this.#api;
+  }
+
+  /** The names of the merged kubeconfig's contexts, clusters or users (for completion; no request). */
+  kubeconfigNames(kind: "contexts" | "clusters" | "users"): string[] {
+    const { kubeconfigFiles, mergeKubeconfigs } =
+      require("../kube/kubeconfig.ts") as typeof import("../kube/kubeconfig.ts");
+    const files = kubeconfigFiles(this.string("kubeconfig"), this.io.env);
+    return files.length === 0 ? [] : mergeKubeconfigs(files)[kind].map((e) => e.name);
+  }
+
+  /** client-node's KubeConfig, merged as kubectl merges it (connect.ts), for commands built on it. */
   kubeConfig(): PluginKubeConfig {
     if (this.#kc) return this.#kc;
     // Loaded here, on first use, with client-node (k8s.ts): commands that never reach the cluster skip both.
@@ -93,8 +119,7 @@ export class CliContext {
   namespace(): string {
     const flag = this.string("namespace");
     if (flag) return flag;
-    const kc = this.kubeConfig();
-    return kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
+    return this.api().namespace;
   }
 
   /** The NAME argument at `index` of the command's positionals, as a reference in the namespace. */

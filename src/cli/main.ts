@@ -1,6 +1,6 @@
-// kubectl-ramp: the entry point bin/kubectl-ramp runs on Node 24. Everything else is in run.ts.
-// Node's compile cache (in the system's temporary directory) keeps the stripped and compiled modules
-// between runs, which halves start-up; it is turned on before anything else is loaded.
+// kubectl-ramp's process: signals, stdio and the exit code around run.ts. bin/kubectl-ramp loads it
+// through entry.js, which has turned Node's compile cache on already; run directly, it turns it on here,
+// before anything else is loaded.
 import { enableCompileCache } from "node:module";
 import { text } from "node:stream/consumers";
 

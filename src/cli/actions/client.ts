@@ -3,6 +3,7 @@
 import type { KubeConfig, V1ReplicaSet } from "@kubernetes/client-node";
 import { GROUP, VERSION } from "../../api/index.ts";
 import { ROLLOUT_LABEL } from "../../api/labels.ts";
+import type { KubeApi } from "../api.ts";
 import { k8s } from "../k8s.ts";
 
 export type RolloutRef = { namespace: string; name: string };
@@ -14,6 +15,20 @@ export interface RolloutClient {
   readonly user: string;
 }
 
+const rolloutPath = (ref: RolloutRef) =>
+  `/apis/${GROUP}/${VERSION}/namespaces/${ref.namespace}/rollouts/${encodeURIComponent(ref.name)}`;
+
+/** The plugin's: raw requests through the KubeApi (api.ts), without client-node when it can. */
+export function rolloutClientOf(api: KubeApi): RolloutClient {
+  return {
+    get: (ref) => api.request("GET", rolloutPath(ref)),
+    patchStatus: (ref, body) =>
+      api.request("PATCH", `${rolloutPath(ref)}/status`, body, "application/merge-patch+json"),
+    user: api.user ?? process.env.USER ?? "unknown",
+  };
+}
+
+/** The same over client-node's generated client, for callers that hold a KubeConfig (test fixtures). */
 export function rolloutClient(kc: KubeConfig): RolloutClient {
   const api = kc.makeApiClient(k8s().CustomObjectsApi);
   const at = (ref: RolloutRef) => ({ group: GROUP, version: VERSION, plural: "rollouts", ...ref });
@@ -35,6 +50,27 @@ export interface SpecClient {
   patch(ref: RolloutRef, patch: object, type: "merge" | "json"): Promise<unknown>;
   /** The ReplicaSets labelled as the Rollout's (its versions), as the apiserver has them. */
   replicaSets(ref: RolloutRef): Promise<V1ReplicaSet[]>;
+}
+
+export function specClientOf(api: KubeApi): SpecClient {
+  return {
+    get: (ref) => api.request("GET", rolloutPath(ref)),
+    patch: (ref, body, type) =>
+      api.request(
+        "PATCH",
+        rolloutPath(ref),
+        body,
+        type === "json" ? "application/json-patch+json" : "application/merge-patch+json",
+      ),
+    replicaSets: async (ref) => {
+      const selector = new URLSearchParams({ labelSelector: `${ROLLOUT_LABEL}=${ref.name}` });
+      const list = await api.request<{ items?: V1ReplicaSet[] }>(
+        "GET",
+        `/apis/apps/v1/namespaces/${ref.namespace}/replicasets?${selector.toString()}`,
+      );
+      return list.items ?? [];
+    },
+  };
 }
 
 export function specClient(kc: KubeConfig): SpecClient {

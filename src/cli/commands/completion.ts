@@ -4,7 +4,6 @@ import { type Command, NAME_KINDS, type NameKind, type Option } from "../command
 import type { CliContext } from "../context.ts";
 import { EXIT, UsageError } from "../context.ts";
 import { GLOBAL_OPTIONS } from "../globals.ts";
-import { k8s } from "../k8s.ts";
 import { COMMANDS } from "../registry.ts";
 
 const SHELLS = ["bash", "zsh", "fish"];
@@ -151,23 +150,22 @@ export async function complete(ctx: CliContext, words: string[]): Promise<number
   }
   const lookups: Lookups = {
     async names(kind) {
-      const api = ctx.kubeConfig().makeApiClient(k8s().CustomObjectsApi);
-      const list = (await api.listNamespacedCustomObject({
-        ...NAME_KINDS[kind],
-        namespace: ctx.namespace(),
-      })) as { items?: { metadata?: { name?: string } }[] };
+      const { group, version, plural } = NAME_KINDS[kind];
+      const list = await ctx
+        .api()
+        .request<{ items?: { metadata?: { name?: string } }[] }>(
+          "GET",
+          `/apis/${group}/${version}/namespaces/${ctx.namespace()}/${plural}`,
+        );
       return (list.items ?? []).map((r) => r.metadata?.name ?? "").filter(Boolean);
     },
     async namespaces() {
-      const list = await ctx.kubeConfig().makeApiClient(k8s().CoreV1Api).listNamespace();
-      return list.items.map((n) => n.metadata?.name ?? "").filter(Boolean);
+      const list = await ctx
+        .api()
+        .request<{ items?: { metadata?: { name?: string } }[] }>("GET", "/api/v1/namespaces");
+      return (list.items ?? []).map((n) => n.metadata?.name ?? "").filter(Boolean);
     },
-    kubeconfig(kind) {
-      const kc = ctx.kubeConfig();
-      const entries =
-        kind === "contexts" ? kc.getContexts() : kind === "clusters" ? kc.getClusters() : kc.getUsers();
-      return entries.map((e) => e.name);
-    },
+    kubeconfig: (kind) => ctx.kubeconfigNames(kind),
   };
   for (const c of await candidates(words, lookups)) ctx.out(c);
   ctx.out(":4");

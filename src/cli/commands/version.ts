@@ -1,9 +1,9 @@
 // kubectl ramp version [--client]
-import type { AppsV1Api, V1Deployment } from "@kubernetes/client-node";
+import type { V1Deployment } from "@kubernetes/client-node";
 import pkg from "../../../package.json" with { type: "json" };
+import type { KubeApi } from "../api.ts";
 import { type Command, outputOption } from "../command.ts";
 import { describeError, EXIT } from "../context.ts";
-import { k8s } from "../k8s.ts";
 
 /** The labels the chart gives the controller's Deployment (chart/templates/_helpers.tpl), nameOverride or not. */
 export const CONTROLLER_SELECTOR = "app.kubernetes.io/part-of=ramp,app.kubernetes.io/component=controller";
@@ -27,9 +27,15 @@ function describe(d: V1Deployment): string {
  * The controller's Deployments: listed in every namespace, else (without that right) in the chart's
  * namespace and the current one. What could not be looked at is said, not guessed.
  */
-export async function findController(apps: AppsV1Api, namespace: string): Promise<string> {
+export async function findController(api: KubeApi, namespace: string): Promise<string> {
+  const query = new URLSearchParams({ labelSelector: CONTROLLER_SELECTOR }).toString();
+  const list = (ns: string | undefined) =>
+    api.request<{ items: V1Deployment[] }>(
+      "GET",
+      `/apis/apps/v1${ns === undefined ? "" : `/namespaces/${ns}`}/deployments?${query}`,
+    );
   try {
-    const all = await apps.listDeploymentForAllNamespaces({ labelSelector: CONTROLLER_SELECTOR });
+    const all = await list(undefined);
     return all.items.length > 0
       ? all.items.map(describe).join(", ")
       : `not found (no Deployment labelled ${CONTROLLER_SELECTOR})`;
@@ -40,8 +46,7 @@ export async function findController(apps: AppsV1Api, namespace: string): Promis
   const denied: string[] = [];
   for (const ns of [...new Set([CHART_NAMESPACE, namespace])]) {
     try {
-      const list = await apps.listNamespacedDeployment({ namespace: ns, labelSelector: CONTROLLER_SELECTOR });
-      found.push(...list.items.map(describe));
+      found.push(...(await list(ns)).items.map(describe));
     } catch (err) {
       if (!isForbidden(err)) throw err;
       denied.push(ns);
@@ -80,10 +85,10 @@ export const version: Command = {
     let code: number = EXIT.ok;
     if (!ctx.bool("client")) {
       try {
-        const kc = ctx.kubeConfig();
-        const server = await kc.makeApiClient(k8s().VersionApi).getCode();
-        v.kubernetes = server.gitVersion;
-        v.controller = await findController(kc.makeApiClient(k8s().AppsV1Api), ctx.namespace());
+        const api = ctx.api();
+        const server = await api.request<{ gitVersion?: string }>("GET", "/version");
+        if (server.gitVersion !== undefined) v.kubernetes = server.gitVersion;
+        v.controller = await findController(api, ctx.namespace());
       } catch (err) {
         ctx.err(describeError(err));
         code = EXIT.failed;

@@ -1,11 +1,11 @@
 // The reads behind `get rollout` and `list rollouts`: a Rollout with its ReplicaSets, pods and
-// AnalysisRuns, or every Rollout of a namespace (or all namespaces).
-import type { KubeConfig, V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
+// AnalysisRuns, or every Rollout of a namespace (or all namespaces), as raw JSON.
+import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 import { GROUP, LabelSelector, VERSION } from "../../api/index.ts";
 import { ROLLOUT_LABEL } from "../../api/labels.ts";
 import { selectorString } from "../../kube/selector.ts";
 import type { RolloutRef } from "../actions/client.ts";
-import { k8s } from "../k8s.ts";
+import { type KubeApi, statusOf } from "../api.ts";
 import type { RolloutTree } from "./view.ts";
 
 type Listed = { items?: unknown[] };
@@ -30,7 +30,7 @@ const ownedBy = (uid: string | undefined) => (o: Owned) =>
 
 /** A missing resource type (AnalysisRun CRD not installed) lists as empty. */
 const emptyIf404 = (err: unknown): Listed => {
-  if (err instanceof k8s().ApiException && err.code === 404) return { items: [] };
+  if (statusOf(err) === 404) return { items: [] };
   throw err;
 };
 
@@ -42,69 +42,48 @@ export interface TreeReader {
   list(kind: TreeKind, namespace: string, query: Selectors): Promise<RolloutList>;
 }
 
-export function treeReader(kc: KubeConfig): TreeReader {
-  const custom = kc.makeApiClient(k8s().CustomObjectsApi);
-  const core = kc.makeApiClient(k8s().CoreV1Api);
-  const ramp = { group: GROUP, version: VERSION };
+/** `path` with the query's non-empty values. */
+function withQuery(path: string, query: Record<string, string | undefined>): string {
+  const q = Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== "");
+  return q.length === 0 ? path : `${path}?${new URLSearchParams(q).toString()}`;
+}
+
+export function treeReader(api: KubeApi): TreeReader {
+  const get = <T>(path: string, query: Record<string, string | undefined> = {}) =>
+    api.request<T>("GET", withQuery(path, query));
   return {
     async rolloutTree(ref) {
-      const rollout = (await custom.getNamespacedCustomObject({ ...ramp, plural: "rollouts", ...ref })) as {
-        metadata?: { uid?: string };
-        spec?: { selector?: unknown };
-      };
+      const rollout = await get<{ metadata?: { uid?: string }; spec?: { selector?: unknown } }>(
+        `${treePath("rollouts", ref.namespace)}/${encodeURIComponent(ref.name)}`,
+      );
       const uid = rollout.metadata?.uid;
       const byRollout = `${ROLLOUT_LABEL}=${ref.name}`;
       const selector = LabelSelector.safeParse(rollout.spec?.selector);
+      const podSelector = selector.success ? selectorString(selector.data) : "";
       const [rs, pods, runs] = await Promise.all([
-        custom.listNamespacedCustomObject({
-          group: "apps",
-          version: "v1",
-          plural: "replicasets",
-          namespace: ref.namespace,
-          labelSelector: byRollout,
-        }) as Promise<Listed>,
-        selector.success && selectorString(selector.data) !== ""
-          ? core.listNamespacedPod({ namespace: ref.namespace, labelSelector: selectorString(selector.data) })
+        get<Listed>(treePath("replicasets", ref.namespace), { labelSelector: byRollout }),
+        podSelector !== ""
+          ? get<{ items?: V1Pod[] }>(treePath("pods", ref.namespace), { labelSelector: podSelector })
           : Promise.resolve({ items: [] as V1Pod[] }),
-        (
-          custom.listNamespacedCustomObject({
-            ...ramp,
-            plural: "analysisruns",
-            namespace: ref.namespace,
-            labelSelector: byRollout,
-          }) as Promise<Listed>
-        ).catch(emptyIf404),
+        get<Listed>(treePath("analysisruns", ref.namespace), { labelSelector: byRollout }).catch(emptyIf404),
       ]);
       const replicaSets = ((rs.items ?? []) as V1ReplicaSet[]).filter(ownedBy(uid));
       const rsUids = new Set(replicaSets.map((r) => r.metadata?.uid));
       return {
         rollout,
         replicaSets,
-        pods: pods.items.filter((p) => p.metadata?.ownerReferences?.some((o) => rsUids.has(o.uid))),
+        pods: (pods.items ?? []).filter((p) => p.metadata?.ownerReferences?.some((o) => rsUids.has(o.uid))),
         // Labelled as the Rollout's and not owned by another object (a recreated Rollout of the same name).
         analysisRuns: ((runs.items ?? []) as Owned[]).filter(
           (o) => !uid || (o.metadata?.ownerReferences ?? []).every((r) => r.uid === uid),
         ),
       };
     },
-    async list(kind, namespace, query) {
-      if (kind === "pods") return (await core.listNamespacedPod({ namespace, ...query })) as RolloutList;
-      const { group, version } = TREE_KINDS[kind];
-      return (await custom.listNamespacedCustomObject({
-        group,
-        version,
-        plural: kind,
-        namespace,
-        ...query,
-      })) as RolloutList;
-    },
-    async rollouts(namespace, labelSelector) {
-      const selector = labelSelector ? { labelSelector } : {};
-      return (
-        namespace === undefined
-          ? await custom.listClusterCustomObject({ ...ramp, plural: "rollouts", ...selector })
-          : await custom.listNamespacedCustomObject({ ...ramp, plural: "rollouts", namespace, ...selector })
-      ) as RolloutList;
-    },
+    list: (kind, namespace, query) => get<RolloutList>(treePath(kind, namespace), query),
+    rollouts: (namespace, labelSelector) =>
+      get<RolloutList>(
+        namespace === undefined ? `${TREE_KINDS.rollouts.prefix}/rollouts` : treePath("rollouts", namespace),
+        { labelSelector },
+      ),
   };
 }

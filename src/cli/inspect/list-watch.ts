@@ -2,7 +2,7 @@
 // resourceVersion, resumed from the last version seen when the server ends it, and listed again on
 // 410 Gone (the version is too old), as client-go's reflector does.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { PluginKubeConfig } from "../connect.ts";
+import type { KubeApi } from "../api.ts";
 
 export type WatchEvent = {
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -59,7 +59,7 @@ export async function listWatch(
 
 /** A list and watch of `path` (e.g. /apis/ramp.dev/v1alpha1/namespaces/shop/rollouts) on the cluster. */
 export function kubeSource(
-  kc: PluginKubeConfig,
+  api: KubeApi,
   path: string,
   query: { labelSelector?: string; fieldSelector?: string },
   list: () => Promise<{ items?: unknown[]; metadata?: { resourceVersion?: string } }>,
@@ -71,7 +71,7 @@ export function kubeSource(
       return { items: l.items ?? [], resourceVersion: l.metadata?.resourceVersion ?? "" };
     },
     async *watch(resourceVersion, signal) {
-      const lines = kc.watchLines(path, { ...params, resourceVersion, allowWatchBookmarks: "true" }, signal);
+      const lines = api.watchLines(path, { ...params, resourceVersion, allowWatchBookmarks: "true" }, signal);
       for await (const line of lines) yield JSON.parse(line) as WatchEvent;
     },
   };

@@ -41,7 +41,7 @@ async function watchTree(
   const signal = AbortSignal.any([ctx.io.signal, stop.signal]);
   const timer = timeoutMs > 0 ? setTimeout(() => stop.abort(), timeoutMs) : undefined;
   const screen = new Screen(ctx.io.stdout);
-  const kc = ctx.kubeConfig();
+  const api = ctx.api();
   let tree: RolloutTree | undefined;
   let error = "";
   const draw = () => {
@@ -82,7 +82,7 @@ async function watchTree(
     // No AnalysisRun CRD (404): that watch ends, the others go on.
     const gone = new AbortController();
     return listWatch(
-      kubeSource(kc, treePath(kind, ref.namespace), query, () => reader.list(kind, ref.namespace, query)),
+      kubeSource(api, treePath(kind, ref.namespace), query, () => reader.list(kind, ref.namespace, query)),
       {
         listed: changed,
         changed,
@@ -136,7 +136,7 @@ function podSelector(tree: RolloutTree | undefined): string | undefined {
 export async function run(ctx: CliContext): Promise<number> {
   if (ctx.positionals.length === 0) return list.run(ctx);
   const format = ctx.string("output") ?? "tree";
-  const reader = treeReader(ctx.kubeConfig());
+  const reader = treeReader(ctx.api());
   const ref = ctx.ref();
   if (format === "json" || format === "yaml" || format === "name") {
     for (const line of formatObjects(format, (await reader.rolloutTree(ref)).rollout)) ctx.out(line);

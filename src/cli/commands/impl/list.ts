@@ -15,8 +15,8 @@ export async function listRollouts(ctx: CliContext): Promise<number> {
   const namespace = all ? undefined : ctx.namespace();
   const selector = ctx.string("selector");
   const format = ctx.string("output") ?? "table";
-  const kc = ctx.kubeConfig();
-  const reader = treeReader(kc);
+  const api = ctx.api();
+  const reader = treeReader(api);
   const tableOpts = () => ({
     now: ctx.io.now().getTime(),
     allNamespaces: all,
@@ -63,7 +63,7 @@ export async function listRollouts(ctx: CliContext): Promise<number> {
   };
   const path = `/apis/ramp.dev/v1alpha1${namespace === undefined ? "" : `/namespaces/${namespace}`}/rollouts`;
   await listWatch(
-    kubeSource(kc, path, selector ? { labelSelector: selector } : {}, listOnce),
+    kubeSource(api, path, selector ? { labelSelector: selector } : {}, listOnce),
     {
       listed(again) {
         const changed = again.filter(note);
