@@ -125,7 +125,7 @@ export const ERROR_CODES = {
   },
   NotificationFailed: {
     summary:
-      "A destination did not accept a notification before --notify-give-up-seconds (default 600) from its first attempt, or refused it (4xx): a Warning Event on the Rollout; ramp_notifications_failed_total counts it and RampNotificationsFailing fires.",
+      "A destination did not accept a notification within --notify-give-up-seconds (default 600) of being queued, or refused it (4xx): a Warning Event on the Rollout; ramp_notifications_failed_total counts it and RampNotificationsFailing fires.",
     fix: "The Event names the event, the destination and the last answer: fix the webhook, token or receiver; later notifications are sent as usual.",
   },
   ApiError: {

@@ -25,7 +25,7 @@ export type ControllerOptions = {
   /** Base URLs for the link in every notification: the dashboard's first, else Grafana's. */
   dashboardUrl?: string | undefined;
   grafanaUrl?: string | undefined;
-  /** A notification not delivered this long after its first attempt is given up (a Warning Event). */
+  /** A notification not delivered this long after it was queued is given up (a Warning Event). */
   notifyGiveUpMs: number;
 };
 
@@ -63,7 +63,7 @@ export const USAGE = `Usage: ramp-controller [options]
   --grafana-url URL      base URL of Grafana: without --dashboard-url, notifications link to the ramp
                          dashboard there (uid ramp-rollouts) for the Rollout
   --notify-give-up-seconds N
-                         a notification a destination has not accepted N seconds after its first attempt
+                         a notification a destination has not accepted N seconds after it was queued
                          is given up, with a Warning Event and ramp_notifications_failed_total (default 600)
   -h, --help             this help
 `;

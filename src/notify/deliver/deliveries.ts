@@ -18,7 +18,11 @@ export type DeliveriesOptions = {
   maxQueuedPerDestination?: number;
   /** One attempt (prepare and send); a hanging receiver costs this, never a reconcile. */
   attemptTimeoutMs?: number;
-  /** From the first attempt; a message whose next attempt would start later is given up (gave_up). */
+  /**
+   * From when the message was queued; a message whose next attempt would start later is given up
+   * (gave_up), and one still waiting that long behind a destination that has just given one up is given
+   * up without an attempt: a dead destination's backlog ends in bounded time, not one timeout after another.
+   */
   giveUpAfterMs?: number;
   backoff?: Backoff;
   /** The longest Retry-After honoured, whatever the server asks. */
@@ -29,8 +33,9 @@ export type DeliveriesOptions = {
   random?: () => number;
 };
 
-type Entry = { job: Job; onDone: (o: Outcome) => Promise<void> | void };
-type Lane = { waiting: Entry[]; running: Promise<void> | undefined };
+type Entry = { job: Job; onDone: (o: Outcome) => Promise<void> | void; queuedAt: number };
+/** `down`: the last message ended given up (the destination failed every attempt), with its last error. */
+type Lane = { waiting: Entry[]; running: Promise<void> | undefined; down?: string | undefined };
 
 const realSleep = (ms: number, signal?: AbortSignal) =>
   delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
@@ -78,7 +83,7 @@ export class Deliveries {
     }
     this.lanes.set(job.destination, lane);
     this.ids.add(job.id);
-    lane.waiting.push({ job, onDone });
+    lane.waiting.push({ job, onDone, queuedAt: this.o.now() });
     this.depth(job.destination, lane);
     lane.running ??= this.drain(job.destination, lane);
     return true;
@@ -112,7 +117,9 @@ export class Deliveries {
       this.depth(destination, lane);
       let outcome: Outcome | undefined;
       try {
-        outcome = await this.deliver(entry.job);
+        outcome = this.expired(entry, lane) ?? (await this.deliver(entry.job, entry.queuedAt));
+        if (outcome)
+          lane.down = outcome.ok ? undefined : outcome.reason === "gave_up" ? outcome.message : lane.down;
       } catch (err) {
         // Only an injected now/sleep can throw here; the lane goes on, the caller's record still says due.
         this.o.log?.error({ destination, id: entry.job.id, err }, "delivering a notification failed");
@@ -135,11 +142,22 @@ export class Deliveries {
     if (lane.waiting.length === 0 && this.lanes.get(destination) === lane) this.lanes.delete(destination);
   }
 
+  /** A message that waited out its whole budget behind a destination that is down: given up unsent. */
+  private expired(entry: Entry, lane: Lane): Outcome | undefined {
+    const waited = this.o.now() - entry.queuedAt;
+    if (lane.down === undefined || waited < this.o.giveUpAfterMs) return undefined;
+    const { destination, event, id } = entry.job;
+    this.o.metrics.failed.inc({ destination, reason: "gave_up" });
+    const message = `gave up unsent after waiting ${(waited / 1000).toFixed(1)} s behind a destination that is down (${lane.down})`;
+    this.o.log?.warn({ destination, event, id, reason: "gave_up", error: message }, "notification given up");
+    return { ok: false, reason: "gave_up", message: message.slice(0, 800) };
+  }
+
   /** Attempts `job` until it is sent, fails for good or is given up; undefined when stopped first. */
-  private async deliver(job: Job): Promise<Outcome | undefined> {
+  private async deliver(job: Job, queuedAt: number): Promise<Outcome | undefined> {
     const { metrics, log, now } = this.o;
     const stop = this.stopping.signal;
-    const first = now();
+    const first = queuedAt;
     const fields = { destination: job.destination, event: job.event, id: job.id };
     for (let n = 1; ; n++) {
       const a: Attempt = await attempt(job, {

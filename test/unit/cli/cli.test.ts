@@ -188,6 +188,8 @@ describe("lint", () => {
       "missing-references.yaml:46 #3 spec | spec.metrics[].name must be unique",
       "missing-references.yaml:50 #3 spec.metrics[0].successCondition | write a CEL expression over `result`, e.g. result[0] >= 0.95 (the controller reports InvalidCondition)",
       "not-yaml.yaml:5 #1  | correct the YAML syntax at that line",
+      'notifier-event.yaml:7 #1 spec.events[0] | use one of: "stepStarted", "paused", "analysisInconclusive", "aborted", "progressDeadlineExceeded", "healthy", "rolledBack"',
+      "notifier.yaml:7 #1 spec | set exactly one destination: slack, msteams or webhook",
       "routing-without-services.yaml:7 #1 spec | spec.template.metadata.labels must include every spec.selector.matchLabels entry",
       "routing-without-services.yaml:20 #1 spec.strategy.canary | set both, or pingPong (only Istio subset-level routing, trafficRouting.istio.destinationRule alone, works without them)",
       "two-kinds-in-a-step.yaml:21 #1 spec.strategy.canary | spec.strategy.canary.steps[].setWeight is a percentage (at most 100) unless trafficRouting.maxTrafficWeight sets another total",
@@ -232,7 +234,9 @@ describe("lint", () => {
   });
 
   test("a Notifier: its schema and CEL rules, as admission checks them", () => {
-    const findings = lintFiles([join(repoRoot, "test/fixtures/lint/notifier.yaml")]).map((f) => f.message);
+    const findings = ["notifier.yaml", "notifier-event.yaml"].flatMap((f) =>
+      lintFiles([join(repoRoot, "test/fixtures/lint", f)]).map((x) => x.message),
+    );
     assert.ok(
       findings.some((m) => /spec\.events\[0\]/.test(m)),
       `unknown event: ${findings.join(" | ")}`,

@@ -181,6 +181,32 @@ describe("notification deliveries", () => {
     await r.d.stop();
   });
 
+  test("a dead destination's backlog ends in bounded time: once one message is given up, those that waited out the budget are given up unsent", async () => {
+    const url = await closedPort();
+    const r = rig({
+      giveUpAfterMs: 300,
+      backoff: { initialMs: 20, maxMs: 80 },
+      sleep: (ms) => new Promise((res) => setTimeout(res, ms)),
+    });
+    const start = Date.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => deliver(r.d, job(`m${i}`, "Notifier/shop/dead", url))),
+    );
+    const took = Date.now() - start;
+    assert.ok(outcomes.every((o) => !o.ok && o.reason === "gave_up"));
+    // One budget for the first, about one more for all the rest: not thirty budgets one after another.
+    assert.ok(took < 1500, `30 messages resolved in ${took} ms (a budget is 300 ms)`);
+    const unsent = outcomes.filter((o) => !o.ok && /gave up unsent/.test(o.message));
+    assert.ok(unsent.length >= 25, `${unsent.length} given up without an attempt`);
+    assert.match(
+      !unsent[0]?.ok ? (unsent[0]?.message ?? "") : "",
+      /ECONNREFUSED/,
+      "names why the destination is down",
+    );
+    assert.equal(await r.count(FAILED, { destination: "Notifier/shop/dead", reason: "gave_up" }), 30);
+    await r.d.stop();
+  });
+
   test("the queue is bounded per destination: beyond, enqueue says no and counts queue_full", async () => {
     let release = () => {};
     const gate = new Promise<void>((res) => {
