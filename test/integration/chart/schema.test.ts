@@ -53,6 +53,8 @@ const OPEN = [
   "metrics.serviceMonitor.metricRelabelings[]",
   "resources.requests",
   "resources.limits",
+  "dashboard.resources.requests",
+  "dashboard.resources.limits",
   "networkPolicy.metricsFrom[]",
   "networkPolicy.egress[]",
   "affinity",
