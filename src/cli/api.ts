@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import pkg from "../../package.json" with { type: "json" };
+import { ApiError } from "../kube/api-error.ts";
 import {
   type ClusterEntry,
   type ContextEntry,
@@ -18,6 +19,8 @@ import {
   type UserEntry,
 } from "../kube/kubeconfig.ts";
 import { UsageError } from "./context.ts";
+
+export { ApiError };
 
 const require = createRequire(import.meta.url);
 
@@ -276,20 +279,6 @@ async function readText(res: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
-}
-
-/** An HTTP error answer from the apiserver: its code, and the Status it sent as body (kubectl prints it). */
-export class ApiError extends Error {
-  readonly code: number;
-  readonly body: unknown;
-  readonly headers: Record<string, string>;
-  constructor(code: number, message: string, body: unknown, headers: Record<string, string>) {
-    super(message);
-    this.name = "ApiError";
-    this.code = code;
-    this.body = body;
-    this.headers = headers;
-  }
 }
 
 function apiError(method: string, path: string, res: IncomingMessage, text: string): ApiError {

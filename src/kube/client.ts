@@ -4,6 +4,7 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import pkg from "../../package.json" with { type: "json" };
 import type { Metrics } from "../observability/metrics.ts";
+import { ApiError } from "./api-error.ts";
 import { type Connection, connectionOf, type KubeConfigLike } from "./kubeconfig.ts";
 import { type RateLimit, rateLimiter, type TokenBucket } from "./rate-limit.ts";
 import { describeRequest } from "./request-info.ts";
@@ -11,6 +12,7 @@ import { honourRetryAfter, type RetryAfterPolicy } from "./retry-after.ts";
 import { type Answer, type HttpMethod, type Outgoing, Transport } from "./transport.ts";
 
 export type { HttpMethod } from "./transport.ts";
+export { ApiError };
 
 /** Content types for PATCH; the generated clients pick one themselves, `request` lets the caller choose. */
 export const PatchType = {
@@ -155,20 +157,6 @@ export function makeClients(
 export function defaultUserAgent(identity?: string): string {
   const base = `ramp-controller/${pkg.version}`;
   return identity ? `${base} (${identity.replace(/[^\x20-\x7e]|[()]/g, "_")})` : base;
-}
-
-/** An HTTP error answer from the apiserver: the status code, and the Status object as body. */
-export class ApiError extends Error {
-  readonly code: number;
-  readonly body: unknown;
-  readonly headers: Record<string, string>;
-  constructor(code: number, message: string, body: unknown, headers: Record<string, string>) {
-    super(message);
-    this.name = "ApiError";
-    this.code = code;
-    this.body = body;
-    this.headers = headers;
-  }
 }
 
 /** The HTTP status of an API error: ramp's ApiError or client-node's ApiException (the plugin's); else undefined. */
