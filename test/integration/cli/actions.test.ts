@@ -174,7 +174,7 @@ describe("kubectl ramp: actions through kubectl", () => {
     assert.match(missing.stderr, /has no revision 9 \(revisions kept: /);
   });
 
-  test("restart replaces every pod, at most maxUnavailable at a time, and records restartedAt", async () => {
+  test("restart replaces every pod, at most maxUnavailable at a time, and records restartedAt", async (t) => {
     await f.applyFixture("canary/three-steps.yaml", { NAME: "boot", IMAGE: "app:1", ...INDEFINITE });
     const healthy = await f.waitHealthy("boot");
     await f.waitStatus("boot", "5 ready", (s) => s.readyReplicas === 5);
@@ -195,6 +195,8 @@ describe("kubectl ramp: actions through kubectl", () => {
     assert.equal(before.length, 5);
     // Its own record of the ReplicaSets from now on, to check the pace of the restart afterwards.
     const seen = await History.start(f.kc, f.namespace);
+    // Stopped whatever happens: a watch left open keeps the test file's process alive for good.
+    t.after(() => seen.stop());
 
     const res = await ramp("restart", "boot");
     assert.equal(res.code, 0, res.stderr);
