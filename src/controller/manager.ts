@@ -58,6 +58,7 @@ export async function runController(
   const webPolicy = controllerWebPolicy(opts);
   // Receipts ask for a status write; the queue exists below, and only a leader's hub ever delivers.
   let requeue: (key: string) => void = () => {};
+  const secrets = secretReader(clients);
   const notifications = controllerNotifications({
     clients,
     caches,
@@ -66,6 +67,7 @@ export async function runController(
     policy: webPolicy,
     events,
     requeue: (key) => requeue(key),
+    secret: secrets,
     giveUpAfterMs: opts.notifyGiveUpMs,
     links: { dashboard: opts.dashboardUrl, grafana: opts.grafanaUrl },
   });
@@ -132,7 +134,7 @@ export async function runController(
     metrics,
     log,
     policy: webPolicy,
-    secret: secretReader(clients),
+    secret: secrets,
     leading: () => leading,
   });
   const lead = () => {

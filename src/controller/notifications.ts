@@ -12,7 +12,6 @@ import type { NotifierKind, NotifierView } from "../notify/recipients.ts";
 import type { NotifierSpecAny } from "../notify/request.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { ControllerCaches } from "./caches.ts";
-import { secretReader } from "./secrets.ts";
 
 type Parsed = NotifierView & { spec: NotifierSpecAny };
 
@@ -36,6 +35,8 @@ export function controllerNotifications(opts: {
   policy: WebPolicy;
   events: EventSink;
   requeue: (key: string) => void;
+  /** Secret reads, shared with the Notifier status controller (one cache of each Secret). */
+  secret: (namespace: string, name: string, key: string) => Promise<string>;
   giveUpAfterMs: number;
   links: { dashboard?: string | undefined; grafana?: string | undefined };
 }): ControllerNotifications {
@@ -51,7 +52,6 @@ export function controllerNotifications(opts: {
     log: log.child({ component: "notifications" }),
     giveUpAfterMs: opts.giveUpAfterMs,
   });
-  const read = secretReader(opts.clients);
   const hub = new NotificationHub({
     deliveries,
     links: opts.links,
@@ -67,7 +67,7 @@ export function controllerNotifications(opts: {
           : parsed(kind, caches.clusterNotifiers.get(name)),
       async secret(namespace, name, key) {
         try {
-          return await read(namespace, name, key);
+          return await opts.secret(namespace, name, key);
         } catch (err) {
           throw Object.assign(new Error((err as Error).message), { reason: "secret" });
         }
