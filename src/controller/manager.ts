@@ -60,7 +60,6 @@ export async function runController(
   let requeue: (key: string) => void = () => {};
   const secrets = secretReader(clients);
   const notifications = controllerNotifications({
-    clients,
     caches,
     metrics,
     log,

@@ -4,7 +4,6 @@ import { resolveAll } from "../analysis/providers/guarded-http.ts";
 import type { WebPolicy } from "../analysis/providers/web-policy.ts";
 import { ClusterNotifier, Notifier } from "../api/index.ts";
 import type { EventSink } from "../core/ports.ts";
-import type { Clients } from "../kube/client.ts";
 import { Deliveries } from "../notify/deliver/index.ts";
 import { type NotifyMetrics, notifyMetrics } from "../notify/deliver/metrics.ts";
 import { NotificationHub } from "../notify/hub.ts";
@@ -28,7 +27,6 @@ export type ControllerNotifications = {
 };
 
 export function controllerNotifications(opts: {
-  clients: Clients;
   caches: ControllerCaches;
   metrics: Metrics;
   log: Logger;
