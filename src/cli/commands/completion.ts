@@ -1,4 +1,4 @@
-// kubectl ramp completion bash|zsh|fish, and the `__complete` protocol behind it (Cobra's, which kubectl
+// kubectl ramp completion bash|zsh|fish|powershell, and the `__complete` protocol behind it (Cobra's, which kubectl
 // also speaks to a `kubectl_complete-ramp` executable, so `kubectl ramp <TAB>` completes too).
 import { type Command, NAME_KINDS, type NameKind, type Option } from "../command.ts";
 import type { CliContext } from "../context.ts";
@@ -6,7 +6,7 @@ import { EXIT, UsageError } from "../context.ts";
 import { GLOBAL_OPTIONS } from "../globals.ts";
 import { COMMANDS } from "../registry.ts";
 
-const SHELLS = ["bash", "zsh", "fish"];
+const SHELLS = ["bash", "zsh", "fish", "powershell"];
 
 const SCRIPTS: Record<string, string> = {
   bash: `# bash completion for kubectl-ramp: source <(kubectl-ramp completion bash)
@@ -28,11 +28,25 @@ compdef _kubectl_ramp kubectl-ramp
   fish: `# fish completion for kubectl-ramp: kubectl-ramp completion fish | source
 complete -c kubectl-ramp -f -a '(kubectl-ramp __complete (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null | string match -v ":*")'
 `,
+  powershell: `# powershell completion for kubectl-ramp: kubectl-ramp completion powershell | Out-String | Invoke-Expression
+Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
+  param($wordToComplete, $commandAst, $cursorPosition)
+  # The words typed before the cursor, without the command itself; the one being typed goes last, even empty.
+  $words = @($commandAst.CommandElements | Select-Object -Skip 1 |
+    Where-Object { $_.Extent.EndOffset -le $cursorPosition } | ForEach-Object { $_.ToString() })
+  if ($wordToComplete -eq '') { $words += '' }
+  # Standard passing hands an empty word to the program as "" (the default in PowerShell 7.3 and later).
+  $PSNativeCommandArgumentPassing = 'Standard'
+  & kubectl-ramp __complete @words 2>$null | Where-Object { $_ -notlike ':*' } | ForEach-Object {
+    [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
+  }
+}
+`,
 };
 
 export const completion: Command = {
   words: ["completion"],
-  usage: "kubectl ramp completion bash|zsh|fish",
+  usage: "kubectl ramp completion bash|zsh|fish|powershell",
   summary: "Print a shell completion script for kubectl-ramp",
   details:
     "`kubectl ramp <TAB>` completes through kubectl itself when the `kubectl_complete-ramp` executable\n" +
@@ -40,6 +54,7 @@ export const completion: Command = {
   examples: [
     ["bash, for this shell", "source <(kubectl ramp completion bash)"],
     ["fish", "kubectl ramp completion fish | source"],
+    ["PowerShell", "kubectl ramp completion powershell | Out-String | Invoke-Expression"],
   ],
   options: {},
   args: { min: 1, max: 1 },

@@ -1,6 +1,7 @@
 // The command line without a cluster: parsing, help, exit codes, lint findings, status verdicts,
 // in-place redraw, undo's template restoration and completion.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -29,7 +30,7 @@ describe("argument parsing and exit codes", () => {
     ["a bad --timeout", ["status", "web", "--timeout", "soon"], /--timeout: "soon" is not a duration/],
     ["a bad --to-revision", ["undo", "web", "--to-revision", "-1"], /--to-revision/],
     ["lint without -f", ["lint"], /lint needs -f FILE/],
-    ["an unknown shell", ["completion", "tcsh"], /"tcsh" is not one of bash, zsh, fish/],
+    ["an unknown shell", ["completion", "tcsh"], /"tcsh" is not one of bash, zsh, fish, powershell/],
   ];
   for (const [name, argv, message] of usage) {
     test(`${name}: exit ${EXIT.usage}`, async () => {
@@ -98,12 +99,44 @@ describe("argument parsing and exit codes", () => {
     assert.deepEqual(JSON.parse(r.stdout), { plugin: pkg.version });
   });
 
-  test("completion scripts for bash, zsh and fish call __complete", async () => {
-    for (const shell of ["bash", "zsh", "fish"]) {
+  // A contract test for zsh, fish and PowerShell (none is on this machine): each script hands the words to
+  // __complete and drops its directive line; bash runs its script for real in the next test.
+  test("completion scripts for bash, zsh, fish and powershell call __complete and drop the directive", async () => {
+    const calls: Record<string, RegExp> = {
+      bash: /kubectl-ramp __complete "\$\{COMP_WORDS\[@\]:1:COMP_CWORD\}".*grep -v '\^:'/,
+      zsh: /kubectl-ramp __complete \$\{words\[2,CURRENT\]\}.*grep -v '\^:'/,
+      fish: /kubectl-ramp __complete \(commandline -opc\)\[2\.\.-1\] \(commandline -ct\).*string match -v ":\*"/,
+      powershell: /& kubectl-ramp __complete @words 2>\$null \| Where-Object \{ \$_ -notlike ':\*' \}/,
+    };
+    for (const [shell, call] of Object.entries(calls)) {
       const r = await ramp(["completion", shell]);
       assert.equal(r.code, EXIT.ok);
-      assert.match(r.stdout, /kubectl-ramp __complete/);
+      assert.match(r.stdout, call, shell);
     }
+    const ps = (await ramp(["completion", "powershell"])).stdout;
+    assert.match(ps, /Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp'/);
+    // An empty word under the cursor is passed on, so `promote <TAB>` asks for names, not commands.
+    assert.match(ps, /if \(\$wordToComplete -eq ''\) \{ \$words \+= '' \}/);
+  });
+
+  test("the bash script completes in a real bash through the installed launcher", () => {
+    const complete = (words: string[]) => {
+      const script = [
+        "source <(kubectl-ramp completion bash)",
+        `COMP_WORDS=(kubectl-ramp ${words.map((w) => `'${w}'`).join(" ")})`,
+        `COMP_CWORD=${words.length}`,
+        "_kubectl_ramp",
+        'printf "%s\\n" "${COMPREPLY[@]}"',
+      ].join("\n");
+      const out = execFileSync("bash", ["-c", script], {
+        env: { ...process.env, PATH: `${join(repoRoot, "bin")}:${process.env.PATH}` },
+        encoding: "utf8",
+      });
+      return out.split("\n").filter(Boolean);
+    };
+    assert.deepEqual(complete(["pro"]), ["promote"]);
+    assert.deepEqual(complete(["completion", ""]), ["bash", "zsh", "fish", "powershell"]);
+    assert.deepEqual(complete(["promote", "web", "--fu"]), ["--full"]);
   });
 });
 
@@ -126,7 +159,7 @@ describe("completion candidates", () => {
     [["promote", "web", "--f"], ["--full"]],
     [
       ["completion", ""],
-      ["bash", "zsh", "fish"],
+      ["bash", "zsh", "fish", "powershell"],
     ],
     [["promote", "web", ""], []],
     // Namespaces after -n, contexts after --context, kubeconfig clusters and users.
