@@ -126,6 +126,7 @@ describe("argument parsing and exit codes", () => {
         `COMP_WORDS=(kubectl-ramp ${words.map((w) => `'${w}'`).join(" ")})`,
         `COMP_CWORD=${words.length}`,
         "_kubectl_ramp",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own expansion, not a template
         'printf "%s\\n" "${COMPREPLY[@]}"',
       ].join("\n");
       const out = execFileSync("bash", ["-c", script], {
