@@ -1,8 +1,11 @@
-// Two controllers with leader election: only the leader writes; when it dies the other takes over.
+// Two controllers with leader election: only the leader writes; when it dies the other takes over; a leader
+// that cannot renew steps down and exits before its Lease could pass to another, for the kubelet to restart it.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { kubectl, waitFor } from "../../../dev/kube.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
+import { FaultProxy } from "../../support/fault-proxy.ts";
 
 /** Status writes a controller made, from its own request counter. */
 async function statusWrites(metricsUrl: string): Promise<number> {
@@ -92,5 +95,40 @@ describe("leader election", () => {
     });
     const took = Date.now() - stoppedAt;
     assert.ok(took < 5_000, `released lease taken over in ${took} ms (a lease duration is 15 s)`);
+  });
+
+  test("a leader cut off from the apiserver exits before its Lease expires, its /healthz ok until then", async (t) => {
+    const proxy = FaultProxy.start();
+    t.after(() => proxy.stop());
+    const c = await f.startController({
+      kubeconfig: await proxy.kubeconfigFor("cut-leader"),
+      args: ["--leader-elect", "--identity", "ctl-cut", "--lease-name", "cut"],
+    });
+    const lease = async () =>
+      (
+        await kubectl([
+          "get",
+          "lease",
+          "cut",
+          "-n",
+          f.namespace,
+          "-o",
+          "jsonpath={.spec.holderIdentity} {.spec.renewTime}",
+        ])
+      ).stdout;
+    await waitFor(async () => (await lease()).startsWith("ctl-cut ") || undefined, {
+      what: "ctl-cut to lead",
+    });
+    // Every request from now on is answered 503, the Lease renewals included.
+    proxy.faults = { unavailable: 1 };
+    const lastRenew = Date.parse((await lease()).split(" ")[1] ?? "");
+    const healthz = await fetch(`${c.healthUrl}/healthz`);
+    assert.equal(healthz.status, 200, "within the renew deadline the leader is still healthy");
+    const code = await Promise.race([c.exited, new Promise((r) => setTimeout(() => r("running"), 30_000))]);
+    const exitedAt = Date.now();
+    assert.equal(code, 1, "the deposed leader exits 1");
+    // Renewed at lastRenew at the latest: another candidate could take the Lease 15 s after it.
+    assert.ok(exitedAt < lastRenew + 15_000, `exited ${exitedAt - lastRenew} ms after the last renewal`);
+    assert.match(readFileSync(c.logFile, "utf8"), /lost the leader lease/);
   });
 });
