@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { binaries } from "../../../dev/cluster/paths.ts";
-import { kubectl } from "../../../dev/kube.ts";
+import { kubectl, waitFor } from "../../../dev/kube.ts";
 import { Fixture } from "../../support/e2e/fixture.ts";
 import { History } from "../../support/e2e/history.ts";
 import { kubectlRamp, pluginDir, pluginEnv } from "../../support/plugin.ts";
@@ -191,8 +191,14 @@ describe("kubectl ramp: actions through kubectl", () => {
       ]);
       return res.stdout.split("\n").filter(Boolean);
     };
-    const before = await podsOf();
-    assert.equal(before.length, 5);
+    // Ready in status can run ahead of the pod list the apiserver serves: wait for the five pods themselves.
+    const five = async () => {
+      const pods = await podsOf();
+      return pods.length === 5 ? pods : undefined;
+    };
+    const before = await waitFor(five, {
+      what: "the five pods of the stable version",
+    });
     // Its own record of the ReplicaSets from now on, to check the pace of the restart afterwards.
     const seen = await History.start(f.kc, f.namespace);
     // Stopped whatever happens: a watch left open keeps the test file's process alive for good.
@@ -203,8 +209,9 @@ describe("kubectl ramp: actions through kubectl", () => {
     assert.match(
       res.stdout,
       /^rollout "boot" restarting: pods created before \S+Z are replaced, maxUnavailable at a time\n$/,
+      `stdout: ${res.stdout}\nstderr: ${res.stderr}`,
     );
-    assert.match(res.stderr, /^warning: /);
+    assert.match(res.stderr, /^warning: /, `stderr: ${res.stderr}`);
     const restartAt = (await f.rollout("boot")).spec.restartAt as string;
     assert.ok(restartAt, "spec.restartAt was set");
 
