@@ -4,8 +4,11 @@
 # through Node's type stripping keeps its compiler resident (about 40 MiB in every process and worker);
 # and a distroless runtime (no shell, no package manager) that carries only those two.
 #   docker build -t ghcr.io/ramp-dev/ramp-controller:0.1.0 .
-ARG BUILD_IMAGE=node:24-trixie-slim
-ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot
+# Base images pinned by their multi-architecture index digest, so a rebuild gets the same bytes; the tag stays
+# for people. To move to a newer one: `docker buildx imagetools inspect IMAGE:TAG` prints the index digest.
+# (No registry is reachable from where ramp is tested: these were taken from public pins, not pulled.)
+ARG BUILD_IMAGE=node:24-trixie-slim@sha256:8ec5d7557396cfe32d21c3f9c13072355ceab22b584578ca4bb28af31120cffe
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot@sha256:774b7d020b24214835769e24c3544835526cd0288f0b094eae48e8b2c2429a79
 
 FROM ${BUILD_IMAGE} AS deps
 WORKDIR /app

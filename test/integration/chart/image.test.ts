@@ -31,9 +31,12 @@ describe("the controller image (Dockerfile)", () => {
   test("Node 24 installs and compiles, a distroless Node 24 runs as the chart's non-root user", () => {
     const stages = parseDockerfile(dockerfile);
     assert.equal(stages.length, 3);
+    // Each base pinned by digest (the tag kept for people), so a rebuild cannot pick up other bytes.
+    const pinned = /@sha256:[0-9a-f]{64}$/;
     assert.match(stages[0]?.base ?? "", /^node:24[-.]/);
     assert.match(stages[1]?.base ?? "", /^node:24[-.]/);
-    assert.match(stages[2]?.base ?? "", /^gcr\.io\/distroless\/nodejs24-debian\d+:nonroot$/);
+    assert.match(stages[2]?.base ?? "", /^gcr\.io\/distroless\/nodejs24-debian\d+:nonroot@/);
+    for (const s of stages) assert.match(s.base, pinned, `${s.base} is pinned by digest`);
     assert.ok(image);
     assert.equal(
       image.user,
