@@ -25,6 +25,7 @@ import {
 } from "./notifiers.ts";
 import { type BenchOptions, parseBenchOptions, USAGE } from "./options.ts";
 import { type BenchContext, runPass } from "./pass.ts";
+import { runPeer } from "./peer/main.ts";
 import { Recorder } from "./recorder.ts";
 import { type BenchResult, median, mib, render, round } from "./report.ts";
 import { ControllerSampler, readProc } from "./sampler.ts";
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (opts.peer) return runPeer(opts);
   const startedAt = new Date();
   const build = spawnSync("bash", [buildScript], { stdio: ["ignore", 2, 2] });
   if (build.status !== 0) throw new Error(`${buildScript} failed (exit ${build.status ?? build.signal})`);

@@ -33,6 +33,8 @@ export type BenchOptions = {
   source: boolean;
   /** Notifiers on every Rollout: none, one healthy receiver, or three failing ones. */
   notifiers: NotifierMode;
+  /** Run the same workload under another controller too, one at a time (scripts/bench/peer/). */
+  peer: "argo-rollouts" | undefined;
 };
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -59,6 +61,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --notifiers MODE   off (default); on: a Notifier on every Rollout, its webhook a loopback receiver that
                      accepts; failing: three, one answering 429 with Retry-After: 5, one hanging 30 s, one
                      a closed port, with --notify-give-up-seconds 60
+  --peer argo-rollouts  the same workload under ramp and under Argo Rollouts (built from its Go module),
+                     one controller at a time in a fresh namespace each, in the order ramp, Argo with
+                     its defaults, Argo with its client limits lifted, ramp; prints them side by side
+                     (default --out bench/results/peer-<N>-<date>.json)
   -h, --help         this help
 `;
 
@@ -115,6 +121,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
       "node-args": { type: "string", default: "" },
       source: { type: "boolean", default: false },
       notifiers: { type: "string", default: "off" },
+      peer: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -124,6 +131,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
   const notifiers = NOTIFIER_MODES.find((m) => m === values.notifiers);
   if (!notifiers)
     throw new Error(`--notifiers: "${values.notifiers}" is not one of ${NOTIFIER_MODES.join(", ")}`);
+  if (values.peer !== undefined && values.peer !== "argo-rollouts")
+    throw new Error(`--peer: "${values.peer}" is not argo-rollouts, the one peer the bench runs`);
   return {
     rollouts: positive("--rollouts", values.rollouts),
     replicas: positive("--replicas", values.replicas),
@@ -142,5 +151,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
     nodeArgs: values["node-args"].split(/\s+/).filter((a) => a !== ""),
     source: values.source,
     notifiers,
+    peer: values.peer === "argo-rollouts" ? "argo-rollouts" : undefined,
   };
 }

@@ -6,7 +6,22 @@ import { type Follower, follow, type WatchedObject } from "../../dev/watch.ts";
 import { parseDuration } from "../../src/api/duration.ts";
 import { ROLLOUTS } from "./workload.ts";
 
-type Status = {
+/**
+ * Where a controller's objects are and how to read them: ramp's by default, Argo Rollouts' for the peer
+ * bench (peer/argo-dialect.ts). `statusOf` maps a Rollout's status onto ramp's field names.
+ */
+export type Dialect = {
+  /** API path of the group that serves rollouts and analysisruns, e.g. /apis/ramp.dev/v1alpha1. */
+  api: string;
+  statusOf(o: WatchedObject | undefined): Status;
+  /** The Rollout a ReplicaSet or AnalysisRun belongs to, and a ReplicaSet's pod-template hash. */
+  ownerOf(o: WatchedObject): string | undefined;
+  hashOf(o: WatchedObject): string | undefined;
+  /** Whether the abort status alone (canary weight 0) marks the canary at 0, or only its ReplicaSet does. */
+  zeroFromStatus: boolean;
+};
+
+export type Status = {
   observedGeneration?: number;
   phase?: string;
   currentPodHash?: string;
@@ -54,6 +69,14 @@ export type PassFigures = {
 const LABEL = "ramp.dev/rollout";
 const HASH = "ramp.dev/pod-template-hash";
 
+export const RAMP_DIALECT: Dialect = {
+  api: ROLLOUTS,
+  statusOf: (o) => (o?.status ?? {}) as Status,
+  ownerOf: (o) => o.metadata?.labels?.[LABEL],
+  hashOf: (o) => o.metadata?.labels?.[HASH],
+  zeroFromStatus: true,
+};
+
 export class Recorder {
   readonly #latest = new Map<string, Obj>();
   readonly #tracks = new Map<string, Track>();
@@ -66,13 +89,19 @@ export class Recorder {
   #receipts: ReceiptCounts = { withReceipt: 0, receiptOnly: 0 };
   readonly #receiptsTotal: ReceiptCounts = { withReceipt: 0, receiptOnly: 0 };
 
-  static async start(kc: KubeConfig, namespace: string): Promise<Recorder> {
-    const r = new Recorder();
+  readonly #d: Dialect;
+
+  private constructor(dialect: Dialect) {
+    this.#d = dialect;
+  }
+
+  static async start(kc: KubeConfig, namespace: string, dialect = RAMP_DIALECT): Promise<Recorder> {
+    const r = new Recorder(dialect);
     const ns = `/namespaces/${namespace}`;
     r.#followers.push(
-      await follow<Obj>(kc, `${ROLLOUTS}${ns}/rollouts`, (t, o) => r.#onRollout(t, o)),
+      await follow<Obj>(kc, `${dialect.api}${ns}/rollouts`, (t, o) => r.#onRollout(t, o)),
       await follow<Obj>(kc, `/apis/apps/v1${ns}/replicasets`, (t, o) => r.#onReplicaSet(t, o)),
-      await follow<Obj>(kc, `${ROLLOUTS}${ns}/analysisruns`, (t, o) => r.#onAnalysisRun(t, o)),
+      await follow<Obj>(kc, `${dialect.api}${ns}/analysisruns`, (t, o) => r.#onAnalysisRun(t, o)),
     );
     return r;
   }
@@ -84,13 +113,13 @@ export class Recorder {
   /** Rollouts whose latest status is Healthy on their current version. */
   healthy(): number {
     let n = 0;
-    for (const o of this.#latest.values()) if (isHealthy(statusOf(o), o.metadata?.generation)) n++;
+    for (const o of this.#latest.values()) if (isHealthy(this.#d.statusOf(o), o.metadata?.generation)) n++;
     return n;
   }
 
   current(name: string): { generation: number; hash: string } {
     const o = this.#latest.get(name);
-    return { generation: o?.metadata?.generation ?? 0, hash: statusOf(o).currentPodHash ?? "" };
+    return { generation: o?.metadata?.generation ?? 0, hash: this.#d.statusOf(o).currentPodHash ?? "" };
   }
 
   beginPass(kind: PassKind, steps: unknown[]): void {
@@ -130,8 +159,12 @@ export class Recorder {
   /** Messages the Rollouts' latest statuses still owe (one per recipient). */
   owed(): number {
     let n = 0;
-    for (const o of this.#latest.values()) for (const e of owedOf(o)) n += e.to.length;
+    for (const o of this.#latest.values()) for (const e of this.#owedOf(o)) n += e.to.length;
     return n;
+  }
+
+  #owedOf(o: Obj) {
+    return this.#d.statusOf(o).notifications?.pending ?? [];
   }
 
   #onRollout(type: string, o: Obj): void {
@@ -147,17 +180,17 @@ export class Recorder {
     if (!t || t.doneAt !== undefined) return;
     const now = Date.now();
     if (t.specSeenAt === undefined && (o.metadata?.generation ?? 0) >= t.generation) t.specSeenAt = now;
-    const s = statusOf(o);
+    const s = this.#d.statusOf(o);
     if ((s.observedGeneration ?? 0) < t.generation) return;
     this.#pauses(t, s, now);
-    if (t.zeroAt === undefined && s.abort && (s.canary?.weight ?? 0) === 0) {
+    if (this.#d.zeroFromStatus && t.zeroAt === undefined && s.abort && (s.canary?.weight ?? 0) === 0) {
       t.zeroAt = now;
       this.#failedToZero(t);
     }
     const done =
       this.#kind === "promote"
         ? isHealthy(s, o.metadata?.generation) && s.currentPodHash !== t.oldHash
-        : s.abort !== undefined && (s.canary?.weight ?? 0) === 0;
+        : s.abort !== undefined && (s.canary?.weight ?? 0) === 0 && t.zeroAt !== undefined;
     if (done) {
       t.doneAt = now;
       this.#figures.done.push(now - t.shippedAt);
@@ -168,11 +201,11 @@ export class Recorder {
 
   // The watch shows every status write: one that drops an owed (seq, recipient) carried a receipt.
   #countReceipt(before: Obj, after: Obj): void {
-    const owedBefore = owedOf(before).flatMap((e) => e.to.map((to) => `${e.seq}|${to}`));
+    const owedBefore = this.#owedOf(before).flatMap((e) => e.to.map((to) => `${e.seq}|${to}`));
     if (owedBefore.length === 0) return;
-    const kept = new Set(owedOf(after).flatMap((e) => e.to.map((to) => `${e.seq}|${to}`)));
+    const kept = new Set(this.#owedOf(after).flatMap((e) => e.to.map((to) => `${e.seq}|${to}`)));
     if (owedBefore.every((k) => kept.has(k))) return;
-    const rest = (o: Obj) => JSON.stringify({ ...statusOf(o), notifications: undefined });
+    const rest = (o: Obj) => JSON.stringify({ ...this.#d.statusOf(o), notifications: undefined });
     const only = rest(before) === rest(after);
     for (const c of [this.#receipts, this.#receiptsTotal]) {
       c.withReceipt++;
@@ -195,8 +228,8 @@ export class Recorder {
   }
 
   #onReplicaSet(type: string, o: Obj): void {
-    const name = o.metadata?.labels?.[LABEL];
-    const hash = o.metadata?.labels?.[HASH];
+    const name = this.#d.ownerOf(o);
+    const hash = this.#d.hashOf(o);
     if (!name || !hash) return;
     if (type === "MODIFIED") this.#canaryScaledToZero(name, hash, o);
     if (type !== "ADDED") return;
@@ -223,10 +256,13 @@ export class Recorder {
       return;
     t.zeroAt = Date.now();
     this.#failedToZero(t);
+    // Where only the ReplicaSet marks 0%, the abort status may have come first: look at it again.
+    const latest = this.#latest.get(name);
+    if (latest) this.#onRollout("MODIFIED", latest);
   }
 
   #onAnalysisRun(_type: string, o: Obj): void {
-    const t = this.#tracks.get(o.metadata?.labels?.[LABEL] ?? "");
+    const t = this.#tracks.get(this.#d.ownerOf(o) ?? "");
     if (!t || t.failedAt !== undefined) return;
     const results = (o.status?.metricResults ?? []) as { measurements?: Measurement[] }[];
     const failed = results
@@ -246,9 +282,6 @@ export class Recorder {
 }
 
 type Measurement = { phase?: string; finishedAt?: string };
-
-const statusOf = (o: Obj | undefined): Status => (o?.status ?? {}) as Status;
-const owedOf = (o: Obj) => statusOf(o).notifications?.pending ?? [];
 
 const isHealthy = (s: Status, generation: number | undefined): boolean =>
   s.phase === "Healthy" &&

@@ -55,12 +55,13 @@ export const isRead = (key: string): boolean => ["get", "list"].includes(key.spl
 export class ControllerSampler {
   readonly samples: Sample[] = [];
   readonly #pid: number;
-  readonly #metricsUrl: string;
+  /** Undefined: RSS only (the peer bench scrapes both controllers' /metrics alike, per pass only). */
+  readonly #metricsUrl: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #n = 0;
   #heap: number | undefined;
 
-  constructor(pid: number, metricsUrl: string) {
+  constructor(pid: number, metricsUrl: string | undefined) {
     this.#pid = pid;
     this.#metricsUrl = metricsUrl;
   }
@@ -77,7 +78,7 @@ export class ControllerSampler {
   async #sample(): Promise<void> {
     const p = readProc(this.#pid);
     if (!p) return;
-    if (this.#n++ % 5 === 0) {
+    if (this.#metricsUrl !== undefined && this.#n++ % 5 === 0) {
       try {
         this.#heap = (await scrape(this.#metricsUrl)).value("nodejs_heap_size_used_bytes");
       } catch {

@@ -26,7 +26,8 @@ export async function pool<T>(items: T[], limit: number, fn: (item: T) => Promis
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-function rollout(name: string, opts: BenchOptions) {
+/** One bench Rollout as ramp's API takes it; peer/argo-workload.ts renders the same object for Argo's. */
+export function rollout(name: string, opts: BenchOptions) {
   return {
     apiVersion: "ramp.dev/v1alpha1",
     kind: "Rollout",
@@ -45,7 +46,7 @@ function rollout(name: string, opts: BenchOptions) {
 }
 
 /** An analysis that always fails on a real Prometheus: vector(1) meets `result[0] > 0`. */
-function failingTemplate(prometheusUrl: string) {
+export function failingTemplate(prometheusUrl: string) {
   return {
     apiVersion: "ramp.dev/v1alpha1",
     kind: "AnalysisTemplate",
@@ -69,18 +70,32 @@ export async function createNamespace(clients: Clients, namespace: string): Prom
   });
 }
 
-export async function createRollouts(clients: Clients, namespace: string, opts: BenchOptions): Promise<void> {
+/** Creates the bench's Rollouts; the peer bench passes Argo's API path and its rendering of `rollout`. */
+export async function createRollouts(
+  clients: Clients,
+  namespace: string,
+  opts: BenchOptions,
+  api: { base: string; render: (name: string, opts: BenchOptions) => object } = {
+    base: ROLLOUTS,
+    render: rollout,
+  },
+): Promise<void> {
   const names = Array.from({ length: opts.rollouts }, (_, i) => nameOf(i));
   await pool(names, 32, async (name) => {
-    await clients.request("POST", `${ROLLOUTS}/namespaces/${namespace}/rollouts`, rollout(name, opts));
+    await clients.request("POST", `${api.base}/namespaces/${namespace}/rollouts`, api.render(name, opts));
   });
 }
 
-export async function createFailingTemplate(clients: Clients, namespace: string, prometheusUrl: string) {
+export async function createFailingTemplate(
+  clients: Clients,
+  namespace: string,
+  prometheusUrl: string,
+  api: { base: string; render: (o: object) => object } = { base: ROLLOUTS, render: (o) => o },
+) {
   await clients.request(
     "POST",
-    `${ROLLOUTS}/namespaces/${namespace}/analysistemplates`,
-    failingTemplate(prometheusUrl),
+    `${api.base}/namespaces/${namespace}/analysistemplates`,
+    api.render(failingTemplate(prometheusUrl)),
   );
 }
 
@@ -109,10 +124,11 @@ export async function patchRollout(
   namespace: string,
   name: string,
   patch: Record<string, unknown>,
+  base = ROLLOUTS,
 ): Promise<number> {
   const out = await clients.request<{ metadata?: { generation?: number } }>(
     "PATCH",
-    `${ROLLOUTS}/namespaces/${namespace}/rollouts/${name}`,
+    `${base}/namespaces/${namespace}/rollouts/${name}`,
     patch,
     "application/merge-patch+json",
   );

@@ -28,6 +28,12 @@ FLUX_CLI_UTILS_VERSION=v1.2.3
 # Rollout/AnalysisTemplate/…, and Flagger's Canary/MetricTemplate/AlertProvider.
 ARGO_ROLLOUTS_VERSION=v1.10.1
 FLAGGER_VERSION=v1.36.1
+# Argo Rollouts' controller for the peer bench (build-argo-rollouts.sh; its CRDs come from the same module).
+# v1.10.2's go.mod asks for go 1.26.10, a toolchain the proxy serves, used for that build only. Its CRDs
+# are byte-identical to v1.10.1's, so the migrate tests' pin and the bench's may share one cluster.
+ARGO_ROLLOUTS_BENCH_VERSION=v1.10.2
+ARGO_ROLLOUTS_GOTOOLCHAIN=go1.26.10
+ARGO_ROLLOUTS_BIN=$RAMP_CACHE/bin/argo-rollouts-$ARGO_ROLLOUTS_BENCH_VERSION
 # Traefik, built from its Go module by build-traefik.sh: the real Gateway API data plane of the traffic
 # tests, the abort bench and the demo. v3.7.x needs modules the proxy does not serve (go-acme/lego v5 DNS
 # SDKs, a go-http-auth fork); v3.6.12 builds with the pinned Go and implements Gateway API v1.4.0.
