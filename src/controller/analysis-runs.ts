@@ -60,7 +60,13 @@ export function analysisController(opts: {
   });
   const analysisMetrics = new AnalysisMetrics(opts.metrics.registry);
   const evaluator = new ConditionEvaluator();
-  void evaluator.warm();
+  // The CEL thread costs ~15 MiB resident (docs/performance.md): start it with the first run, not at boot.
+  let warmed = false;
+  const warm = () => {
+    if (warmed) return;
+    warmed = true;
+    void evaluator.warm();
+  };
   const reconciler = new AnalysisRunReconciler({
     run: (key) => caches.analysisRuns.get(key),
     async patchStatus(namespace, name, resourceVersion, status) {
@@ -99,7 +105,9 @@ export function analysisController(opts: {
       opts.inFlight ? opts.inFlight.track(key, () => reconciler.reconcile(key)) : reconciler.reconcile(key),
   });
   const enqueue = (key: string) => {
-    if (opts.leading()) queue.add(key);
+    if (!opts.leading()) return;
+    warm();
+    queue.add(key);
   };
   caches.analysisRuns.on("add", (o) => enqueue(objectKey(o)));
   caches.analysisRuns.on("update", (_, o) => enqueue(objectKey(o)));
@@ -117,7 +125,7 @@ export function analysisController(opts: {
     jobs,
     metrics: analysisMetrics,
     enqueueAll: () => {
-      for (const key of caches.analysisRuns.keys()) queue.add(key);
+      for (const key of caches.analysisRuns.keys()) enqueue(key);
     },
     async stop() {
       await queue.shutdown();

@@ -1,6 +1,6 @@
 // Notifications inside the controller: the hub over the caches, Secrets and Events, and its delivery lanes.
 import type { Logger } from "pino";
-import { resolveAll } from "../analysis/providers/guarded-http.ts";
+import { resolveAll } from "../analysis/providers/resolve.ts";
 import type { WebPolicy } from "../analysis/providers/web-policy.ts";
 import { ClusterNotifier, Notifier } from "../api/index.ts";
 import type { EventSink } from "../core/ports.ts";

@@ -1,9 +1,13 @@
 // HTTP to the apiserver on one keep-alive connection pool of node:http(s) (no HTTP library: undici alone
 // costs ~30 MB of RSS): TLS from the Connection, credentials fetched per request (rotated tokens, exec
 // renewals), and a fresh pool when the client certificate changes.
-import http, { type IncomingMessage } from "node:http";
+import type { IncomingMessage } from "node:http";
 import https from "node:https";
 import type { Connection, Credentials } from "./kubeconfig.ts";
+
+// Not `import ... from "node:http"`: an ESM import reads node:http's lazy WebSocket getters, which load
+// Node's bundled undici (about 2 MiB of heap) that ramp never uses (docs/performance.md).
+const http = process.getBuiltinModule("node:http");
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
 

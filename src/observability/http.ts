@@ -1,11 +1,15 @@
 // The controller's own HTTP endpoint: /metrics for Prometheus and /healthz, /readyz for the kubelet's
 // probes. Plain node:http: three read-only routes do not need a framework.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { Registry } from "prom-client";
 import type { ExpositionSource } from "./exposition.ts";
 import { type Logger, silentLogger } from "./log.ts";
+
+// Not `import ... from "node:http"`: an ESM import reads node:http's lazy WebSocket getters, which load
+// Node's bundled undici (about 2 MiB of heap) that ramp never uses (docs/performance.md).
+const { createServer } = process.getBuiltinModule("node:http");
 
 /** A health check: healthy when it returns true; false, a throw or a timeout mean unhealthy. */
 export type Check = () => boolean | Promise<boolean>;

@@ -1,7 +1,6 @@
 // Analysis HTTP under the address policy (web and prometheus providers): each hop's host is resolved once,
 // every address checked, the connection pinned to the checked one; redirects are followed here, since
 // axios's own would skip the check. See docs/adr/0010-web-analysis-allow-deny.md.
-import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import axios, {
   type AxiosAdapter,
@@ -12,12 +11,10 @@ import axios, {
 } from "axios";
 import { RampError } from "../../errors.ts";
 import { WEB_ANALYSIS_HEADER } from "../../observability/http.ts";
+import type { Resolve, Target } from "./resolve.ts";
 import { refusedBy, type WebPolicy, type WebRule } from "./web-policy.ts";
 
-export type Target = { address: string; family: 4 | 6 };
-/** Every address of a host name (injectable for tests). */
-export type Resolve = (host: string) => Promise<Target[]>;
-export const resolveAll: Resolve = async (host) => (await lookup(host, { all: true })) as Target[];
+export { type Resolve, resolveAll, type Target } from "./resolve.ts";
 
 export type Guard = {
   policy: WebPolicy;

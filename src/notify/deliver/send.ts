@@ -1,15 +1,18 @@
 // One attempt: prepare the request, POST it through the address policy, read at most 64 KiB of the
 // answer, and say whether it worked and, if not, whether another attempt may help.
-import { Agent as HttpAgent } from "node:http";
+import type { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { Readable } from "node:stream";
-import axios, { AxiosHeaders } from "axios";
-import { type Guard, guardedAdapter } from "../../analysis/providers/guarded-http.ts";
+import type { Guard } from "../../analysis/providers/guarded-http.ts";
 import { RampError } from "../../errors.ts";
 import { retryAfterMs } from "../../kube/retry-after.ts";
 import type { FailureReason } from "./metrics.ts";
 import { safeUrl, scrub, secretsOf } from "./redact.ts";
 import type { HttpRequest, Job } from "./types.ts";
+
+// Not `import ... from "node:http"`: an ESM import reads node:http's lazy WebSocket getters, which load
+// Node's bundled undici (about 2 MiB of heap) that ramp never uses (docs/performance.md).
+const { Agent: HttpAgentClass } = process.getBuiltinModule("node:http");
 
 export const MAX_BODY = 64 * 1024;
 
@@ -34,9 +37,19 @@ export type SendOptions = {
   agents: { http: HttpAgent; https: HttpsAgent };
 };
 
+// axios and the guarded adapter load with the first message: a controller with no Notifier never needs
+// them (docs/adr/0017-lazy-modules-and-v8-flags.md).
+let httpModules:
+  | Promise<[typeof import("axios"), typeof import("../../analysis/providers/guarded-http.ts")]>
+  | undefined;
+const loadHttp = () => {
+  httpModules ??= Promise.all([import("axios"), import("../../analysis/providers/guarded-http.ts")]);
+  return httpModules;
+};
+
 /** Fresh connections each time (no keep-alive): each one goes to the address the policy just checked. */
 export const newAgents = () => ({
-  http: new HttpAgent({ keepAlive: false }),
+  http: new HttpAgentClass({ keepAlive: false }),
   https: new HttpsAgent({ keepAlive: false }),
 });
 
@@ -100,6 +113,7 @@ async function post(
   let body: string;
   let unread: unknown;
   try {
+    const [{ default: axios, AxiosHeaders }, { guardedAdapter }] = await loadHttp();
     const res = await axios.request<Readable>({
       adapter: guardedAdapter(guard),
       url: url.toString(),
@@ -115,7 +129,7 @@ async function post(
       httpsAgent: o.agents.https,
     });
     status = res.status;
-    headers = plainHeaders(res.headers);
+    headers = plainHeaders(res.headers, AxiosHeaders);
     body = await readCapped(res.data, signal).catch((err: unknown) => {
       unread = err ?? new Error("the answer could not be read");
       return "";
@@ -173,7 +187,7 @@ function failure(
   return fail("network", `${where} could not be reached: ${code ?? scrub(text, secrets)}`, true);
 }
 
-function plainHeaders(h: unknown): Record<string, string> {
+function plainHeaders(h: unknown, AxiosHeaders: typeof import("axios").AxiosHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   if (h instanceof AxiosHeaders) for (const [k, v] of h) if (typeof v === "string") out[k.toLowerCase()] = v;
   return out;

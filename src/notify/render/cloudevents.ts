@@ -1,7 +1,17 @@
 // Any HTTP receiver: each notification as a CloudEvents 1.0 structured-mode message, made by the official SDK.
-import { CloudEvent, HTTP } from "cloudevents";
+import { createRequire } from "node:module";
+import type { CloudEvent } from "cloudevents";
 import type { Notification, Rendered, Template } from "../message.ts";
 import { compose } from "./template.ts";
+
+// The SDK (with ajv, uuid and bignumber.js) loads with the first CloudEvent, not with the controller:
+// few installations use this destination (docs/adr/0017-lazy-modules-and-v8-flags.md). It is CommonJS,
+// so require() loads it synchronously.
+let loaded: typeof import("cloudevents") | undefined;
+const sdk = () => {
+  loaded ??= createRequire(import.meta.url)("cloudevents") as typeof import("cloudevents");
+  return loaded;
+};
 
 /** The event's data: the notification, and the headline and text a person would read. */
 export type EventData = Notification & { title: string; text: string };
@@ -18,7 +28,7 @@ export function eventSource(n: Notification): string {
 
 /** The event itself; the SDK validates it (it throws on a bad id, time or source). */
 export function cloudEvent(n: Notification, template?: Template): CloudEvent<EventData> {
-  return new CloudEvent<EventData>({
+  return new (sdk().CloudEvent)<EventData>({
     specversion: "1.0",
     id: n.id,
     type: eventType(n),
@@ -32,7 +42,7 @@ export function cloudEvent(n: Notification, template?: Template): CloudEvent<Eve
 
 /** Structured mode: the whole event is the JSON body, content type application/cloudevents+json. */
 export function renderCloudEvent(n: Notification, template?: Template): Rendered {
-  const message = HTTP.structured(cloudEvent(n, template));
+  const message = sdk().HTTP.structured(cloudEvent(n, template));
   const headers: Record<string, string> = {};
   let contentType = "application/cloudevents+json; charset=utf-8";
   for (const [k, v] of Object.entries(message.headers)) {
