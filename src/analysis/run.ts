@@ -20,6 +20,7 @@ import {
 } from "./assess.ts";
 import type { ConditionEvaluator } from "./conditions.ts";
 import { encodeValue, redact } from "./encode.ts";
+import { judgeWindowMs } from "./judge/judgement.ts";
 import type { AnalysisMetrics } from "./metrics.ts";
 import { prepareRun } from "./prepare.ts";
 import { type ProviderDeps, providerFor } from "./providers/index.ts";
@@ -188,7 +189,9 @@ export class AnalysisRunReconciler {
     const intervalMs =
       m.interval === undefined ? 0 : parseDuration(m.interval, `metrics[${m.name}].interval`);
     const initialMs =
-      m.initialDelay === undefined ? 0 : parseDuration(m.initialDelay, `metrics[${m.name}].initialDelay`);
+      m.initialDelay === undefined
+        ? judgeWindowMs(m)
+        : parseDuration(m.initialDelay, `metrics[${m.name}].initialDelay`);
     if (run.spec.terminate) {
       const phase = metricPhase(m, prev);
       return { ...prev, phase: isDone(phase) ? phase : "Successful" };
@@ -201,6 +204,7 @@ export class AnalysisRunReconciler {
       namespace: run.metadata.namespace ?? "",
       runName: run.metadata.name,
       runUid: run.metadata.uid ?? "",
+      runStartedAt: Date.parse(at.startedAt),
       index: prev.count + (last?.phase === "Running" ? 0 : 1),
       secret: async (name, key) => {
         const v = await this.#deps.secret(ctx.namespace, name, key);
@@ -266,7 +270,8 @@ export class AnalysisRunReconciler {
     if (outcome.kind === "phase") {
       return {
         phase: outcome.phase,
-        message: outcome.message,
+        ...(outcome.value !== undefined ? { value: outcome.value } : {}),
+        message: redact(outcome.message, secrets),
         ...times,
         ...(outcome.metadata ? { metadata: outcome.metadata } : {}),
       };

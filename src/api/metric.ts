@@ -1,7 +1,12 @@
 // One metric of an analysis: where the value comes from and how it is judged.
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
-import { cel, DURATION_RE, SecretKeyRef, unsupportedFields } from "./meta.ts";
+import { JudgeProvider } from "./judge.ts";
+import { cel, DURATION_RE, unsupportedFields } from "./meta.ts";
+import { JobProvider, PrometheusProvider, WebProvider } from "./providers.ts";
+
+export * from "./judge.ts";
+export * from "./providers.ts";
 
 const UNSUPPORTED_PROVIDERS = unsupportedFields("metrics[].provider", {
   datadog: "not yet: query Datadog's API with a web metric, or export to Prometheus",
@@ -9,7 +14,7 @@ const UNSUPPORTED_PROVIDERS = unsupportedFields("metrics[].provider", {
   cloudWatch: "not yet: use a web metric against a small service, or export to Prometheus",
   graphite: "not yet: query Graphite's render API with a web metric",
   influxdb: "not yet: query InfluxDB's HTTP API with a web metric",
-  kayenta: "use a web metric against Kayenta's API (a built-in statistical judge is coming)",
+  kayenta: "use the built-in judge provider (provider.judge), or a web metric against Kayenta's API",
   wavefront: "query Wavefront's API with a web metric",
   skywalking: "query SkyWalking's GraphQL API with a web metric",
   plugin: "metric plugins are not run: use a web or job metric",
@@ -89,184 +94,7 @@ export const intervalOrArgs = (field: string) =>
     },
   );
 
-/** Argo's Prometheus timeout is whole seconds; ramp also takes a duration. Zero would mean no timeout at all. */
-const queryTimeout = cel(
-  z
-    // The lookahead stays in zod: the CRD keeps only the CEL rule (RE2 has no lookahead).
-    .union([
-      z.int32().min(1),
-      z
-        .string()
-        .max(32)
-        .regex(new RegExp(`^(?!(0+(ms|s|m|h))+$)${DURATION_RE.slice(1)}`)),
-    ])
-    .meta(intOrString),
-  {
-    rule: `type(self) == int ? self >= 1 : self.matches('${DURATION_RE}') && !self.matches('^(0+(ms|s|m|h))+$')`,
-    message:
-      'provider.prometheus.timeout must be whole seconds >= 1 (30, as Argo Rollouts writes it) or a duration such as "30s", "500ms", "1m"',
-  },
-);
-
-const Header = cel(
-  z.object({
-    key: z.string().min(1).max(256),
-    value: z.string().max(8192).optional(),
-    valueFrom: z.object({ secretKeyRef: SecretKeyRef }).optional(),
-  }),
-  {
-    rule: "has(self.value) != has(self.valueFrom)",
-    message: "headers[]: set exactly one of value or valueFrom",
-  },
-);
-
-/** A CA bundle to trust for an https address instead of the public roots: from a Secret or a file. */
-const caFields = (provider: string, insecureFlags: string[]) => ({
-  caSecretRef: SecretKeyRef.optional().describe(
-    "PEM CA certificates (a bundle) to verify an https address with, from a key of a Secret in the run's " +
-      "namespace, read as the auth Secrets are; trusted instead of the public roots. " +
-      "Test: test/integration/analysis/prometheus-ca.test.ts.",
-  ),
-  caFile: z
-    .string()
-    .min(1)
-    .max(1024)
-    .optional()
-    .describe(
-      "The same from a file the controller can read, e.g. one the chart mounts (extraVolumes, " +
-        "extraVolumeMounts). Test: test/integration/analysis/prometheus-ca.test.ts.",
-    ),
-  _rules: [
-    {
-      rule: "!has(self.caSecretRef) || !has(self.caFile)",
-      message: `provider.${provider}: set one of caSecretRef or caFile`,
-    },
-    {
-      rule: `!(has(self.caSecretRef) || has(self.caFile)) || !(${insecureFlags.map((f) => `(has(self.${f}) && self.${f})`).join(" || ")})`,
-      message: `provider.${provider}: a CA (caSecretRef or caFile) and ${insecureFlags.join("/")}: true contradict each other: verification is either on or off`,
-    },
-  ],
-});
-const promCa = caFields("prometheus", ["insecure", "insecureSkipVerify"]);
-const webCa = caFields("web", ["insecure"]);
-
-export const PrometheusProvider = z
-  .object({
-    address: z
-      .string()
-      .min(1)
-      .max(2048)
-      .describe(
-        "Base URL of the Prometheus server, e.g. http://prometheus:9090; {{args.NAME}} is replaced by the arg.",
-      ),
-    query: z
-      .string()
-      .min(1)
-      .max(16384)
-      .describe(
-        "An instant PromQL query; {{args.NAME}} is replaced by the arg, escaped for string literals.",
-      ),
-    timeout: queryTimeout
-      .optional()
-      .describe(
-        'Query timeout: whole seconds (30, as Argo Rollouts writes it) or a duration ("30s", "500ms"); default "30s". ' +
-          "Test: test/unit/analysis/prometheus-fields.test.ts.",
-      ),
-    headers: z
-      .array(Header)
-      .max(16)
-      .optional()
-      .describe(
-        "Request headers: a value ({{args.NAME}} replaced) or a Secret key. " +
-          "Test: test/integration/analysis/prometheus-auth.test.ts.",
-      ),
-    authentication: z
-      .object({
-        bearerToken: z
-          .object({ secretKeyRef: SecretKeyRef })
-          .optional()
-          .describe("Sent as Authorization: Bearer <the Secret key's value>."),
-        basic: z
-          .object({ username: z.string().max(256), passwordSecretKeyRef: SecretKeyRef })
-          .optional()
-          .describe("HTTP basic auth, the password from a Secret key."),
-      })
-      .optional()
-      .describe(
-        "A server that refuses the credentials makes the measurement an Error naming the 401. " +
-          "Test: test/integration/analysis/prometheus-auth.test.ts.",
-      ),
-    insecure: z
-      .boolean()
-      .optional()
-      .describe(
-        "Skip verifying the TLS certificate of an https address (Argo Rollouts' name; same as insecureSkipVerify). " +
-          "Test: test/integration/analysis/templated-fields.test.ts.",
-      ),
-    insecureSkipVerify: z
-      .boolean()
-      .optional()
-      .describe("Skip verifying the TLS certificate of an https address (same as insecure)."),
-    caSecretRef: promCa.caSecretRef,
-    caFile: promCa.caFile,
-  })
-  .meta({
-    "x-kubernetes-validations": [
-      {
-        rule: "!has(self.insecure) || !has(self.insecureSkipVerify) || self.insecure == self.insecureSkipVerify",
-        message:
-          "provider.prometheus: insecure and insecureSkipVerify disagree: set one of them (insecure is Argo Rollouts' name for insecureSkipVerify)",
-      },
-      ...promCa._rules,
-    ],
-  })
-  .describe("Asks Prometheus. A vector becomes a list of numbers, a scalar a number.");
-
-export const WebProvider = z
-  .object({
-    url: z
-      .string()
-      .min(1)
-      .max(2048)
-      .describe("URL to call; {{args.NAME}} is replaced by the arg (URL-encoded)."),
-    method: z.enum(["GET", "POST", "PUT"]).optional(),
-    headers: z.array(Header).max(16).optional(),
-    body: z.string().max(65536).optional(),
-    timeoutSeconds: z.int32().min(1).max(600).optional().describe("Default 10."),
-    jsonPath: z
-      .string()
-      .max(1024)
-      .optional()
-      .describe("Picks the value from the JSON answer, e.g. {$.data.ok}."),
-    insecure: z.boolean().optional(),
-    caSecretRef: webCa.caSecretRef,
-    caFile: webCa.caFile,
-  })
-  .meta({ "x-kubernetes-validations": webCa._rules })
-  .describe("Calls an HTTP endpoint; a non-2xx answer is an Error measurement.");
-
-export const JobProvider = z
-  .object({
-    metadata: z
-      .object({
-        labels: z.record(z.string(), z.string()).optional(),
-        annotations: z.record(z.string(), z.string()).optional(),
-      })
-      .optional(),
-    spec: z
-      .record(z.string(), z.unknown())
-      .meta({ "x-kubernetes-preserve-unknown-fields": true })
-      .describe(
-        "A batch/v1 JobSpec. {{args.NAME}} is replaced in every string; an arg from a Secret only as a whole " +
-          "env value, which becomes valueFrom.secretKeyRef (test/integration/analysis/run-fields.test.ts).",
-      ),
-  })
-  .describe(
-    "Runs a Kubernetes Job: Successful when the Job succeeds, Failed when it fails. The metric's " +
-      "successCondition, failureCondition and noData are refused: the Job's exit status decides.",
-  );
-
-const PROVIDERS = ["prometheus", "web", "job"];
+const PROVIDERS = ["prometheus", "web", "job", "judge"];
 
 const ARGS_NOTE = (what: string) =>
   `${what}. May be a string holding "{{args.NAME}}", resolved from the run's args when it starts; one that ` +
@@ -286,6 +114,7 @@ export const Metric = cel(
         prometheus: PrometheusProvider.optional(),
         web: WebProvider.optional(),
         job: JobProvider.optional(),
+        judge: JudgeProvider.optional(),
       }),
       ...UNSUPPORTED_PROVIDERS.rules,
       {
@@ -353,6 +182,14 @@ export const Metric = cel(
     message:
       `metrics[].${field} is not evaluated for a job metric: the Job's own success or failure decides ` +
       `the measurement; remove ${field}, or measure with a prometheus or web metric`,
+    fieldPath: `.${field}`,
+  })),
+  // The judge's score decides its measurement (noData still applies: too few samples is no data).
+  ...(["successCondition", "failureCondition"] as const).map((field) => ({
+    rule: `!has(self.provider.judge) || !has(self.${field})`,
+    message:
+      `metrics[].${field} is not evaluated for a judge metric: its score against judge.thresholds ` +
+      `decides the measurement; remove ${field}, or set judge.thresholds`,
     fieldPath: `.${field}`,
   })),
 );

@@ -216,6 +216,14 @@ const template = (spec: Spec): KubeObject =>
     spec,
   }) as KubeObject;
 const prom = { prometheus: { address: "http://p:9090", query: "up" } };
+/** A judge with one judged metric (`metric` over a valid one) and `judge` fields over the minimum. */
+const judgeWith = (metric: object, judge: object = {}) => ({
+  judge: {
+    prometheus: { address: "http://p:9090" },
+    metrics: [{ name: "latency", query: 'x{hash="{{version.hash}}"}', ...metric }],
+    ...judge,
+  },
+});
 const invalidTemplates: [string, Spec, string][] = [
   [
     "a Datadog metric (a provider ramp does not have yet)",
@@ -226,7 +234,7 @@ const invalidTemplates: [string, Spec, string][] = [
   [
     "two providers",
     { metrics: [{ name: "m", successCondition: "true", provider: { ...prom, web: { url: "http://x" } } }] },
-    "set exactly one of prometheus, web, job",
+    "set exactly one of prometheus, web, job, judge",
   ],
   [
     "duplicate metric names",
@@ -242,6 +250,26 @@ const invalidTemplates: [string, Spec, string][] = [
     "bad interval",
     { metrics: [{ name: "m", successCondition: "true", interval: "often", provider: prom }] },
     "metrics[].interval must be at least 1s",
+  ],
+  [
+    "a judged query that selects no version",
+    { metrics: [{ name: "m", provider: judgeWith({ query: "up" }) }] },
+    "judge.metrics[].query must select one version with {{version.hash}} or {{version.role}}",
+  ],
+  [
+    "a judge metric with a successCondition",
+    { metrics: [{ name: "m", successCondition: "true", provider: judgeWith({}) }] },
+    "metrics[].successCondition is not evaluated for a judge metric",
+  ],
+  [
+    "a judge tolerance that is not a percentage",
+    { metrics: [{ name: "m", provider: judgeWith({ tolerance: "0.1" }) }] },
+    'judge.metrics[].tolerance must be a percentage such as "10%"',
+  ],
+  [
+    "judge thresholds with marginal above pass",
+    { metrics: [{ name: "m", provider: judgeWith({}, { thresholds: { pass: 70, marginal: 90 } }) }] },
+    "judge.thresholds: marginal must not be above pass",
   ],
 ];
 

@@ -11,6 +11,8 @@ export type Direction = "increase" | "decrease" | "either";
 export type MetricSamples = {
   /** Names the metric in the explanation. */
   name?: string;
+  /** What the canary is compared with, in the explanation: "baseline" (the default) or "stable". */
+  against?: string;
   canary: readonly number[];
   baseline: readonly number[];
   direction: Direction;
@@ -57,7 +59,7 @@ export function judgeMetric(input: MetricSamples): MetricJudgement {
   };
   if (canary.length < input.minSamples || baseline.length < input.minSamples) {
     const dropped = samples.dropped > 0 ? ` (${samples.dropped} non-finite dropped)` : "";
-    const explanation = `${name}: ${canary.length} canary and ${baseline.length} baseline samples${dropped}, need ${input.minSamples} on each side → NO DATA`;
+    const explanation = `${name}: ${canary.length} canary and ${baseline.length} ${input.against ?? "baseline"} samples${dropped}, need ${input.minSamples} on each side → NO DATA`;
     return { verdict: "NoData", samples, explanation };
   }
   const test = mannWhitney(canary, baseline, ALTERNATIVE[input.direction]);
@@ -73,7 +75,7 @@ export function judgeMetric(input: MetricSamples): MetricJudgement {
   const tooLow = input.direction !== "increase" && shift.upper < -input.tolerance;
   const verdict = significant && (tooHigh || tooLow) ? "Fail" : "Pass";
   const explanation =
-    `${name}: canary ${percent(shift.relative)} (CI ${percent(shift.lower)}…${percent(shift.upper)}) vs baseline, ` +
+    `${name}: canary ${percent(shift.relative)} (CI ${percent(shift.lower)}…${percent(shift.upper)}) vs ${input.against ?? "baseline"}, ` +
     `${pText(test.pValue)}, tolerance ${percent(input.tolerance, false)} → ${verdict.toUpperCase()}`;
   return {
     verdict,

@@ -6,7 +6,14 @@ import type { SecretRef } from "./job-args.ts";
 /** What one measurement produced: a value to judge, a phase decided by the provider (a Job), or not yet. */
 export type Outcome =
   | { kind: "value"; value: Value; metadata?: Record<string, string> }
-  | { kind: "phase"; phase: RunPhase; message: string; metadata?: Record<string, string> }
+  | {
+      kind: "phase";
+      phase: RunPhase;
+      message: string;
+      /** What was measured, as JSON text, when the provider has figures to show (the judge's). */
+      value?: string;
+      metadata?: Record<string, string>;
+    }
   | { kind: "pending"; metadata: Record<string, string> };
 
 export type MeasureContext = {
@@ -23,6 +30,8 @@ export type MeasureContext = {
   namespace: string;
   runName: string;
   runUid: string;
+  /** When the run started (epoch ms): the judge samples no earlier. */
+  runStartedAt?: number;
   /** Index of this measurement within the metric, for names that must not repeat. */
   index: number;
   /** Reads a Secret key in the run's namespace (for auth); throws naming the Secret when missing. */

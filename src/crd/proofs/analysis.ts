@@ -41,6 +41,61 @@ const WEB_HEADER = "test/unit/analysis/web.test.ts#{{args.NAME}} in a header val
 const DRY = `${RUN_UNIT}#the failing metric is recorded Failed`;
 const RETENTION = `${RUN_UNIT}#measurementRetention limit 2`;
 
+const JUDGE_IT = `${I}/judge.test.ts`;
+const JUDGE_UNIT = "test/unit/analysis/judge/judgement.test.ts";
+const SLOWER = `${JUDGE_IT}#a canary 25% slower fails`;
+const WEIGHTS = `${JUDGE_IT}#weights and thresholds`;
+const GUARDED = `${JUDGE_IT}#judge.prometheus is a prometheus metric's connection`;
+/** The judge's connection is handed whole to the client the prometheus provider uses (prometheus-client.ts). */
+const PROM_CONNECTION: Proofs = {
+  address: [GUARDED, DOWN],
+  timeout: ["test/unit/analysis/prometheus-fields.test.ts#prometheus timeout"],
+  headers: [HEADERS],
+  "headers[].key": [HEADERS],
+  "headers[].value": [HEADERS],
+  "headers[].valueFrom": [HEADERS],
+  "headers[].valueFrom.secretKeyRef": [HEADERS],
+  "headers[].valueFrom.secretKeyRef.name": [HEADERS],
+  "headers[].valueFrom.secretKeyRef.key": [HEADERS],
+  authentication: CONTAINER,
+  "authentication.bearerToken": [BEARER],
+  "authentication.bearerToken.secretKeyRef": [BEARER],
+  "authentication.bearerToken.secretKeyRef.name": [BEARER],
+  "authentication.bearerToken.secretKeyRef.key": [BEARER],
+  "authentication.basic": [GUARDED, BASIC],
+  "authentication.basic.username": [GUARDED, BASIC],
+  "authentication.basic.passwordSecretKeyRef": [GUARDED, BASIC],
+  "authentication.basic.passwordSecretKeyRef.name": [GUARDED, BASIC],
+  "authentication.basic.passwordSecretKeyRef.key": [GUARDED, BASIC],
+  insecure: [`${TMPL}#a Prometheus over TLS`],
+  insecureSkipVerify: [`${I}/provider-fields.test.ts#prometheus insecureSkipVerify: true measures`],
+  caSecretRef: [PROM_CA_SECRET, PROM_CA_UNIT],
+  "caSecretRef.name": [PROM_CA_SECRET],
+  "caSecretRef.key": [PROM_CA_SECRET],
+  caFile: [PROM_CA_FILE, PROM_CA_UNIT],
+};
+const JUDGE: Proofs = {
+  "provider.judge": [SLOWER, `${JUDGE_IT}#identical versions pass`],
+  ...reused("provider.judge.prometheus.", [GUARDED], { "": [GUARDED], ...PROM_CONNECTION }),
+  "provider.judge.window": [SLOWER, `${JUDGE_UNIT}#defaults`],
+  "provider.judge.step": [SLOWER, `${JUDGE_UNIT}#minSamples defaults`],
+  "provider.judge.minSamples": [
+    `${JUDGE_IT}#minSamples above what window / step gives`,
+    `${JUDGE_IT}#too few samples is no data`,
+  ],
+  "provider.judge.confidence": [`${JUDGE_UNIT}#confidence: the same +8% canary`],
+  "provider.judge.thresholds": [WEIGHTS],
+  "provider.judge.thresholds.pass": [WEIGHTS],
+  "provider.judge.thresholds.marginal": [WEIGHTS],
+  "provider.judge.metrics": [SLOWER, WEIGHTS],
+  "provider.judge.metrics[].name": [SLOWER],
+  "provider.judge.metrics[].query": [SLOWER, `${JUDGE_UNIT}#{{version.hash}} and {{version.role}}`],
+  "provider.judge.metrics[].direction": [`${JUDGE_IT}#a drop in throughput fails a decrease metric`],
+  "provider.judge.metrics[].tolerance": [SLOWER, `${JUDGE_UNIT}#tolerance reads as a percentage`],
+  "provider.judge.metrics[].critical": [`${JUDGE_IT}#a critical metric fails alone`],
+  "provider.judge.metrics[].weight": [WEIGHTS],
+};
+
 /** spec.metrics[] of every kind. */
 const METRIC: Proofs = {
   "": [GOOD, `${ADMIT}#no metrics`],
@@ -105,6 +160,7 @@ const METRIC: Proofs = {
   "provider.web.timeoutSeconds": [`${I}/provider-fields.test.ts#timeoutSeconds 1 against an endpoint`],
   "provider.web.jsonPath": [WEB],
   "provider.web.insecure": [`${I}/provider-fields.test.ts#web insecure: true reaches an HTTPS endpoint`],
+  ...JUDGE,
   "provider.job": [`${PROVIDERS}#a Job that succeeds`],
   "provider.job.metadata": CONTAINER,
   "provider.job.metadata.labels": [JOB_ARGS, `${RUN_UNIT}#every string gets its args`],
