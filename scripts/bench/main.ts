@@ -14,6 +14,7 @@ import { ensurePrometheusInstalled, type PrometheusHandle, startPrometheus } fro
 import { scrape } from "../../dev/scrape.ts";
 import { repoRoot } from "../../dev/yaml.ts";
 import { buildDist, imageEntry } from "./entrypoint.ts";
+import { idleReading } from "./idle.ts";
 import { Infra } from "./infra.ts";
 import {
   type BenchNotifiers,
@@ -37,6 +38,9 @@ import {
   createRollouts,
   failingSteps,
 } from "./workload.ts";
+
+/** Start-up (modules loaded, caches synced, the first watch events) is over well within this. */
+const IDLE_SETTLE_MS = 10_000;
 
 const say = (msg: string) => process.stderr.write(`bench │ ${msg}\n`);
 
@@ -121,6 +125,8 @@ async function main(argv: string[]): Promise<number> {
     sampler.start();
     const recorder = await Recorder.start(kc, namespace);
     const controlPlane = await readPidFiles(localPaths().pidsDir);
+    say(`idle for ${IDLE_SETTLE_MS / 1000 + 5} s to read the controller's idle memory (no Rollout yet)`);
+    const idle = await idleReading(controller.pid, controller.metricsUrl, IDLE_SETTLE_MS);
     const ctx = { opts, kc, clients, namespace, recorder, controller, controlPlane, say };
 
     say(`creating ${opts.rollouts} Rollouts in ${namespace}`);
@@ -176,6 +182,7 @@ async function main(argv: string[]): Promise<number> {
       setup: { createSeconds, firstHealthySeconds, nodes },
       passes,
       controller: {
+        idleRssMiB: idle.rssMiB,
         peakRssMiB: mib(Math.max(proc?.peakRssBytes ?? 0, ...sampler.samples.map((s) => s.rssBytes))),
         steadyRssMiB: mib(median(steady.map((s) => s.rssBytes))),
         peakHeapMiB: mib(Math.max(0, ...heap)),

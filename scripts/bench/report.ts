@@ -88,6 +88,8 @@ export const BenchResult = z.object({
   setup: z.object({ createSeconds: z.number(), firstHealthySeconds: z.number(), nodes: z.int() }),
   passes: z.array(Pass),
   controller: z.object({
+    /** Resident with no Rollout yet, once start-up settled (median over 5 s). Absent in older results. */
+    idleRssMiB: z.number().optional(),
     peakRssMiB: z.number(),
     steadyRssMiB: z.number(),
     peakHeapMiB: z.number(),
@@ -160,7 +162,10 @@ export function render(r: BenchResult): string {
     `ramp bench: ${r.options.rollouts} Rollouts x ${r.options.replicas} replicas, ${r.machine.cpus} CPUs (${r.machine.cpuModel})`,
     table([
       ["created in", `${r.setup.createSeconds} s, all Healthy after ${r.setup.firstHealthySeconds} s`],
-      ["controller RSS", `peak ${r.controller.peakRssMiB} MiB, steady ${r.controller.steadyRssMiB} MiB`],
+      [
+        "controller RSS",
+        `${r.controller.idleRssMiB === undefined ? "" : `idle ${r.controller.idleRssMiB} MiB, `}peak ${r.controller.peakRssMiB} MiB, steady ${r.controller.steadyRssMiB} MiB`,
+      ],
       ["controller heap", `peak ${r.controller.peakHeapMiB} MiB, steady ${r.controller.steadyHeapMiB} MiB`],
       ["controller CPU", `${r.controller.cpuSeconds} s (user+sys, whole run)`],
     ]),
