@@ -88,6 +88,8 @@ export type MetricView = {
   successCondition?: string | undefined;
   failureCondition?: string | undefined;
   measurements: MeasurementView[];
+  /** A judge metric's last judgement: the score's line, then each judged metric's verdict and line. */
+  judgement?: { head: string; metrics: { name: string; verdict: string; line: string }[] } | undefined;
 };
 export type AnalysisRunView = {
   name: string;

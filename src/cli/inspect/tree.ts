@@ -27,12 +27,15 @@ function tone(word: string): { tone: Tone; icon: string } {
     case "Successful":
     case "Running":
     case "Completed":
+    case "Pass":
       return { tone: "ok", icon: ICONS.ok };
     case "Paused":
     case "Inconclusive":
+    case "Marginal":
       return { tone: "warn", icon: "॥" };
     case "Degraded":
     case "Failed":
+    case "Fail":
     case "Error":
     case "CrashLoopBackOff":
     case "ImagePullBackOff":
@@ -162,11 +165,21 @@ function runNode(ar: AnalysisRunView, now: number, wide: boolean): Node {
       status: m.phase,
       ...(m.phase === "Running" ? { toneOf: "InProgress" } : {}),
       age: "",
-      info: [
-        m.value === undefined ? "no value yet" : `value:${m.value}`,
-        `measurements:${m.measurements}`,
-      ].join(","),
-      children: [],
+      info: m.judgement
+        ? m.judgement.head
+        : [
+            m.value === undefined ? "no value yet" : `value:${m.value}`,
+            `measurements:${m.measurements}`,
+          ].join(","),
+      // A judgement shows each judged metric on its own row: the verdict and why, in one line.
+      children: (m.judgement?.metrics ?? []).map((j) => ({
+        name: j.name,
+        kind: "Judged",
+        status: j.verdict,
+        age: "",
+        info: j.line,
+        children: [],
+      })),
     })),
   };
 }

@@ -1,6 +1,7 @@
 // What the plugin shows about a Rollout and what it owns, read leniently from raw API objects: a Rollout
 // the controller rejected, or one of a newer schema, is still shown as far as it can be.
 import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
+import { type ExplainedJudgement, explainedJudgement } from "../../analysis/judge/explained.ts";
 import { type CanaryStep, RolloutSpec, RolloutStatus } from "../../api/index.ts";
 import { HASH_LABEL, REVISION_ANNOTATION } from "../../api/labels.ts";
 import { isObject } from "../../json.ts";
@@ -58,7 +59,14 @@ export function rolloutView(raw: unknown): RolloutView {
   };
 }
 
-export type MetricView = { name: string; phase: string; value: string | undefined; measurements: number };
+export type MetricView = {
+  name: string;
+  phase: string;
+  value: string | undefined;
+  measurements: number;
+  /** A judge metric's last judgement, line by line. */
+  judgement?: ExplainedJudgement | undefined;
+};
 export type AnalysisRunView = {
   name: string;
   created: Date | string | undefined;
@@ -87,11 +95,15 @@ export function analysisRunView(raw: unknown): AnalysisRunView {
     metrics: results.filter(isObject).map((m) => {
       const ms = Array.isArray(m.measurements) ? m.measurements.filter(isObject) : [];
       const last = ms.at(-1)?.value;
+      const text = (x: unknown) => (typeof x === "string" ? x : undefined);
+      const done = ms.filter((x) => x.phase !== "Running").at(-1);
+      const judgement = done && explainedJudgement(text(done.value), text(done.message));
       return {
         name: String(m.name ?? ""),
         phase: typeof m.phase === "string" ? m.phase : "Pending",
-        value: typeof last === "string" ? last : undefined,
+        value: text(last),
         measurements: typeof m.count === "number" ? m.count : ms.length,
+        ...(judgement ? { judgement } : {}),
       };
     }),
   };

@@ -1,5 +1,7 @@
 // RolloutDetail from the raw objects of one Rollout: steps, versions, analysis, conditions, events, and which
 // actions this viewer may use now. Pure: the server fetches, this only shapes.
+
+import { explainedJudgement } from "../../analysis/judge/explained.ts";
 import { parseDuration } from "../../api/duration.ts";
 import { HASH_LABEL, REVISION_ANNOTATION } from "../../api/labels.ts";
 import {
@@ -114,7 +116,10 @@ export function analysisRunView(run: RawAnalysisRun): AnalysisRunView {
   const metrics = [...new Set(names)].map((name) => {
     const spec = specMetrics.find((m) => m.name === name);
     const result = results.find((m) => m.name === name);
+    const done = (result?.measurements ?? []).filter((m) => m.phase !== "Running").at(-1);
+    const judgement = done && explainedJudgement(done.value, done.message);
     return {
+      ...(judgement ? { judgement } : {}),
       name,
       phase: result?.phase ?? "Pending",
       successCondition: spec?.successCondition,

@@ -23,6 +23,18 @@ function Metric(props: { run: string; metric: MetricView }) {
             No numeric measurements yet.
           </p>
         )}
+        {metric.judgement && (
+          <div class="judgement" data-testid={`judgement-${run}-${metric.name}`}>
+            <p>{metric.judgement.head}</p>
+            <ul>
+              {metric.judgement.metrics.map((j) => (
+                <li key={j.name} class={`m-${j.verdict.toLowerCase()}`}>
+                  {j.line}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         <dl class="conditions-of-metric">
           <dt>Success when</dt>
           <dd>
