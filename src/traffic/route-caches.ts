@@ -85,7 +85,8 @@ export class RouteCaches {
   /** Informers of the APIs served now (started; maybe not yet synced). */
   readonly #live = new Map<ApiId, AnyInformer>();
   /** The CRDs of the routers' APIs; undefined when RBAC refuses them (then discovery at start decides, once). */
-  #crds: Informer<CrdView> | undefined;
+  /** By CRD name: each watched alone (a field selector), undefined without the RBAC to watch CRDs. */
+  #crds: Map<string, Informer<CrdView>> | undefined;
   #ready = false;
   #stopped = false;
   #routeHandlers: ((kind: RouteKind, inf: Informer<RouteObject>) => void) | undefined;
@@ -108,21 +109,29 @@ export class RouteCaches {
   /** Watches the routers' CRDs (or discovers the APIs once without CRD rights), then lists and watches the served APIs. */
   async start(): Promise<void> {
     if (await this.#mayWatchCrds()) {
-      const crds = new Informer<CrdView>({
-        source: this.#clients,
-        metrics: this.#opts.metrics,
-        log: this.#log,
-        path: CRD_PATH,
-        transform: crdView,
-      });
-      this.#crds = crds;
+      // One watch per CRD ramp reads, selected by name: a list of every CRD in the cluster (Argo's and
+      // crossplane's are megabytes each) would be parsed only to keep five (docs/performance.md).
+      const crds = new Map<string, Informer<CrdView>>();
       const changed = (o: CrdView) => {
         for (const id of crdApis(o.metadata.name)) this.#follow(id);
       };
-      crds.on("add", changed);
-      crds.on("update", (_old, o) => changed(o));
-      crds.on("delete", changed);
-      await crds.start();
+      for (const id of watchedApis) {
+        if (id === "Ingress" || crds.has(watchedApiCrd(id))) continue;
+        const crd = new Informer<CrdView>({
+          source: this.#clients,
+          metrics: this.#opts.metrics,
+          log: this.#log,
+          path: CRD_PATH,
+          fieldSelector: `metadata.name=${watchedApiCrd(id)}`,
+          transform: crdView,
+        });
+        crd.on("add", changed);
+        crd.on("update", (_old, o) => changed(o));
+        crd.on("delete", changed);
+        crds.set(watchedApiCrd(id), crd);
+      }
+      this.#crds = crds;
+      await Promise.all([...crds.values()].map((i) => i.start()));
       for (const id of watchedApis) if (id !== "Ingress") this.#follow(id);
     } else {
       this.#log.warn(
@@ -150,12 +159,12 @@ export class RouteCaches {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    await Promise.all([this.#crds, ...this.#live.values()].map((i) => i?.stop()));
+    await Promise.all([...(this.#crds?.values() ?? []), ...this.#live.values()].map((i) => i.stop()));
   }
 
   /** The APIs served at start have synced (an API installed later is watched without making ramp unready). */
   synced(): boolean {
-    return this.#ready && (this.#crds?.hasSynced() ?? true);
+    return this.#ready && [...(this.#crds?.values() ?? [])].every((i) => i.hasSynced());
   }
 
   gatewayClassOf(namespace: string, name: string): GatewayClassView | undefined {
@@ -213,7 +222,7 @@ export class RouteCaches {
   // Starts or stops watching id as its CRD says: Established, serving ramp's version, not being deleted.
   #follow(id: ApiId): void {
     if (this.#stopped || !this.#crds) return;
-    const crd = this.#crds.get(watchedApiCrd(id));
+    const crd = this.#crds.get(watchedApiCrd(id))?.get(watchedApiCrd(id));
     const want = crd?.served === true;
     const inf = this.#live.get(id);
     if (want && !inf) {
