@@ -11,10 +11,16 @@ export class AnalysisMetrics {
   readonly phase: Gauge<Labels | "phase">;
   readonly measurements: Counter<Labels | "phase">;
   readonly threshold: Gauge<Labels | "condition">;
+  /** A judge's last judgement, per judged metric: the canary's relative shift and its interval. */
+  readonly judgeShift: Gauge<Labels | "judged" | "bound">;
+  readonly judgePValue: Gauge<Labels | "judged">;
   /** How many measurements of each run/metric/phase were already counted (status is the source of truth). */
   readonly #counted = new Map<string, number>();
-  /** The metric names seen per run, so forget() can name every series exactly. */
-  readonly #series = new Map<string, { rollout: string; metrics: Set<string> }>();
+  /** The metric names seen per run (and judged metric names per judge), so forget() can name every series. */
+  readonly #series = new Map<
+    string,
+    { rollout: string; metrics: Set<string>; judged: Map<string, Set<string>> }
+  >();
 
   constructor(registry: Registry) {
     const labelNames = ["namespace", "rollout", "analysisrun", "metric"] as const;
@@ -42,6 +48,18 @@ export class AnalysisMetrics {
       labelNames: [...labelNames, "condition"],
       registers: [registry],
     });
+    this.judgeShift = new Gauge({
+      name: "ramp_analysis_judge_shift_ratio",
+      help: "A judge's last shift of the canary against the compared version, relative to its median (0.18 = +18%): bound estimate, lower or upper (the confidence interval).",
+      labelNames: [...labelNames, "judged", "bound"],
+      registers: [registry],
+    });
+    this.judgePValue = new Gauge({
+      name: "ramp_analysis_judge_p_value",
+      help: "A judge's last Mann-Whitney p-value per judged metric, for the change in the bad direction.",
+      labelNames: [...labelNames, "judged"],
+      registers: [registry],
+    });
   }
 
   /** Brings the series of a run up to its status. */
@@ -54,6 +72,7 @@ export class AnalysisMetrics {
     const seen = this.#series.get(`${base.namespace}/${base.analysisrun}`) ?? {
       rollout: base.rollout,
       metrics: new Set<string>(),
+      judged: new Map<string, Set<string>>(),
     };
     this.#series.set(`${base.namespace}/${base.analysisrun}`, seen);
     for (const m of run.spec.metrics) {
@@ -71,6 +90,7 @@ export class AnalysisMetrics {
       for (const p of RUN_PHASES) this.phase.set({ ...labels, phase: p }, r.phase === p ? 1 : 0);
       const last = r.measurements?.filter((m) => m.value !== undefined).at(-1);
       if (last?.value !== undefined) this.value.set(labels, firstNumber(last.value));
+      if (last?.value !== undefined) this.#observeJudgement(labels, last.value, seen.judged);
       const byPhase = new Map<string, number>([
         ["Successful", r.successful],
         ["Failed", r.failed],
@@ -86,6 +106,22 @@ export class AnalysisMetrics {
     }
   }
 
+  /** The shift, interval and p-value of each judged metric, when the value is a judge's (judgement.ts). */
+  #observeJudgement(labels: Record<Labels, string>, encoded: string, judged: Map<string, Set<string>>): void {
+    const metrics = judgeFigures(encoded);
+    if (!metrics) return;
+    const names = judged.get(labels.metric) ?? new Set<string>();
+    judged.set(labels.metric, names);
+    for (const m of metrics) {
+      names.add(m.name);
+      const at = { ...labels, judged: m.name };
+      this.judgeShift.set({ ...at, bound: "estimate" }, m.shift);
+      this.judgeShift.set({ ...at, bound: "lower" }, m.lower);
+      this.judgeShift.set({ ...at, bound: "upper" }, m.upper);
+      this.judgePValue.set(at, m.p);
+    }
+  }
+
   /** Removes every series of a deleted run. */
   forget(namespace: string, analysisrun: string): void {
     const series = this.#series.get(`${namespace}/${analysisrun}`);
@@ -98,15 +134,42 @@ export class AnalysisMetrics {
         this.phase.remove({ ...labels, phase: p });
         this.measurements.remove({ ...labels, phase: p });
       }
+      for (const judged of series?.judged.get(metric) ?? []) {
+        for (const bound of ["estimate", "lower", "upper"])
+          this.judgeShift.remove({ ...labels, judged, bound });
+        this.judgePValue.remove({ ...labels, judged });
+      }
     }
     for (const key of this.#counted.keys())
       if (key.startsWith(`${namespace}/${analysisrun}/`)) this.#counted.delete(key);
   }
 }
 
+type JudgeFigures = { name: string; shift: number; lower: number; upper: number; p: number };
+
+/** A judge's value (judgement.ts): each measured metric's figures; NaN for one that had no data. */
+function judgeFigures(encoded: string): JudgeFigures[] | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(encoded);
+  } catch {
+    return undefined;
+  }
+  if (!v || typeof v !== "object" || !("against" in v) || !("metrics" in v) || !Array.isArray(v.metrics))
+    return undefined;
+  const num = (x: unknown) =>
+    typeof x === "number" ? x : x === "Infinity" ? Infinity : x === "-Infinity" ? -Infinity : Number.NaN;
+  return (v.metrics as { name?: unknown; shift?: unknown; ci?: unknown; p?: unknown }[]).map((m) => {
+    const ci = Array.isArray(m.ci) ? m.ci : [];
+    return { name: String(m.name), shift: num(m.shift), lower: num(ci[0]), upper: num(ci[1]), p: num(m.p) };
+  });
+}
+
 function firstNumber(encoded: string): number {
   try {
     const v: unknown = JSON.parse(encoded);
+    // A judge's value is an object: its score is the number to plot.
+    if (v && typeof v === "object" && "score" in v && typeof v.score === "number") return v.score;
     const first = Array.isArray(v) ? v[0] : v;
     if (typeof first === "number") return first;
     if (first === "+Inf") return Number.POSITIVE_INFINITY;

@@ -1,11 +1,12 @@
 // Given canaries whose analysis step is a judge (the canary's latency against the stable version's, asked
 // of a real Prometheus by {{version.role}}), when the canary is 25% slower, then ramp aborts it naming the
 // judgement, `kubectl ramp get rollout` shows the verdict of each judged metric on its own row, and the
-// dashboard's Rollout page shows the same lines; a canary as fast as stable is promoted.
+// dashboard's Rollout page shows the same lines, the controller's metrics the figures; a canary as fast as stable is promoted.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { waitFor } from "../../../dev/kube.ts";
 import { type PrometheusHandle, startPrometheus } from "../../../dev/prometheus.ts";
+import { scrape } from "../../../dev/scrape.ts";
 import { PAGES } from "../../../src/dashboard/contract.ts";
 import { TestBrowser, waitForTestId } from "../../support/browser.ts";
 import { type Dashboard, startDashboard } from "../../support/dashboard.ts";
@@ -21,13 +22,14 @@ describe("a Rollout judged against its stable version", () => {
   let f: Fixture;
   let exporter: JudgeExporter;
   let prom: PrometheusHandle;
+  let metricsUrl = "";
   before(async () => {
     exporter = await JudgeExporter.start();
     prom = await startPrometheus({
       scrapeConfigs: [{ job_name: "judge", static_configs: [{ targets: [exporter.target] }] }],
     });
     f = await Fixture.create("judge-rollout");
-    await f.startController();
+    metricsUrl = (await f.startController()).metricsUrl;
   });
   after(async () => {
     await f?.cleanup();
@@ -79,6 +81,18 @@ describe("a Rollout judged against its stable version", () => {
     assert.match(get.stdout, /judge\s+Metric\s+✖ Failed\s+judge vs stable: score 0/);
 
     const run = (await f.analysisRuns("slow"))[0] ?? "";
+    // Grafana's figures: the score as the judge metric's value, each judged metric's shift, interval, p.
+    const series = (await scrape(metricsUrl)).samples.filter((x) => x.labels.analysisrun === run);
+    const one = (name: string, labels: Record<string, string> = {}) =>
+      series.find((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v))
+        ?.value;
+    assert.equal(one("ramp_analysis_metric_value", { metric: "judge" }), 0);
+    const shift = (bound: string) =>
+      one("ramp_analysis_judge_shift_ratio", { metric: "judge", judged: "latency", bound }) ?? Number.NaN;
+    assert.ok(
+      shift("lower") > 0.1 && shift("lower") < shift("estimate") && shift("estimate") < shift("upper"),
+    );
+    assert.ok((one("ramp_analysis_judge_p_value", { judged: "latency" }) ?? 1) < 0.001);
     const dash: Dashboard = await startDashboard({ mode: "local", namespace: f.namespace });
     const browser = await TestBrowser.launch({ viewport: { width: 1280, height: 800 } });
     try {
