@@ -109,7 +109,7 @@ export function draw(rng: Random, model: MetricModel, loads: readonly number[], 
   });
 }
 
-type Settings = { samples: number; confidence: number; tolerance: number; minSamples: number };
+export type Settings = { samples: number; confidence: number; tolerance: number; minSamples: number };
 
 function judge(rng: Random, model: MetricModel, loads: readonly number[], factor: number, s: Settings) {
   return judgeMetric({
@@ -127,7 +127,7 @@ function judge(rng: Random, model: MetricModel, loads: readonly number[], factor
  * Share of `n` judgements that fail: the p99 alone, p99 + p50 (both regressed) through `score`, and, for
  * comparison only, the p99 under the rule the judge rejected: significant and the estimate past tolerance.
  */
-function failRates(seed: number, n: number, factor: number, s: Settings, combine = true) {
+export function failRates(seed: number, n: number, factor: number, s: Settings, combine = true) {
   const rng = new Random(seed);
   let single = 0;
   let combined = 0;
