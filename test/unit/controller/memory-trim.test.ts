@@ -3,7 +3,12 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { repoRoot } from "../../../dev/yaml.ts";
-import { shouldTrim, TRIM_SLACK_BYTES } from "../../../src/controller/memory-trim.ts";
+import {
+  QUIET_SLACK_BYTES,
+  shouldTrim,
+  TRIM_SLACK_BYTES,
+  trimNow,
+} from "../../../src/controller/memory-trim.ts";
 
 const MiB = 1024 * 1024;
 
@@ -15,6 +20,23 @@ describe("shouldTrim", () => {
   test("growth the live heap explains is not trimmed, nor growth within the slack", () => {
     assert.equal(shouldTrim({ rss: 500 * MiB, heapUsed: 300 * MiB }, last), false);
     assert.equal(shouldTrim({ rss: 300 * MiB + TRIM_SLACK_BYTES, heapUsed: 100 * MiB }, last), false);
+  });
+});
+
+describe("trimNow", () => {
+  const last = { rss: 300 * MiB, heapUsed: 100 * MiB };
+  const grown = { rss: 300 * MiB + QUIET_SLACK_BYTES + 1, heapUsed: 100 * MiB };
+  test("a quiet process (a burst is over) trims past the smaller slack, without waiting for the interval", () => {
+    assert.equal(trimNow(grown, last, { due: false, quiet: true }), true);
+  });
+  test("a busy one waits for the interval and the larger slack", () => {
+    assert.equal(trimNow(grown, last, { due: false, quiet: false }), false);
+    assert.equal(trimNow(grown, last, { due: true, quiet: false }), false);
+    const more = { rss: 300 * MiB + TRIM_SLACK_BYTES + 1, heapUsed: 100 * MiB };
+    assert.equal(trimNow(more, last, { due: true, quiet: false }), true);
+  });
+  test("quiet and within the smaller slack: nothing to give back", () => {
+    assert.equal(trimNow(last, last, { due: true, quiet: true }), false);
   });
 });
 
