@@ -49,7 +49,11 @@ type Track = {
   /** The pass's new version: its ReplicaSet's pod-template-hash. */
   canaryHash?: string;
   pause?: { index: number; deadline: number } | undefined;
+  /** The canary's ReplicaSet was seen with replicas > 0 (Argo creates it at 0, then scales it). */
+  canaryUp?: boolean;
   failedAt?: number;
+  /** When the failed measurement arrived here on the AnalysisRun watch (this clock, not the stamp). */
+  failedSeenAt?: number;
   zeroAt?: number;
   doneAt?: number;
 };
@@ -61,6 +65,8 @@ export type PassFigures = {
   /** ms from a pause's deadline until the status moved to the next step; negative = ended early. */
   pauseToNextStep: number[];
   failedMeasurementToZero: number[];
+  /** The same, from the failed measurement's arrival on the watch: both ends on this clock, at ms precision. */
+  failedMeasurementSeenToZero: number[];
   /** ms from a new ReplicaSet's creationTimestamp to its arrival here: how late this harness's watches run (whole-second stamps, so up to 1 s high). */
   replicaSetWatchDelay: number[];
   duplicateReplicaSets: number;
@@ -231,8 +237,11 @@ export class Recorder {
     const name = this.#d.ownerOf(o);
     const hash = this.#d.hashOf(o);
     if (!name || !hash) return;
-    if (type === "MODIFIED") this.#canaryScaledToZero(name, hash, o);
-    if (type !== "ADDED") return;
+    if (type === "ADDED") this.#replicaSetAdded(name, hash, o);
+    if (type !== "DELETED") this.#canaryReplicas(name, hash, o);
+  }
+
+  #replicaSetAdded(name: string, hash: string, o: Obj): void {
     const key = `${name}/${hash}`;
     const names = this.#rsNames.get(key) ?? new Set<string>();
     names.add(o.metadata?.name ?? "");
@@ -249,11 +258,12 @@ export class Recorder {
 
   // Without a router the pods are the split: the canary's ReplicaSet at 0 is the 0% write, and it comes
   // before the status that reports it.
-  #canaryScaledToZero(name: string, hash: string, o: Obj): void {
+  #canaryReplicas(name: string, hash: string, o: Obj): void {
     const t = this.#tracks.get(name);
     const replicas = (o.spec as { replicas?: number } | undefined)?.replicas;
-    if (this.#kind !== "rollback" || !t || t.zeroAt !== undefined || hash !== t.canaryHash || replicas !== 0)
-      return;
+    if (!t || hash !== t.canaryHash) return;
+    if ((replicas ?? 0) > 0) t.canaryUp = true;
+    if (this.#kind !== "rollback" || t.zeroAt !== undefined || !t.canaryUp || replicas !== 0) return;
     t.zeroAt = Date.now();
     this.#failedToZero(t);
     // Where only the ReplicaSet marks 0%, the abort status may have come first: look at it again.
@@ -271,6 +281,7 @@ export class Recorder {
       .map((m) => Date.parse(m.finishedAt ?? ""));
     if (failed.length === 0) return;
     t.failedAt = Math.min(...failed);
+    t.failedSeenAt = Date.now();
     this.#failedToZero(t);
   }
 
@@ -278,6 +289,8 @@ export class Recorder {
   #failedToZero(t: Track): void {
     if (t.failedAt === undefined || t.zeroAt === undefined) return;
     this.#figures.failedMeasurementToZero.push(t.zeroAt - t.failedAt);
+    if (t.failedSeenAt !== undefined)
+      this.#figures.failedMeasurementSeenToZero.push(t.zeroAt - t.failedSeenAt);
   }
 }
 
@@ -294,6 +307,7 @@ const emptyFigures = (): PassFigures => ({
   specToReplicaSet: [],
   pauseToNextStep: [],
   failedMeasurementToZero: [],
+  failedMeasurementSeenToZero: [],
   replicaSetWatchDelay: [],
   duplicateReplicaSets: 0,
 });

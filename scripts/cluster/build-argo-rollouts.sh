@@ -60,7 +60,7 @@ chmod u+w "$scratch/go.sum"
 rm -rf "$ARGO_ROLLOUTS_BIN.tmp"; mkdir -p "$ARGO_ROLLOUTS_BIN.tmp"
 pkg=$module/utils/version
 (cd "$scratch" && go build -trimpath -o "$ARGO_ROLLOUTS_BIN.tmp/rollouts-controller" \
-  -ldflags "-s -w -X $pkg.version=$ARGO_ROLLOUTS_BENCH_VERSION -X $pkg.gitTreeState=clean" \
+  -ldflags "-s -w -X $pkg.version=${ARGO_ROLLOUTS_BENCH_VERSION#v} -X $pkg.gitTreeState=clean" \
   "$module/cmd/rollouts-controller") >&2
 "$ARGO_ROLLOUTS_BIN.tmp/rollouts-controller" version >/dev/null 2>&1 || true
 rm -rf "$ARGO_ROLLOUTS_BIN"

@@ -1,70 +1,64 @@
-// The apiserver's own side of a pass: its request counter (apiserver_request_total, by verb, group,
-// resource and subresource) before and after, so both controllers' writes and reads are counted by the
-// same clock, and its CPU. The control plane is shared, so only the resources a Rollout controller writes
-// are attributed to it; pods (written by the ReplicaSet controller and KWOK) and Events (written by every
-// component, for every pod) are left out, the Events counted apart.
+// The apiserver's own count of each controller's requests: both controllers run as one ServiceAccount
+// (identity.ts) whose requests the apiserver's flow control sorts into three FlowSchemas, so the deltas of
+// apiserver_flowcontrol_dispatched_requests_total over a pass are that controller's writes, reads and
+// other requests (watches, discovery), whoever else uses the control plane. apiserver_request_total by
+// resource is kept beside them for detail; it counts every client (the harness, kube's controllers, tests).
 import { execFileSync } from "node:child_process";
 import { kubectl } from "../../../dev/kube.ts";
 import { parseExposition } from "../../../dev/scrape.ts";
+import { FLOW } from "./identity.ts";
 
-/** `VERB group/resource[/subresource]` → requests so far. */
-export type ApiserverCounts = Record<string, number>;
+export type ApiserverCounts = {
+  /** Requests of the bench's ServiceAccount, by FlowSchema. */
+  flows: { writes: number; reads: number; other: number };
+  /** `VERB group/resource[/subresource]` → requests of every client. */
+  byResource: Record<string, number>;
+};
 
 export async function apiserverCounts(): Promise<ApiserverCounts> {
   const res = await kubectl(["get", "--raw", "/metrics"], { timeoutMs: 60_000 });
   if (res.code !== 0) throw new Error(`kubectl get --raw /metrics: ${res.stderr}`);
-  const counts: ApiserverCounts = {};
-  for (const s of parseExposition(res.stdout).find("apiserver_request_total")) {
+  const scraped = parseExposition(res.stdout);
+  const flow = (name: string) =>
+    scraped
+      .find("apiserver_flowcontrol_dispatched_requests_total", { flow_schema: name })
+      .reduce((n, s) => n + s.value, 0);
+  const byResource: Record<string, number> = {};
+  for (const s of scraped.find("apiserver_request_total")) {
     const { verb = "", group = "", resource = "", subresource = "" } = s.labels;
     const key = `${verb} ${group || "core"}/${resource}${subresource ? `/${subresource}` : ""}`;
-    counts[key] = (counts[key] ?? 0) + s.value;
+    byResource[key] = (byResource[key] ?? 0) + s.value;
   }
-  return counts;
+  return {
+    flows: { writes: flow(FLOW.writes), reads: flow(FLOW.reads), other: flow(FLOW.other) },
+    byResource,
+  };
 }
 
-const WRITE_VERBS = new Set(["POST", "PUT", "PATCH", "DELETE", "DELETECOLLECTION", "APPLY"]);
-const READ_VERBS = new Set(["GET", "LIST"]);
-
 export type ApiserverPass = {
-  /** Requests to the Rollout controller's resources during the pass (the harness's own patches included). */
-  requests: Record<string, number>;
-  /** Writes to them, less the harness's one image patch per shipped Rollout. */
+  /** The controller's own requests as the apiserver dispatched them. */
   writes: number;
   reads: number;
-  /** Event writes by every component (the ReplicaSet controller and the scheduler write one per pod). */
-  eventWrites: number;
+  other: number;
+  /** Requests by every client to the Rollout controller's resources (its group's, and ReplicaSets). */
+  allClientsByResource: Record<string, number>;
 };
 
-/** The pass's deltas on `group`'s rollouts and analysisruns (status too) and on ReplicaSets (not status). */
-export function apiserverPass(
-  before: ApiserverCounts,
-  after: ApiserverCounts,
-  group: string,
-  harnessWrites: number,
-): ApiserverPass {
-  const mine = (resource: string) =>
-    resource === `${group}/rollouts` ||
-    resource === `${group}/rollouts/status` ||
-    resource === `${group}/analysisruns` ||
-    resource === `${group}/analysisruns/status` ||
-    resource === "apps/replicasets" ||
-    resource === "apps/replicasets/scale";
-  const requests: Record<string, number> = {};
-  let writes = 0;
-  let reads = 0;
-  let eventWrites = 0;
-  for (const [key, value] of Object.entries(after)) {
-    const d = value - (before[key] ?? 0);
-    if (d <= 0) continue;
-    const [verb = "", resource = ""] = key.split(" ");
-    if (WRITE_VERBS.has(verb) && (resource === "core/events" || resource === "events.k8s.io/events"))
-      eventWrites += d;
-    if (!mine(resource)) continue;
-    requests[key] = d;
-    if (WRITE_VERBS.has(verb)) writes += d;
-    if (READ_VERBS.has(verb)) reads += d;
+/** The pass's deltas; `group` picks the resources listed by resource (rollouts, analysisruns, replicasets). */
+export function apiserverPass(before: ApiserverCounts, after: ApiserverCounts, group: string): ApiserverPass {
+  const allClientsByResource: Record<string, number> = {};
+  for (const [key, value] of Object.entries(after.byResource)) {
+    const d = value - (before.byResource[key] ?? 0);
+    const resource = key.split(" ")[1] ?? "";
+    const mine = resource.startsWith(`${group}/`) || resource.startsWith("apps/replicasets");
+    if (d > 0 && mine) allClientsByResource[key] = d;
   }
-  return { requests, writes: Math.max(0, writes - harnessWrites), reads, eventWrites };
+  return {
+    writes: after.flows.writes - before.flows.writes,
+    reads: after.flows.reads - before.flows.reads,
+    other: after.flows.other - before.flows.other,
+    allClientsByResource,
+  };
 }
 
 /** Other Rollout controllers running on this machine (ramp's or Argo's), but for `except`. */
@@ -77,9 +71,12 @@ export function otherControllers(except: number[]): string[] {
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
-  return out
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .filter((l) => !except.includes(Number(l.split(" ")[0])))
-    .filter((l) => !l.includes("pgrep"));
+  return (
+    out
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .filter((l) => !except.includes(Number(l.split(" ")[0])))
+      // Controllers are started with --kubeconfig here; a harness that merely names one in its script is not.
+      .filter((l) => l.includes(" --kubeconfig "))
+  );
 }

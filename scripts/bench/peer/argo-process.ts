@@ -1,6 +1,6 @@
 // Argo Rollouts' controller for the peer bench: built from its Go module (scripts/cluster/
 // build-argo-rollouts.sh, cached), its CRDs installed from the module, and run as a local process against
-// the local kubeconfig (out of cluster), watching one namespace, its client rate limits at its defaults or
+// the bench's kubeconfig (out of cluster), watching one namespace, its client rate limits at its defaults or
 // lifted. Its /metrics serves its client's request counter, read as ramp's is.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync, readdirSync, readFileSync } from "node:fs";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { freePort } from "../../../dev/cluster/health.ts";
 import { versionsFile } from "../../../dev/cluster/paths.ts";
 import type { ControllerProcess } from "../../../dev/controller.ts";
-import { kubeconfigPath, waitFor } from "../../../dev/kube.ts";
+import { waitFor } from "../../../dev/kube.ts";
 import { installMigrationCrds } from "../../../dev/migration-crds.ts";
 import type { Scrape } from "../../../dev/scrape.ts";
 import { repoRoot } from "../../../dev/yaml.ts";
@@ -69,14 +69,14 @@ export type ArgoLimits = { qps: number; burst: number } | "defaults";
 /** Starts the controller on one namespace, without leader election (ramp's bench runs without it too). */
 export async function startArgo(
   bin: string,
-  opts: { name: string; namespace: string; limits: ArgoLimits },
+  opts: { name: string; namespace: string; limits: ArgoLimits; kubeconfig: string },
 ): Promise<ControllerProcess> {
   const logsDir = join(repoRoot, ".ramp", "test-logs");
   mkdirSync(logsDir, { recursive: true });
   const [metricsPort, healthPort] = [await freePort(), await freePort()];
   const args = [
     "--kubeconfig",
-    kubeconfigPath(),
+    opts.kubeconfig,
     "--namespaced",
     "--namespace",
     opts.namespace,

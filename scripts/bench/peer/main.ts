@@ -8,20 +8,22 @@ import { join } from "node:path";
 import { clusterUp } from "../../../dev/cluster/control-plane.ts";
 import { buildScript, localPaths, versions } from "../../../dev/cluster/paths.ts";
 import { readPidFiles } from "../../../dev/cluster/processes.ts";
-import { installCrds } from "../../../dev/crds.ts";
-import { loadKubeConfig } from "../../../dev/kube.ts";
+import { applyCrds, installCrds } from "../../../dev/crds.ts";
+import { kubectl, loadKubeConfig } from "../../../dev/kube.ts";
 import {
   ensurePrometheusInstalled,
   type PrometheusHandle,
   startPrometheus,
 } from "../../../dev/prometheus.ts";
 import { repoRoot } from "../../../dev/yaml.ts";
-import { buildDist } from "../entrypoint.ts";
+import { CRDS } from "../../../src/crd/definitions.ts";
 import { Infra } from "../infra.ts";
 import type { BenchOptions } from "../options.ts";
 import { round } from "../report.ts";
 import { benchClients } from "../workload.ts";
 import { argoVersions, buildArgo, installArgoCrds } from "./argo-process.ts";
+import { benchIdentity } from "./identity.ts";
+import { type RampBuild, rampAtHead } from "./ramp-build.ts";
 import { type Contender, type RoundEnv, type RoundResult, runRound } from "./round.ts";
 import { type Ratios, ratios, renderTable } from "./table.ts";
 
@@ -41,7 +43,17 @@ export type PeerResult = {
   startedAt: string;
   finishedAt: string;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; loadAverageAtStart: number[] };
-  versions: { ramp: string; argoRollouts: string; argoCrds: string; kubernetes: string };
+  versions: {
+    /** The commit ramp was built from, or "working tree (--source)". */
+    ramp: string;
+    /** Node flags of ramp's image (its Dockerfile at that commit), then --node-args. */
+    rampNodeArgs: string[];
+    /** src/ files that differed from HEAD when the run started (not part of what ran, unless --source). */
+    uncommittedSrc: string[];
+    argoRollouts: string;
+    argoCrds: string;
+    kubernetes: string;
+  };
   options: {
     rollouts: number;
     replicas: number;
@@ -67,11 +79,31 @@ export async function runPeer(opts: BenchOptions): Promise<number> {
   const argo = argoVersions();
   const argoBin = buildArgo();
   await clusterUp({ log: say });
-  await installCrds();
+  const ramp: RampBuild | undefined = opts.source ? undefined : rampAtHead(say);
+  if (ramp)
+    await applyCrds(
+      [ramp.crdDir],
+      CRDS.map((d) => `${d.plural}.ramp.dev`),
+      "ramp's CRDs at HEAD",
+    );
+  else await installCrds();
   await installArgoCrds(argo);
-  buildDist();
   const infra = new Infra(say);
   let prometheus: PrometheusHandle | undefined;
+  let env: RoundEnv | undefined;
+  // Ctrl-C stops the controller and Prometheus, and deletes the round's namespace and the added Nodes.
+  const stopOnSignal = () => {
+    say("interrupted: cleaning up");
+    const ns = env?.current?.namespace;
+    void Promise.allSettled([
+      env?.current?.controller?.stop(),
+      prometheus?.stop(),
+      ns && !opts.keep ? kubectl(["delete", "namespace", ns, "--wait=false"]) : undefined,
+      opts.keep ? undefined : infra.cleanup(),
+    ]).then(() => process.exit(130));
+  };
+  process.once("SIGINT", stopOnSignal);
+  process.once("SIGTERM", stopOnSignal);
   try {
     await infra.nodesFor(opts.rollouts * (opts.replicas + 1));
     if (opts.rollback) {
@@ -81,11 +113,13 @@ export async function runPeer(opts: BenchOptions): Promise<number> {
     const kc = loadKubeConfig();
     const apiserver = (await readPidFiles(localPaths().pidsDir)).find((p) => p.name === "kube-apiserver");
     if (!apiserver) throw new Error("no kube-apiserver PID file: is the local control plane up?");
-    const env: RoundEnv = {
+    env = {
       opts,
       kc,
       clients: benchClients(kc),
       argoBin,
+      kubeconfig: await benchIdentity(),
+      ramp: ramp ?? { entry: "src/controller/main.ts", nodeArgs: [] },
       apiserverPid: apiserver.pid,
       prometheusUrl: prometheus?.url,
       say,
@@ -105,7 +139,9 @@ export async function runPeer(opts: BenchOptions): Promise<number> {
         loadAverageAtStart,
       },
       versions: {
-        ramp: `${git(["describe", "--always", "--dirty"])}`,
+        ramp: ramp ? ramp.commit : `working tree (--source) at ${git(["rev-parse", "HEAD"])}`,
+        rampNodeArgs: [...(ramp?.nodeArgs ?? []), ...opts.nodeArgs],
+        uncommittedSrc: ramp?.uncommittedSrc ?? [],
         argoRollouts: argo.version,
         argoCrds: `${argo.crdVersion} (byte-identical to ${argo.version}'s, checked)`,
         kubernetes: versions().k8s,
@@ -142,4 +178,4 @@ export async function runPeer(opts: BenchOptions): Promise<number> {
 }
 
 const heading = (r: PeerResult) =>
-  `ramp ${r.versions.ramp} vs Argo Rollouts ${r.versions.argoRollouts} (lifted: --qps ${r.options.argoLifted.qps} --burst ${r.options.argoLifted.burst}): ${r.options.rollouts} Rollouts x ${r.options.replicas} replicas, Kubernetes ${r.versions.kubernetes}, ${r.machine.cpus} CPUs (${r.machine.cpuModel}), ${r.startedAt}`;
+  `ramp ${r.versions.ramp.slice(0, 12)} vs Argo Rollouts ${r.versions.argoRollouts} (lifted: --qps ${r.options.argoLifted.qps} --burst ${r.options.argoLifted.burst}): ${r.options.rollouts} Rollouts x ${r.options.replicas} replicas, Kubernetes ${r.versions.kubernetes}, ${r.machine.cpus} CPUs (${r.machine.cpuModel}), ${r.startedAt}`;

@@ -41,7 +41,10 @@ export type PeerPass = {
   /** Per-Rollout completion less the pauses of the steps (promote pass only). */
   overheadSeconds?: { p50: number; p99: number };
   specChangeToCanaryReplicaSetMs: Spread;
+  /** From the failed measurement's arrival on the harness's AnalysisRun watch to the canary's ReplicaSet at 0. */
   failedMeasurementToZeroCanaryMs: Spread;
+  /** The same from the measurement's finishedAt stamp (Argo writes whole seconds, so up to 1 s longer there). */
+  failedMeasurementStampToZeroCanaryMs: Spread;
   controllerCpuSeconds: number;
   apiserverCpuSeconds: number;
   /** From the controller's own client counter: every request it made. */
@@ -101,7 +104,7 @@ export async function runPeerPass(
   // Let the pass's last writes land in both counters before reading them.
   await new Promise((r) => setTimeout(r, 2_000));
   const client = diffCounts(ctx.requestCounts(await scrape(ctx.controller.metricsUrl)), clientBefore);
-  const apiserver = apiserverPass(apiBefore, await apiserverCounts(), ctx.group, names.length);
+  const apiserver = apiserverPass(apiBefore, await apiserverCounts(), ctx.group);
   const f = recorder.figures();
   const stepCount = (steps ?? opts.steps).length + 1;
   const perStep = (n: number) => round(n / names.length / stepCount, 2);
@@ -117,7 +120,8 @@ export async function runPeerPass(
       ? { overheadSeconds: { p50: round(perRollout.p50 - pauses), p99: round(perRollout.p99 - pauses) } }
       : {}),
     specChangeToCanaryReplicaSetMs: spread(f.specToReplicaSet),
-    failedMeasurementToZeroCanaryMs: spread(f.failedMeasurementToZero),
+    failedMeasurementToZeroCanaryMs: spread(f.failedMeasurementSeenToZero),
+    failedMeasurementStampToZeroCanaryMs: spread(f.failedMeasurementToZero),
     controllerCpuSeconds: round(cpuOf(ctx.controller.pid) - cpu0, 2),
     apiserverCpuSeconds: round(cpuOf(ctx.apiserverPid) - api0, 2),
     client: {

@@ -6,7 +6,6 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { type ControllerProcess, startController } from "../../../dev/controller.ts";
 import { kubectl } from "../../../dev/kube.ts";
 import type { Clients } from "../../../src/kube/client.ts";
-import { imageEntry } from "../entrypoint.ts";
 import type { BenchOptions } from "../options.ts";
 import { waitUntil } from "../progress.ts";
 import { RAMP_DIALECT, Recorder } from "../recorder.ts";
@@ -52,34 +51,49 @@ export type RoundEnv = {
   kc: KubeConfig;
   clients: Clients;
   argoBin: string;
+  /** Both controllers' kubeconfig: the bench's ServiceAccount (identity.ts). */
+  kubeconfig: string;
+  /** What ramp runs: HEAD's build (ramp-build.ts), or with --source the working tree's src/. */
+  ramp: { entry: string; nodeArgs: string[] };
   apiserverPid: number;
   prometheusUrl: string | undefined;
   say: (msg: string) => void;
+  /** The round in progress, for a Ctrl-C to stop its controller and delete its namespace. */
+  current?: { controller?: ControllerProcess; namespace: string } | undefined;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function start(env: RoundEnv, c: Contender, namespace: string): Promise<ControllerProcess> {
   if (c.kind === "argo")
-    return startArgo(env.argoBin, { name: `peer-${c.label}`, namespace, limits: c.limits });
-  const image = imageEntry();
+    return startArgo(env.argoBin, {
+      name: `peer-${c.label}`,
+      namespace,
+      limits: c.limits,
+      kubeconfig: env.kubeconfig,
+    });
   return startController({
     name: "peer-ramp",
     namespace,
-    entry: image.entry,
+    kubeconfig: env.kubeconfig,
+    entry: env.ramp.entry,
     args: ["--log-level", "info", "--workers", String(env.opts.workers)],
-    nodeArgs: [...image.nodeArgs, ...env.opts.nodeArgs],
+    nodeArgs: [...env.ramp.nodeArgs, ...env.opts.nodeArgs],
   });
 }
 
-/** Waits (up to 5 minutes) until no other Rollout controller runs on the machine; returns what it saw. */
+/**
+ * Waits (up to 5 minutes) until no cluster-wide Rollout controller runs on the machine (one that could
+ * manage the round's objects); controllers confined to other namespaces only share the CPU, and are
+ * recorded. Returns every other controller seen when the round starts.
+ */
 async function aloneOnTheMachine(say: (msg: string) => void): Promise<string[]> {
-  const seen = otherControllers([]);
-  for (let i = 0; i < 60 && otherControllers([]).length > 0; i++) {
-    if (i % 6 === 0) say(`waiting for other Rollout controllers to stop: ${otherControllers([]).join("; ")}`);
+  const clusterWide = () => otherControllers([]).filter((l) => !l.includes(" --namespace "));
+  for (let i = 0; i < 60 && clusterWide().length > 0; i++) {
+    if (i % 6 === 0) say(`waiting for cluster-wide Rollout controllers to stop: ${clusterWide().join("; ")}`);
     await sleep(5_000);
   }
-  return seen;
+  return otherControllers([]);
 }
 
 export async function runRound(env: RoundEnv, c: Contender): Promise<RoundResult> {
@@ -88,10 +102,12 @@ export async function runRound(env: RoundEnv, c: Contender): Promise<RoundResult
   const namespace = `ramp-peer-${c.label}-${opts.rollouts}-${Date.now().toString(36)}`;
   await createNamespace(env.clients, namespace);
   say(`round ${c.label} in ${namespace}`);
+  env.current = { namespace };
   let controller: ControllerProcess | undefined;
   let recorder: Recorder | undefined;
   try {
     controller = await start(env, c, namespace);
+    env.current.controller = controller;
     say(`${c.label} pid ${controller.pid}, log ${controller.logFile}`);
     const sampler = new ControllerSampler(controller.pid, undefined);
     sampler.start();
@@ -155,6 +171,7 @@ export async function runRound(env: RoundEnv, c: Contender): Promise<RoundResult
       otherControllersAtStart,
     };
   } finally {
+    env.current = undefined;
     recorder?.stop();
     await controller?.stop();
     if (!opts.keep) {
