@@ -15,6 +15,9 @@ import type { ControllerCaches } from "./caches.ts";
 import type { InFlight } from "./liveness.ts";
 import { secretReader } from "./secrets.ts";
 
+/** The CEL thread ends after this long without a condition to evaluate (the next run starts it again). */
+const CONDITION_THREAD_IDLE_MS = 5 * 60_000;
+
 export type AnalysisController = {
   queue: WorkQueue;
   jobs: Informer<V1Job>;
@@ -59,14 +62,7 @@ export function analysisController(opts: {
     log,
   });
   const analysisMetrics = new AnalysisMetrics(opts.metrics.registry);
-  const evaluator = new ConditionEvaluator();
-  // The CEL thread costs ~15 MiB resident (docs/performance.md): start it with the first run, not at boot.
-  let warmed = false;
-  const warm = () => {
-    if (warmed) return;
-    warmed = true;
-    void evaluator.warm();
-  };
+  const evaluator = new ConditionEvaluator({ idleStopMs: CONDITION_THREAD_IDLE_MS });
   const reconciler = new AnalysisRunReconciler({
     run: (key) => caches.analysisRuns.get(key),
     async patchStatus(namespace, name, resourceVersion, status) {
@@ -106,7 +102,9 @@ export function analysisController(opts: {
   });
   const enqueue = (key: string) => {
     if (!opts.leading()) return;
-    warm();
+    // The CEL thread costs ~15 MiB resident (docs/performance.md): started by runs, not at boot, it
+    // ends once no run has moved for CONDITION_THREAD_IDLE_MS.
+    void evaluator.warm();
     queue.add(key);
   };
   caches.analysisRuns.on("add", (o) => enqueue(objectKey(o)));
