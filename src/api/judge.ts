@@ -17,8 +17,8 @@ export const JudgeMetric = cel(
     query: z
       .string()
       .min(1)
-      // 4 KiB: the admission rule below reads it, and the apiserver bounds a rule's cost by the sizes.
-      .max(4096)
+      // 2 KiB: the admission rule below reads it, and the apiserver bounds all rules' cost by the sizes.
+      .max(2048)
       .describe(
         "A PromQL query asked once for each version over the window (a range query): {{version.hash}} is " +
           "that version's pod-template hash (the ramp.dev/pod-template-hash label), {{version.role}} is " +
@@ -60,6 +60,10 @@ const judgeDuration = (field: string, fallback: string) =>
     rule: `self.matches('${DURATION_RE}') && duration(self) >= duration('1s')`,
     message: `judge.${field} must be a duration of at least 1s, such as "${fallback}"`,
   });
+
+// Seconds of the window and the step as CEL sees them, defaults included (judgement.ts applies the same).
+const WINDOW_S = "(has(self.window) ? duration(self.window) : duration('20m')).getSeconds()";
+const STEP_S = "(has(self.step) ? duration(self.step) : duration('10s')).getSeconds()";
 
 export const JudgeProvider = cel(
   z.object({
@@ -111,11 +115,22 @@ export const JudgeProvider = cel(
     )
       .optional()
       .describe("Score thresholds; below marginal fails."),
-    metrics: z.array(JudgeMetric).min(1).max(12),
+    metrics: z.array(JudgeMetric).min(1).max(10),
   }),
   {
     rule: "self.metrics.all(m, self.metrics.filter(x, x.name == m.name).size() == 1)",
     message: "judge.metrics[].name must be unique",
+  },
+  {
+    rule: `${WINDOW_S} >= 3 * ${STEP_S} && ${WINDOW_S} <= 11000 * ${STEP_S}`,
+    message:
+      "judge: window / step must give 3 to 11000 samples per series (Prometheus' limit); the defaults, 20m / 10s, give 120",
+  },
+  {
+    rule: `!has(self.minSamples) || self.minSamples * ${STEP_S} <= ${WINDOW_S}`,
+    message:
+      "judge.minSamples is more than window / step samples can ever give: lower it, or lengthen the window",
+    fieldPath: ".minSamples",
   },
 ).describe(
   "Compares the canary with the stable version statistically, metric by metric, and scores the " +

@@ -267,6 +267,16 @@ const invalidTemplates: [string, Spec, string][] = [
     'judge.metrics[].tolerance must be a percentage such as "10%"',
   ],
   [
+    "a judge window shorter than three steps",
+    { metrics: [{ name: "m", provider: judgeWith({}, { window: "20s", step: "10s" }) }] },
+    "judge: window / step must give 3 to 11000 samples per series",
+  ],
+  [
+    "a judge minSamples above what window / step gives",
+    { metrics: [{ name: "m", provider: judgeWith({}, { window: "1m", step: "10s", minSamples: 7 }) }] },
+    "judge.minSamples is more than window / step samples can ever give",
+  ],
+  [
     "judge thresholds with marginal above pass",
     { metrics: [{ name: "m", provider: judgeWith({}, { thresholds: { pass: 70, marginal: 90 } }) }] },
     "judge.thresholds: marginal must not be above pass",

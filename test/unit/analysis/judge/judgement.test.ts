@@ -123,9 +123,9 @@ describe("one judgement", () => {
       "n",
     ]);
     assert.deepEqual(value.metrics[0]?.n, [60, 60]);
-    // Twelve metrics (the most a judge holds) still fit a measurement's value (4 KiB).
+    // Ten metrics (the most a judge holds) still fit a measurement's value (4 KiB).
     const many = judgeSettings(
-      cfg({ metrics: Array.from({ length: 12 }, (_, i) => ({ name: `metric-number-${i}`, query: "q" })) }),
+      cfg({ metrics: Array.from({ length: 10 }, (_, i) => ({ name: `metric-number-${i}`, query: "q" })) }),
       FIELD,
     );
     const all = judge(
