@@ -4,12 +4,13 @@ import { parseDuration } from "./duration.ts";
 import { JudgeProvider } from "./judge.ts";
 import { cel, DURATION_RE, unsupportedFields } from "./meta.ts";
 import { JobProvider, PrometheusProvider, WebProvider } from "./providers.ts";
+import { DatadogProvider } from "./vendors.ts";
 
 export * from "./judge.ts";
 export * from "./providers.ts";
+export * from "./vendors.ts";
 
 const UNSUPPORTED_PROVIDERS = unsupportedFields("metrics[].provider", {
-  datadog: "not yet: query Datadog's API with a web metric, or export to Prometheus",
   newRelic: "not yet: query NerdGraph with a web metric, or export to Prometheus",
   cloudWatch: "not yet: use a web metric against a small service, or export to Prometheus",
   graphite: "not yet: query Graphite's render API with a web metric",
@@ -94,7 +95,7 @@ export const intervalOrArgs = (field: string) =>
     },
   );
 
-const PROVIDERS = ["prometheus", "web", "job", "judge"];
+const PROVIDERS = ["prometheus", "web", "job", "judge", "datadog"];
 
 const ARGS_NOTE = (what: string) =>
   `${what}. May be a string holding "{{args.NAME}}", resolved from the run's args when it starts; one that ` +
@@ -115,6 +116,7 @@ export const Metric = cel(
         web: WebProvider.optional(),
         job: JobProvider.optional(),
         judge: JudgeProvider.optional(),
+        datadog: DatadogProvider.optional(),
       }),
       ...UNSUPPORTED_PROVIDERS.rules,
       {

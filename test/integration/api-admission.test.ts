@@ -216,6 +216,7 @@ const template = (spec: Spec): KubeObject =>
     spec,
   }) as KubeObject;
 const prom = { prometheus: { address: "http://p:9090", query: "up" } };
+const dd = { query: "avg:x", secretRef: { name: "datadog" } };
 /** A judge with one judged metric (`metric` over a valid one) and `judge` fields over the minimum. */
 const judgeWith = (metric: object, judge: object = {}) => ({
   judge: {
@@ -226,9 +227,19 @@ const judgeWith = (metric: object, judge: object = {}) => ({
 });
 const invalidTemplates: [string, Spec, string][] = [
   [
-    "a Datadog metric (a provider ramp does not have yet)",
-    { metrics: [{ name: "m", provider: { datadog: { query: "avg:x" } } }] },
-    "metrics[].provider.datadog is not supported by ramp: not yet: query Datadog's API with a web metric",
+    "a Graphite metric (a provider ramp does not have yet)",
+    { metrics: [{ name: "m", provider: { graphite: { query: "sum(x)" } } }] },
+    "metrics[].provider.graphite is not supported by ramp: not yet: query Graphite's render API with a web metric",
+  ],
+  [
+    "a datadog metric with both query and queries",
+    { metrics: [{ name: "m", provider: { datadog: { ...dd, queries: { a: "avg:y" } } } }] },
+    "provider.datadog: set exactly one of query or queries",
+  ],
+  [
+    "datadog queries without apiVersion v2",
+    { metrics: [{ name: "m", provider: { datadog: { secretRef: dd.secretRef, queries: { a: "x" } } } }] },
+    "provider.datadog: queries, formula and aggregator need apiVersion: v2",
   ],
   ["no metrics", { metrics: [] }, "spec.metrics: Invalid value"],
   [

@@ -21,5 +21,7 @@ export function providerFor(metric: Metric, deps: ProviderDeps): MetricProvider 
   if (metric.provider.web) return lazy(async () => (await import("./web.ts")).webProvider(deps.web));
   if (metric.provider.job) return jobProvider(deps.jobs);
   if (metric.provider.judge) return lazy(async () => (await import("./judge.ts")).judgeProvider(deps.web));
-  throw new Error(`metric ${metric.name}: no provider set (prometheus, web, job or judge)`);
+  if (metric.provider.datadog)
+    return lazy(async () => (await import("./datadog.ts")).datadogProvider(deps.web));
+  throw new Error(`metric ${metric.name}: no provider set (prometheus, web, job, judge or datadog)`);
 }

@@ -26,7 +26,7 @@ const JOB_ARGS = `${FIELDS}#a Job metric: args fill every string`;
 const INCONCLUSIVE = `${FIELDS}#inconclusiveLimit 2: the run stays Running`;
 // Refused providers are declared with their CEL rule by one unsupportedFields() entry (src/api/meta.ts),
 // so the admission test of one proves the rule of each sibling declared beside it.
-const REFUSED = `${ADMIT}#a Datadog metric`;
+const REFUSED = `${ADMIT}#a Graphite metric`;
 
 const GOOD = `${PROM}#a good canary`;
 const BAD = `${PROM}#a bad canary`;
@@ -80,7 +80,8 @@ const JUDGE: Proofs = {
   "provider.judge.window": [SLOWER, `${JUDGE_UNIT}#defaults`],
   "provider.judge.step": [SLOWER, `${JUDGE_UNIT}#minSamples defaults`],
   "provider.judge.minSamples": [
-    `${JUDGE_IT}#minSamples above what window / step gives`,
+    `${JUDGE_IT}#minSamples: a canary with half a window`,
+    `${ADMIT}#a judge minSamples above what window / step gives`,
     `${JUDGE_IT}#too few samples is no data`,
   ],
   "provider.judge.confidence": [`${JUDGE_UNIT}#confidence: the same +8% canary`],
@@ -96,12 +97,32 @@ const JUDGE: Proofs = {
   "provider.judge.metrics[].weight": [WEIGHTS],
 };
 
+const DD_UNIT = "test/unit/analysis/datadog.test.ts";
+const DD_IT = `${I}/datadog.test.ts#contract test: a v2 formula over two queries`;
+const DD_V1 = `${DD_UNIT}#contract test v1`;
+const DD_V2 = `${DD_UNIT}#contract test v2: queries combined by a formula`;
+/** Contract tests: Datadog cannot be reached from here, a local server checks its documented API. */
+const DATADOG: Proofs = {
+  "provider.datadog": [DD_IT, DD_V1],
+  "provider.datadog.apiVersion": [DD_V1, `${DD_UNIT}#contract test v2: POST /api/v2/query/scalar`],
+  "provider.datadog.interval": [DD_V1, `${DD_UNIT}#default window 5m`],
+  "provider.datadog.query": [DD_V1, `${DD_UNIT}#a query alone is named query`],
+  "provider.datadog.queries": [DD_IT, DD_V2],
+  "provider.datadog.formula": [DD_IT, DD_V2],
+  "provider.datadog.aggregator": [DD_V2],
+  "provider.datadog.site": [`${DD_UNIT}#site picks https://api.<site>`],
+  "provider.datadog.address": [DD_IT, `${DD_UNIT}#the address policy applies to it and to address`],
+  "provider.datadog.secretRef": [DD_IT, `${DD_UNIT}#wrong keys are a 403`],
+  "provider.datadog.secretRef.name": [DD_IT, `${DD_UNIT}#wrong keys are a 403`],
+  "provider.datadog.requestTimeout": [`${DD_UNIT}#requestTimeout bounds a request`],
+};
+
 /** spec.metrics[] of every kind. */
 const METRIC: Proofs = {
   "": [GOOD, `${ADMIT}#no metrics`],
   name: [BAD, `${ADMIT}#duplicate metric names`],
   provider: [GOOD, `${ADMIT}#two providers`],
-  "provider.datadog": [REFUSED],
+  ...DATADOG,
   "provider.newRelic": [REFUSED],
   "provider.cloudWatch": [REFUSED],
   "provider.graphite": [REFUSED],

@@ -60,7 +60,8 @@ function actionValue(expr: string, m: QueryModel): string | undefined {
 // What to use instead of each provider ramp does not have.
 const UNSUPPORTED: Record<string, string> = {
   datadog:
-    "ramp has no Datadog provider: query Datadog's API with a web metric, or export the metric to Prometheus",
+    "a Flagger Datadog template is not converted: write a ramp datadog metric by hand (provider.datadog, " +
+    "docs/analysis.md), its keys in a Secret in the run's namespace",
   newrelic:
     "ramp has no New Relic provider: query NerdGraph with a web metric, or export the metric to Prometheus",
   cloudwatch:

@@ -1,0 +1,34 @@
+// Argo Rollouts' vendor providers ramp runs with the same field names: only where the keys come from changes,
+// since ramp reads a metric's Secrets in the run's namespace and never in its own.
+import type { Edit } from "../edit.ts";
+import type { Path } from "../source.ts";
+
+/** Datadog: Argo's default Secret (named datadog, in its own namespace) becomes an explicit secretRef. */
+export function convertDatadog(edit: Edit, at: Path): void {
+  const dd = [...at, "provider", "datadog"];
+  if (!edit.has(dd)) return;
+  const ref = [...dd, "secretRef"];
+  const keys = "keys api-key and app-key; an address key becomes provider.datadog.address or site";
+  if (!edit.has(ref)) {
+    edit.set(ref, { name: "datadog" });
+    edit.note(
+      ref,
+      `Argo reads the Secret datadog in its own namespace; ramp reads it in the run's namespace: copy it there (${keys})`,
+    );
+    return;
+  }
+  if (edit.has([...ref, "namespaced"])) {
+    const namespaced = edit.value([...ref, "namespaced"]) === true;
+    edit.note(
+      [...ref, "namespaced"],
+      namespaced
+        ? "removed: ramp always reads the Secret in the run's namespace"
+        : `removed: ramp reads this Secret in the run's namespace, not Argo's: copy it there (${keys})`,
+    );
+    edit.remove([...ref, "namespaced"]);
+  } else
+    edit.note(
+      ref,
+      `ramp reads this Secret in the run's namespace, not Argo's: copy it there if it is not (${keys})`,
+    );
+}
