@@ -130,11 +130,27 @@ export async function startArgo(
   };
 }
 
-/** `verb kind` → Argo's client requests so far, from controller_clientset_k8s_request_total (verbs lower-cased). */
+// Argo's counter labels a request by the path segment before the name: a status write's "kind" is the
+// object's name, and a create whose body is protobuf (ReplicaSets, Events) has none. Both are still counted.
+const RESOURCES = new Set([
+  "rollouts",
+  "replicasets",
+  "events",
+  "analysisruns",
+  "analysistemplates",
+  "experiments",
+  "services",
+  "pods",
+]);
+const resourceOf = (kind: string, verb: string) =>
+  kind === "" && verb === "create" ? "(protobuf body)" : RESOURCES.has(kind) ? kind : "*/status";
+
+/** `verb resource` → Argo's client requests so far, from controller_clientset_k8s_request_total. */
 export function argoRequestCounts(scraped: Scrape): RequestCounts {
   const counts: RequestCounts = {};
   for (const s of scraped.find("controller_clientset_k8s_request_total")) {
-    const key = `${(s.labels.verb ?? "").toLowerCase()} ${(s.labels.kind ?? "").toLowerCase()}`;
+    const verb = (s.labels.verb ?? "").toLowerCase();
+    const key = `${verb} ${resourceOf(s.labels.kind ?? "", verb)}`;
     counts[key] = (counts[key] ?? 0) + s.value;
   }
   return counts;

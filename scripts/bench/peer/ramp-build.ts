@@ -1,8 +1,9 @@
 // ramp as shipped, for the peer bench: the committed tree (HEAD), not the working tree, which may hold
-// someone's work in progress. HEAD's src/, crds/, package.json, tsconfigs and Dockerfile go to
-// .ramp/peer/ramp-<commit>/ and compiled as the image's build stage does; the controller then runs from
-// there with the Node flags of HEAD's Dockerfile ENTRYPOINT (node_modules resolve to the repository's).
+// someone's work in progress. HEAD's src/, crds/, package.json, tsconfigs and Dockerfile are compiled as
+// the image's build stage does, in .ramp/peer/ramp-<hash of those trees>/; the controller runs from there
+// with the Node flags of HEAD's Dockerfile ENTRYPOINT (node_modules resolve to the repository's).
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { repoRoot } from "../../../dev/yaml.ts";
@@ -23,7 +24,10 @@ const git = (args: string[]) => execFileSync("git", args, { cwd: repoRoot, encod
 
 export function rampAtHead(say: (msg: string) => void): RampBuild {
   const commit = git(["rev-parse", "HEAD"]).trim();
-  const dir = join(repoRoot, ".ramp", "peer", `ramp-${commit.slice(0, 12)}`);
+  // Keyed by what is compiled, so a commit elsewhere in the tree reuses the build.
+  const key = git(["rev-parse", "HEAD:src", "HEAD:crds", "HEAD:Dockerfile"]);
+  const hash = createHash("sha256").update(key).digest("hex").slice(0, 12);
+  const dir = join(repoRoot, ".ramp", "peer", `ramp-${hash}`);
   const image = () => imageEntry(join(dir, "Dockerfile"));
   if (!existsSync(join(dir, ".complete"))) {
     say(`compiling ramp at ${commit.slice(0, 12)} (HEAD) into ${relative(repoRoot, dir)}`);
