@@ -1,8 +1,8 @@
 // Given a real Prometheus scraping an exporter whose per-version series the test shapes (log-normal draws
 // at every scrape), when an AnalysisRun judges the canary against the stable version, then a canary 25%
 // slower fails, identical versions and a faster canary pass, a drop in throughput fails a "decrease" metric,
-// weights and thresholds give Marginal, a critical metric fails alone, too few samples follow the noData
-// policy, and every judgement explains itself metric by metric in the measurement's message and value.
+// weights and thresholds give Marginal, a critical metric fails alone, too few samples (minSamples) follow
+// the noData policy, and every judgement explains itself metric by metric in the measurement's message and value.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type PrometheusHandle, startPrometheus } from "../../../dev/prometheus.ts";
@@ -173,17 +173,24 @@ describe("the judge against a real Prometheus", { concurrency: true }, () => {
     assert.match(paused.message, /noData policy inconclusive$/);
   });
 
-  test("minSamples above what window / step gives is an Error naming the field", async () => {
-    const { run, message } = await judge("too-many", {
-      window: "10s",
-      minSamples: 30,
-      metrics: [{ name: "latency", query: query(LATENCY, "same") }],
-    });
-    assert.equal(run.status?.phase, "Error");
+  test("minSamples: a canary with half a window of samples is no data at 15 and judged at 5", async () => {
+    serve(LATENCY, "late", undefined, { median: 0.2, sigma: 0.08 });
+    const metrics = [{ name: "latency", query: query(LATENCY, "late") }];
+    const runs = Promise.all([
+      judge("late-15", { minSamples: 15, metrics }, { noData: "fail" }),
+      judge("late-5", { minSamples: 5, metrics }),
+    ]);
+    // The canary's series appears about halfway into the runs' 20 s window.
+    await new Promise((r) => setTimeout(r, 10_000));
+    serve(LATENCY, "late", { median: 0.25, sigma: 0.08 });
+    const [strict, lenient] = await runs;
+    assert.equal(strict.run.status?.phase, "Failed", strict.message);
     assert.match(
-      message,
-      /provider\.judge\.minSamples 30 is more than the 10 samples window \/ step can give/,
+      strict.message,
+      /latency: \d+ canary and \d+ stable samples, need 15 on each side → NO DATA/,
     );
+    assert.equal(lenient.run.status?.phase, "Failed", lenient.message);
+    assert.match(lenient.message, /latency: canary \+\d+% .* → FAIL/);
   });
 
   test("judge.prometheus is a prometheus metric's connection: basic auth from a Secret reaches a guarded Prometheus", async () => {
