@@ -4,14 +4,13 @@ import { parseDuration } from "./duration.ts";
 import { JudgeProvider } from "./judge.ts";
 import { cel, DURATION_RE, unsupportedFields } from "./meta.ts";
 import { JobProvider, PrometheusProvider, WebProvider } from "./providers.ts";
-import { DatadogProvider } from "./vendors.ts";
+import { DatadogProvider, NewRelicProvider } from "./vendors.ts";
 
 export * from "./judge.ts";
 export * from "./providers.ts";
 export * from "./vendors.ts";
 
 const UNSUPPORTED_PROVIDERS = unsupportedFields("metrics[].provider", {
-  newRelic: "not yet: query NerdGraph with a web metric, or export to Prometheus",
   cloudWatch: "not yet: use a web metric against a small service, or export to Prometheus",
   graphite: "not yet: query Graphite's render API with a web metric",
   influxdb: "not yet: query InfluxDB's HTTP API with a web metric",
@@ -95,7 +94,7 @@ export const intervalOrArgs = (field: string) =>
     },
   );
 
-const PROVIDERS = ["prometheus", "web", "job", "judge", "datadog"];
+const PROVIDERS = ["prometheus", "web", "job", "judge", "datadog", "newRelic"];
 
 const ARGS_NOTE = (what: string) =>
   `${what}. May be a string holding "{{args.NAME}}", resolved from the run's args when it starts; one that ` +
@@ -117,6 +116,7 @@ export const Metric = cel(
         job: JobProvider.optional(),
         judge: JudgeProvider.optional(),
         datadog: DatadogProvider.optional(),
+        newRelic: NewRelicProvider.optional(),
       }),
       ...UNSUPPORTED_PROVIDERS.rules,
       {

@@ -128,3 +128,47 @@ export const DatadogProvider = cel(
   },
 );
 export type DatadogProvider = z.infer<typeof DatadogProvider>;
+
+const NR_UNIT = "test/unit/analysis/newrelic.test.ts";
+const NR_E2E = "test/integration/analysis/newrelic.test.ts";
+
+export const NewRelicProvider = cel(
+  z.object({
+    query: z
+      .string()
+      .min(1)
+      .max(16384)
+      .describe(
+        "An NRQL query asked through NerdGraph; {{args.NAME}} is replaced by the arg (escaped for NRQL " +
+          `string literals). One result row is an object (result.count), several a list. Contract tests: ${NR_UNIT}, ${NR_E2E}.`,
+      ),
+    region: z
+      .enum(["us", "eu"])
+      .optional()
+      .describe(
+        "The account's region: us asks https://api.newrelic.com/graphql (default), eu " +
+          `https://api.eu.newrelic.com/graphql. Test: ${NR_UNIT}.`,
+      ),
+    address: z
+      .string()
+      .min(1)
+      .max(2048)
+      .optional()
+      .describe(
+        "The NerdGraph URL instead of the region's (a proxy, or the contract test's server); under the " +
+          `analysis address policy. Contract tests: ${NR_UNIT}, ${NR_E2E}.`,
+      ),
+    secretRef: z
+      .object({ name: objectName("A Secret in the run's namespace.") })
+      .describe(
+        "The Secret holding personal-api-key (sent as API-Key) and account-id, Argo Rollouts' key names, in " +
+          "the run's namespace. The key never reaches logs, status or Events. " +
+          `Contract tests: ${NR_UNIT}, ${NR_E2E}.`,
+      ),
+  }),
+  {
+    rule: "!has(self.region) || !has(self.address)",
+    message: "provider.newRelic: set one of region or address",
+  },
+);
+export type NewRelicProvider = z.infer<typeof NewRelicProvider>;

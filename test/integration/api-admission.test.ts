@@ -241,6 +241,20 @@ const invalidTemplates: [string, Spec, string][] = [
     { metrics: [{ name: "m", provider: { datadog: { secretRef: dd.secretRef, queries: { a: "x" } } } }] },
     "provider.datadog: queries, formula and aggregator need apiVersion: v2",
   ],
+  [
+    "a newRelic metric with both region and address",
+    {
+      metrics: [
+        {
+          name: "m",
+          provider: {
+            newRelic: { query: "SELECT 1", region: "eu", address: "http://nr", secretRef: { name: "nr" } },
+          },
+        },
+      ],
+    },
+    "provider.newRelic: set one of region or address",
+  ],
   ["no metrics", { metrics: [] }, "spec.metrics: Invalid value"],
   [
     "two providers",

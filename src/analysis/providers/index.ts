@@ -23,5 +23,9 @@ export function providerFor(metric: Metric, deps: ProviderDeps): MetricProvider 
   if (metric.provider.judge) return lazy(async () => (await import("./judge.ts")).judgeProvider(deps.web));
   if (metric.provider.datadog)
     return lazy(async () => (await import("./datadog.ts")).datadogProvider(deps.web));
-  throw new Error(`metric ${metric.name}: no provider set (prometheus, web, job, judge or datadog)`);
+  if (metric.provider.newRelic)
+    return lazy(async () => (await import("./newrelic.ts")).newRelicProvider(deps.web));
+  throw new Error(
+    `metric ${metric.name}: no provider set (prometheus, web, job, judge, datadog or newRelic)`,
+  );
 }

@@ -117,13 +117,25 @@ const DATADOG: Proofs = {
   "provider.datadog.requestTimeout": [`${DD_UNIT}#requestTimeout bounds a request`],
 };
 
+const NR_UNIT = "test/unit/analysis/newrelic.test.ts";
+const NR_IT = `${I}/newrelic.test.ts#contract test: an NRQL row under the threshold passes`;
+const NR_NRQL = `${NR_UNIT}#contract test: NRQL through NerdGraph`;
+const NEW_RELIC: Proofs = {
+  "provider.newRelic": [NR_IT, NR_NRQL],
+  "provider.newRelic.query": [NR_IT, NR_NRQL],
+  "provider.newRelic.region": [`${NR_UNIT}#region picks NerdGraph's US or EU URL`],
+  "provider.newRelic.address": [NR_IT, `${NR_UNIT}#the address policy applies to it and to address`],
+  "provider.newRelic.secretRef": [NR_IT, `${NR_UNIT}#a refused key are Error measurements`],
+  "provider.newRelic.secretRef.name": [NR_IT, `${NR_UNIT}#a refused key are Error measurements`],
+};
+
 /** spec.metrics[] of every kind. */
 const METRIC: Proofs = {
   "": [GOOD, `${ADMIT}#no metrics`],
   name: [BAD, `${ADMIT}#duplicate metric names`],
   provider: [GOOD, `${ADMIT}#two providers`],
   ...DATADOG,
-  "provider.newRelic": [REFUSED],
+  ...NEW_RELIC,
   "provider.cloudWatch": [REFUSED],
   "provider.graphite": [REFUSED],
   "provider.influxdb": [REFUSED],

@@ -6,7 +6,7 @@ import type { Edit } from "../edit.ts";
 import type { Path } from "../source.ts";
 import { exprToCel } from "./expr-to-cel.ts";
 import type { Refusal } from "./traffic.ts";
-import { convertDatadog } from "./vendors.ts";
+import { convertDatadog, convertNewRelic } from "./vendors.ts";
 
 const CONDITIONS = ["successCondition", "failureCondition"] as const;
 const ARG = /[{][{] *args[.][A-Za-z0-9_.-]+ *[}][}]/g;
@@ -101,5 +101,6 @@ export function convertMetric(edit: Edit, at: Path, refusal: Refusal): boolean {
     }
   convertJsonBody(edit, at);
   convertDatadog(edit, at);
+  convertNewRelic(edit, at);
   return true;
 }

@@ -32,3 +32,20 @@ export function convertDatadog(edit: Edit, at: Path): void {
       `ramp reads this Secret in the run's namespace, not Argo's: copy it there if it is not (${keys})`,
     );
 }
+
+/** New Relic: Argo's profile names the Secret (newrelic by default); ramp names it in secretRef. */
+export function convertNewRelic(edit: Edit, at: Path): void {
+  const nrPath = [...at, "provider", "newRelic"];
+  if (!edit.has(nrPath)) return;
+  const profile = edit.value([...nrPath, "profile"]);
+  const name = typeof profile === "string" && profile !== "" ? profile : "newrelic";
+  const keys =
+    "keys personal-api-key and account-id; a region key becomes provider.newRelic.region, base-url-nerdgraph its address";
+  if (profile !== undefined) edit.remove([...nrPath, "profile"]);
+  edit.set([...nrPath, "secretRef"], { name });
+  edit.note(
+    [...nrPath, "secretRef"],
+    `the Secret ${name} (${profile === undefined ? "Argo's default" : "Argo's profile"}) is read in the run's ` +
+      `namespace, not Argo's: copy it there (${keys})`,
+  );
+}

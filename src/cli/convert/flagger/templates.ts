@@ -63,7 +63,8 @@ const UNSUPPORTED: Record<string, string> = {
     "a Flagger Datadog template is not converted: write a ramp datadog metric by hand (provider.datadog, " +
     "docs/analysis.md), its keys in a Secret in the run's namespace",
   newrelic:
-    "ramp has no New Relic provider: query NerdGraph with a web metric, or export the metric to Prometheus",
+    "a Flagger New Relic template is not converted: write a ramp newRelic metric by hand (provider.newRelic, " +
+    "docs/analysis.md), its key and account in a Secret in the run's namespace",
   cloudwatch:
     "ramp has no CloudWatch provider: export the metric to Prometheus (e.g. YACE) and use a prometheus metric",
   graphite: "ramp has no Graphite provider: query Graphite's render API with a web metric",
