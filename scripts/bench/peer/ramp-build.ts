@@ -43,9 +43,20 @@ export function rampAtHead(say: (msg: string) => void): RampBuild {
       stdio: ["ignore", 2, 2],
     });
     if (run.status !== 0) throw new Error(`tsc in ${dir} failed (exit ${run.status ?? run.signal})`);
+    // The image's build stage bundles the compiled controller when the tree has the bundler: so here.
+    const bundler = join(dir, "src", "controller", "bundle.ts");
+    if (existsSync(bundler)) {
+      const bundled = spawnSync(process.execPath, [bundler, join(dir, "dist")], {
+        cwd: dir,
+        stdio: ["ignore", 2, 2],
+      });
+      if (bundled.status !== 0)
+        throw new Error(`${bundler} failed (exit ${bundled.status ?? bundled.signal})`);
+    }
     execFileSync("touch", [join(dir, ".complete")]);
   }
   const { entry, nodeArgs } = image();
+  if (!existsSync(join(dir, entry))) throw new Error(`${dir}: no ${entry}, the entry of HEAD's Dockerfile`);
   const uncommittedSrc = git(["status", "--porcelain", "--", "src"])
     .split("\n")
     .filter((l) => l.trim() !== "")
