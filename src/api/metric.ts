@@ -1,17 +1,18 @@
 // One metric of an analysis: where the value comes from and how it is judged.
 import { z } from "zod";
+import { CloudWatchProvider } from "./cloudwatch.ts";
 import { parseDuration } from "./duration.ts";
 import { JudgeProvider } from "./judge.ts";
 import { cel, DURATION_RE, unsupportedFields } from "./meta.ts";
 import { JobProvider, PrometheusProvider, WebProvider } from "./providers.ts";
 import { DatadogProvider, NewRelicProvider } from "./vendors.ts";
 
+export * from "./cloudwatch.ts";
 export * from "./judge.ts";
 export * from "./providers.ts";
 export * from "./vendors.ts";
 
 const UNSUPPORTED_PROVIDERS = unsupportedFields("metrics[].provider", {
-  cloudWatch: "not yet: use a web metric against a small service, or export to Prometheus",
   graphite: "not yet: query Graphite's render API with a web metric",
   influxdb: "not yet: query InfluxDB's HTTP API with a web metric",
   kayenta: "use the built-in judge provider (provider.judge), or a web metric against Kayenta's API",
@@ -94,7 +95,7 @@ export const intervalOrArgs = (field: string) =>
     },
   );
 
-const PROVIDERS = ["prometheus", "web", "job", "judge", "datadog", "newRelic"];
+const PROVIDERS = ["prometheus", "web", "job", "judge", "datadog", "newRelic", "cloudWatch"];
 
 const ARGS_NOTE = (what: string) =>
   `${what}. May be a string holding "{{args.NAME}}", resolved from the run's args when it starts; one that ` +
@@ -117,6 +118,7 @@ export const Metric = cel(
         judge: JudgeProvider.optional(),
         datadog: DatadogProvider.optional(),
         newRelic: NewRelicProvider.optional(),
+        cloudWatch: CloudWatchProvider.optional(),
       }),
       ...UNSUPPORTED_PROVIDERS.rules,
       {

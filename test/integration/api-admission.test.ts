@@ -255,6 +255,28 @@ const invalidTemplates: [string, Spec, string][] = [
     },
     "provider.newRelic: set one of region or address",
   ],
+  [
+    "a cloudWatch query with both expression and metricStat",
+    {
+      metrics: [
+        {
+          name: "m",
+          provider: {
+            cloudWatch: {
+              metricDataQueries: [
+                {
+                  id: "q",
+                  expression: "SUM(x)",
+                  metricStat: { metric: { metricName: "x" }, period: 60, stat: "Sum" },
+                },
+              ],
+            },
+          },
+        },
+      ],
+    },
+    "cloudWatch.metricDataQueries[]: set exactly one of expression or metricStat",
+  ],
   ["no metrics", { metrics: [] }, "spec.metrics: Invalid value"],
   [
     "two providers",

@@ -25,7 +25,9 @@ export function providerFor(metric: Metric, deps: ProviderDeps): MetricProvider 
     return lazy(async () => (await import("./datadog.ts")).datadogProvider(deps.web));
   if (metric.provider.newRelic)
     return lazy(async () => (await import("./newrelic.ts")).newRelicProvider(deps.web));
+  if (metric.provider.cloudWatch)
+    return lazy(async () => (await import("./cloudwatch.ts")).cloudWatchProvider(deps.web));
   throw new Error(
-    `metric ${metric.name}: no provider set (prometheus, web, job, judge, datadog or newRelic)`,
+    `metric ${metric.name}: no provider set (prometheus, web, job, judge, datadog, newRelic or cloudWatch)`,
   );
 }

@@ -129,6 +129,36 @@ const NEW_RELIC: Proofs = {
   "provider.newRelic.secretRef.name": [NR_IT, `${NR_UNIT}#a refused key are Error measurements`],
 };
 
+const CW_UNIT = "test/unit/analysis/cloudwatch.test.ts";
+const CW_IT = `${I}/cloudwatch.test.ts#contract test: a signed GetMetricData`;
+const CW_SHAPE = `${CW_UNIT}#contract test: GetMetricData signed with SigV4`;
+const CW_Q = "provider.cloudWatch.metricDataQueries[]";
+const CLOUDWATCH: Proofs = {
+  "provider.cloudWatch": [CW_IT, CW_SHAPE],
+  "provider.cloudWatch.interval": [CW_SHAPE],
+  "provider.cloudWatch.metricDataQueries": [CW_IT, CW_SHAPE],
+  ...under(`${CW_Q}.`, {
+    "": [CW_IT, CW_SHAPE],
+    id: [CW_IT, CW_SHAPE],
+    expression: [CW_IT, CW_SHAPE],
+    label: [CW_SHAPE],
+    metricStat: [CW_IT, CW_SHAPE],
+    "metricStat.metric": [CW_IT, CW_SHAPE],
+    "metricStat.metric.namespace": [CW_SHAPE],
+    "metricStat.metric.metricName": [CW_SHAPE],
+    "metricStat.metric.dimensions": [CW_IT, CW_SHAPE],
+    "metricStat.metric.dimensions[].name": [CW_IT, CW_SHAPE],
+    "metricStat.metric.dimensions[].value": [CW_IT, CW_SHAPE],
+    "metricStat.period": [CW_SHAPE],
+    "metricStat.stat": [CW_SHAPE],
+    "metricStat.unit": [CW_SHAPE],
+    period: [CW_SHAPE],
+    returnData: [CW_SHAPE],
+  }),
+  "provider.cloudWatch.region": [`${CW_UNIT}#region picks CloudWatch's regional endpoint`],
+  "provider.cloudWatch.address": [CW_IT, `${CW_UNIT}#the address policy applies to it and to address`],
+};
+
 /** spec.metrics[] of every kind. */
 const METRIC: Proofs = {
   "": [GOOD, `${ADMIT}#no metrics`],
@@ -136,7 +166,7 @@ const METRIC: Proofs = {
   provider: [GOOD, `${ADMIT}#two providers`],
   ...DATADOG,
   ...NEW_RELIC,
-  "provider.cloudWatch": [REFUSED],
+  ...CLOUDWATCH,
   "provider.graphite": [REFUSED],
   "provider.influxdb": [REFUSED],
   "provider.kayenta": [REFUSED],

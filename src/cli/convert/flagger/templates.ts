@@ -66,7 +66,8 @@ const UNSUPPORTED: Record<string, string> = {
     "a Flagger New Relic template is not converted: write a ramp newRelic metric by hand (provider.newRelic, " +
     "docs/analysis.md), its key and account in a Secret in the run's namespace",
   cloudwatch:
-    "ramp has no CloudWatch provider: export the metric to Prometheus (e.g. YACE) and use a prometheus metric",
+    "a Flagger CloudWatch template is not converted: write a ramp cloudWatch metric by hand " +
+    "(provider.cloudWatch with metricDataQueries, docs/analysis.md)",
   graphite: "ramp has no Graphite provider: query Graphite's render API with a web metric",
   influxdb: "ramp has no InfluxDB provider: query InfluxDB's HTTP API with a web metric",
   stackdriver:
