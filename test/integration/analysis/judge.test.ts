@@ -86,9 +86,12 @@ describe("the judge against a real Prometheus", { concurrency: true }, () => {
     assert.match(lines[0] ?? "", /^judge vs stable: score 0 \(pass 95, marginal 75\) → FAIL: /);
     assert.match(
       lines[1] ?? "",
-      /^latency: canary \+2\d% \(CI \+\d+%…\+\d+%\) vs stable, p<0\.001, tolerance 10% → FAIL$/,
+      /^latency: canary \+\d+% \(CI \+\d+%…\+\d+%\) vs stable, p<0\.001, tolerance 10% → FAIL$/,
     );
     assert.equal(slower.value.verdict, "Fail");
+    // About +25% (20 draws a side with σ 0.08 put the estimate within a few points of it).
+    const shift = Number((slower.value.metrics[0] as { shift?: number } | undefined)?.shift);
+    assert.ok(shift > 0.15 && shift < 0.4, `shift ${shift}`);
     // The first judgement waited for the window (initialDelay defaults to it) and sampled it every step.
     const judgedAt = Date.parse(slower.m?.startedAt ?? "");
     assert.ok(judgedAt - started(slower.run) >= 20_000, `judged ${judgedAt - started(slower.run)} ms in`);
@@ -121,7 +124,7 @@ describe("the judge against a real Prometheus", { concurrency: true }, () => {
     assert.equal(faster.run.status?.phase, "Successful", faster.message);
     assert.match(faster.message, /latency: canary -\d+% .* → PASS/);
     assert.equal(drop.run.status?.phase, "Failed", drop.message);
-    assert.match(drop.message, /rps: canary -(19|2\d)% .* → FAIL/);
+    assert.match(drop.message, /rps: canary -[12]\d% .* → FAIL/);
     assert.equal(either.run.status?.phase, "Failed", either.message);
     // The same drop judged as "increase is bad" passes: direction is what made it fail.
     const asIncrease = await judge("drop-increase", {
@@ -166,7 +169,7 @@ describe("the judge against a real Prometheus", { concurrency: true }, () => {
     assert.equal(failing.run.status?.phase, "Failed");
     assert.match(
       failing.message,
-      /latency: 0 canary and (19|2\d) stable samples, need 15 on each side → NO DATA\nnoData policy fail$/,
+      /latency: 0 canary and \d+ stable samples, need 15 on each side → NO DATA\nnoData policy fail$/,
     );
     assert.equal(failing.value.verdict, "NoData");
     assert.equal(paused.run.status?.phase, "Inconclusive");
