@@ -30,6 +30,7 @@ COPY --from=deps /app/node_modules ./node_modules
 RUN npm install --prefix .tsc --ignore-scripts --no-audit --no-fund \
       "typescript@$(node -p "require('./package-lock.json').packages['node_modules/typescript'].version")" \
  && node .tsc/node_modules/typescript/bin/tsc -p tsconfig.build.json \
+ && node src/controller/bundle.ts dist \
  && node src/dashboard/web/prebuild.ts dist/dashboard/web/prebuilt
 
 FROM ${RUNTIME_IMAGE}
@@ -51,5 +52,7 @@ EXPOSE 8080 8081
 # half its live size instead of by up to four times it. At 1,000 Rollouts that took peak RSS from 325 to
 # 208 MiB for the same CPU. --expose-gc lets the controller give back V8's pool of freed pages after a
 # burst (src/controller/memory-trim.ts), which V8 itself only does once the process goes idle.
-ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "--heap-growing-percent=50", "--expose-gc", "dist/controller/main.js"]
+# dist/bundle/: the controller and its dependencies minified into a few modules, since V8 keeps every
+# loaded module's source resident (about 9 MiB less at idle; src/controller/bundle.ts).
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "--heap-growing-percent=50", "--expose-gc", "dist/bundle/main.js"]
 CMD ["--metrics-addr=:8080", "--health-addr=:8081"]

@@ -48,8 +48,8 @@ async function main(argv: string[]): Promise<void> {
       source: { type: "boolean", default: false },
     },
   });
-  const image = values.source ? { entry: "src/controller/main.ts", nodeArgs: [] } : imageEntry();
   if (!values.source) buildDist();
+  const image = values.source ? { entry: "src/controller/main.ts", nodeArgs: [] } : imageEntry();
   const nodeArgs = [...image.nodeArgs, ...values["node-args"].split(/\s+/).filter((a) => a !== "")];
   process.stdout.write(`node ${nodeArgs.join(" ")} ${image.entry}\n`);
   for (let i = 0; i < Number(values.runs); i++) {

@@ -100,8 +100,8 @@ async function main(argv: string[]): Promise<number> {
     const profileDir = join(repoRoot, "bench", "profiles", namespace);
     if (opts.profile) mkdirSync(profileDir, { recursive: true });
     // What ships: the image's build and Node flags, unless --source.
-    const image = opts.source ? { entry: "src/controller/main.ts", nodeArgs: [] } : imageEntry();
     if (!opts.source) buildDist();
+    const image = opts.source ? { entry: "src/controller/main.ts", nodeArgs: [] } : imageEntry();
     const nodeArgs = [...image.nodeArgs, ...opts.nodeArgs];
     controller = await startController({
       name: "bench",

@@ -48,7 +48,7 @@ describe("the controller image (Dockerfile)", () => {
       "--max-semi-space-size=4",
       "--heap-growing-percent=50",
       "--expose-gc",
-      "dist/controller/main.js",
+      "dist/bundle/main.js",
     ]);
     assert.deepEqual(image.cmd, [
       `--metrics-addr=:${values.metrics.port}`,
