@@ -8,6 +8,7 @@ import {
   parseDuration,
   type RunPhase,
 } from "../api/index.ts";
+import { ROLLOUT_LABEL } from "../api/labels.ts";
 import { mergePatchDiff } from "../kube/merge-patch.ts";
 import {
   assessMeasurement,
@@ -205,6 +206,7 @@ export class AnalysisRunReconciler {
       runName: run.metadata.name,
       runUid: run.metadata.uid ?? "",
       runStartedAt: Date.parse(at.startedAt),
+      rollout: run.metadata.labels?.[ROLLOUT_LABEL] ?? "",
       index: prev.count + (last?.phase === "Running" ? 0 : 1),
       secret: async (name, key) => {
         const v = await this.#deps.secret(ctx.namespace, name, key);

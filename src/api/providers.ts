@@ -169,8 +169,25 @@ export const WebProvider = z
     insecure: z.boolean().optional(),
     caSecretRef: webCa.caSecretRef,
     caFile: webCa.caFile,
+    contract: z
+      .enum(["metrics.ramp.dev/v1"])
+      .optional()
+      .describe(
+        "Speak ramp's provider contract: POST a MeasurementRequest (the metric, the run, its args but those " +
+          "from Secrets) and read the value from the MeasurementResult, so any backend can sit behind a small " +
+          "service (docs/provider-contract.md). Test: test/integration/analysis/provider-contract.test.ts.",
+      ),
   })
-  .meta({ "x-kubernetes-validations": webCa._rules })
+  .meta({
+    "x-kubernetes-validations": [
+      ...webCa._rules,
+      {
+        rule: "!has(self.contract) || !(has(self.method) || has(self.body) || has(self.jsonPath))",
+        message:
+          "provider.web: with contract, ramp writes the request and reads the value itself: remove method, body and jsonPath",
+      },
+    ],
+  })
   .describe("Calls an HTTP endpoint; a non-2xx answer is an Error measurement.");
 
 export const JobProvider = z

@@ -30,6 +30,8 @@ export type MeasureContext = {
   namespace: string;
   runName: string;
   runUid: string;
+  /** The Rollout the run belongs to (its label), for the provider contract's request. */
+  rollout?: string;
   /** When the run started (epoch ms): the judge samples no earlier. */
   runStartedAt?: number;
   /** Index of this measurement within the metric, for names that must not repeat. */

@@ -1,7 +1,9 @@
 // The web provider: an HTTP call with axios; a non-2xx answer is an Error measurement naming the status.
+// With `contract`, the call is ramp's provider contract (contract.ts) instead of a request the author writes.
 // Every hop (redirects too) goes to an address the web-analysis policy allowed, resolved once.
 import axios from "axios";
 import { headerValues, substitute, substituteUrl } from "./args.ts";
+import { measurementRequest, readResult } from "./contract.ts";
 import { guardedAdapter, type Resolve, resolveAll } from "./guarded-http.ts";
 import type { MeasureContext, MetricProvider, Outcome } from "./provider.ts";
 import { httpsAgent } from "./tls.ts";
@@ -40,6 +42,15 @@ export const webProvider = (
       throw new Error(`provider.web.url: ${start.protocol} URLs are not supported; use http or https`);
     const metric = ctx.metric.name;
     const agent = await httpsAgent(cfg, ctx, `spec.metrics[${ctx.metricIndex}].provider.web`);
+    // Under the provider contract ramp writes the request itself (docs/provider-contract.md).
+    const contract = cfg.contract !== undefined;
+    if (contract) headers["Content-Type"] = "application/json";
+    const body = contract
+      ? JSON.stringify(measurementRequest(ctx))
+      : cfg.body === undefined
+        ? undefined
+        : substitute(cfg.body, ctx.args, (v) => v);
+    const method = contract ? "POST" : (cfg.method ?? "GET");
     const res = await axios.request({
       adapter: guardedAdapter({
         policy,
@@ -47,9 +58,9 @@ export const webProvider = (
         subject: (u) => `metric ${metric}: ${u.origin}${u.pathname}`,
       }),
       url: start.toString(),
-      method: cfg.method ?? "GET",
+      method,
       headers,
-      ...(cfg.body === undefined ? {} : { data: substitute(cfg.body, ctx.args, (v) => v) }),
+      ...(body === undefined ? {} : { data: body }),
       timeout: (cfg.timeoutSeconds ?? 10) * 1000,
       maxContentLength: 1024 * 1024,
       validateStatus: () => true,
@@ -59,13 +70,14 @@ export const webProvider = (
     });
     const url = new URL(res.config.url ?? start);
     if (res.status < 200 || res.status > 299)
-      throw new Error(`${cfg.method ?? "GET"} ${url.origin}${url.pathname} answered ${res.status}`);
-    let body: unknown;
+      throw new Error(`${method} ${url.origin}${url.pathname} answered ${res.status}`);
+    let answer: unknown;
     try {
-      body = JSON.parse(String(res.data));
+      answer = JSON.parse(String(res.data));
     } catch {
       throw new Error(`${url.origin}${url.pathname} did not answer JSON`);
     }
-    return { kind: "value", value: cfg.jsonPath ? pick(body, cfg.jsonPath) : body };
+    if (contract) return readResult(answer, `${url.origin}${url.pathname}`);
+    return { kind: "value", value: cfg.jsonPath ? pick(answer, cfg.jsonPath) : answer };
   },
 });

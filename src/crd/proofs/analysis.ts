@@ -222,6 +222,11 @@ const METRIC: Proofs = {
   "provider.web.body": [`${I}/provider-fields.test.ts#web method and body`],
   "provider.web.timeoutSeconds": [`${I}/provider-fields.test.ts#timeoutSeconds 1 against an endpoint`],
   "provider.web.jsonPath": [WEB],
+  "provider.web.contract": [
+    `${I}/provider-contract.test.ts#under the threshold passes`,
+    `${I}/provider-contract.test.ts#admission refuses body`,
+    "test/unit/analysis/contract.test.ts#the request",
+  ],
   "provider.web.insecure": [`${I}/provider-fields.test.ts#web insecure: true reaches an HTTPS endpoint`],
   ...JUDGE,
   "provider.job": [`${PROVIDERS}#a Job that succeeds`],
