@@ -99,6 +99,31 @@ const prometheusConnection = {
         .object({ username: z.string().max(256), passwordSecretKeyRef: SecretKeyRef })
         .optional()
         .describe("HTTP basic auth, the password from a Secret key."),
+      sigv4: z
+        .object({
+          region: z
+            .string()
+            .max(32)
+            .regex(/^[a-z]{2}(-[a-z]+)+-[0-9]+$/)
+            .optional()
+            .describe("The workspace's region (default: the controller's AWS_REGION)."),
+        })
+        .optional()
+        .describe(
+          "Signs every request with AWS Signature V4 for Amazon Managed Service for Prometheus (service aps), " +
+            "with the controller's AWS credentials from the SDK's standard chain (environment, IRSA, EKS Pod " +
+            "Identity, instance role). Contract test: test/unit/analysis/prometheus-sigv4.test.ts, " +
+            "test/integration/analysis/prometheus-sigv4.test.ts.",
+        ),
+    })
+    .meta({
+      "x-kubernetes-validations": [
+        {
+          rule: "[has(self.bearerToken), has(self.basic), has(self.sigv4)].filter(x, x).size() <= 1",
+          message:
+            "authentication: set one of bearerToken, basic or sigv4: each sets the Authorization header",
+        },
+      ],
     })
     .optional()
     .describe(

@@ -277,6 +277,26 @@ const invalidTemplates: [string, Spec, string][] = [
     },
     "cloudWatch.metricDataQueries[]: set exactly one of expression or metricStat",
   ],
+  [
+    "a prometheus metric with both basic auth and sigv4",
+    {
+      metrics: [
+        {
+          name: "m",
+          provider: {
+            prometheus: {
+              ...prom.prometheus,
+              authentication: {
+                basic: { username: "u", passwordSecretKeyRef: { name: "s", key: "k" } },
+                sigv4: { region: "us-west-2" },
+              },
+            },
+          },
+        },
+      ],
+    },
+    "authentication: set one of bearerToken, basic or sigv4",
+  ],
   ["no metrics", { metrics: [] }, "spec.metrics: Invalid value"],
   [
     "two providers",

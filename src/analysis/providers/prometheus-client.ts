@@ -1,6 +1,6 @@
 // A PrometheusDriver for a metric's Prometheus (the prometheus provider's and the judge's): auth from Secrets,
 // the CA, a size limit, and the analysis address policy on every request, since the address is the author's.
-import { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from "axios";
+import { type AxiosAdapter, AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from "axios";
 import { PrometheusDriver } from "prometheus-query";
 import type { PrometheusConnection } from "../../api/index.ts";
 import { parseDuration } from "../../api/index.ts";
@@ -69,6 +69,19 @@ export function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/** The adapter, signing with SigV4 first when the connection asks for it (Amazon Managed Prometheus). */
+async function signed(
+  inner: AxiosAdapter,
+  sigv4: { region?: string | undefined } | undefined,
+  field: string,
+): Promise<AxiosAdapter> {
+  if (!sigv4) return inner;
+  const region = sigv4.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region)
+    throw new Error(`${field}.region: no region: set it, or AWS_REGION in the controller's environment`);
+  return (await import("./sigv4.ts")).sigv4Adapter(inner, region);
+}
+
 /**
  * A driver for `cfg`, its requests guarded by `policy`; `path` is the field it came from, for messages
  * (spec.metrics[0].provider.prometheus).
@@ -101,12 +114,13 @@ export async function prometheusDriver(
     ctx,
     path,
   );
-  const adapter = guardedAdapter({
+  const guarded = guardedAdapter({
     policy,
     resolve,
     subject: (u, hop) =>
       `metric ${ctx.metric.name}: ${field}${hop === 0 ? "" : `: its redirect to ${u.origin}${u.pathname}`}`,
   });
+  const adapter = await signed(guarded, cfg.authentication?.sigv4, `${path}.authentication.sigv4`);
   return new PrometheusDriver({
     endpoint: address.replace(/\/+$/, ""),
     baseURL: "/api/v1",

@@ -41,6 +41,9 @@ const WEB_HEADER = "test/unit/analysis/web.test.ts#{{args.NAME}} in a header val
 const DRY = `${RUN_UNIT}#the failing metric is recorded Failed`;
 const RETENTION = `${RUN_UNIT}#measurementRetention limit 2`;
 
+const SIGV4 = `${I}/prometheus-sigv4.test.ts#contract test: a signed query`;
+const SIGV4_UNIT_FILE = "test/unit/analysis/prometheus-sigv4.test.ts";
+const SIGV4_UNIT = `${SIGV4_UNIT_FILE}#contract test: a query with spaces`;
 const JUDGE_IT = `${I}/judge.test.ts`;
 const JUDGE_UNIT = "test/unit/analysis/judge/judgement.test.ts";
 const SLOWER = `${JUDGE_IT}#a canary 25% slower fails`;
@@ -67,6 +70,8 @@ const PROM_CONNECTION: Proofs = {
   "authentication.basic.passwordSecretKeyRef": [GUARDED, BASIC],
   "authentication.basic.passwordSecretKeyRef.name": [GUARDED, BASIC],
   "authentication.basic.passwordSecretKeyRef.key": [GUARDED, BASIC],
+  "authentication.sigv4": [SIGV4, SIGV4_UNIT],
+  "authentication.sigv4.region": [SIGV4, SIGV4_UNIT],
   insecure: [`${TMPL}#a Prometheus over TLS`],
   insecureSkipVerify: [`${I}/provider-fields.test.ts#prometheus insecureSkipVerify: true measures`],
   caSecretRef: [PROM_CA_SECRET, PROM_CA_UNIT],
@@ -197,6 +202,11 @@ const METRIC: Proofs = {
   "provider.prometheus.authentication.basic.passwordSecretKeyRef": [BASIC],
   "provider.prometheus.authentication.basic.passwordSecretKeyRef.name": [BASIC],
   "provider.prometheus.authentication.basic.passwordSecretKeyRef.key": [BASIC],
+  "provider.prometheus.authentication.sigv4": [SIGV4, SIGV4_UNIT],
+  "provider.prometheus.authentication.sigv4.region": [
+    SIGV4,
+    `${SIGV4_UNIT_FILE}#the region comes from AWS_REGION`,
+  ],
   "provider.prometheus.insecure": [`${TMPL}#a Prometheus over TLS`],
   "provider.prometheus.insecureSkipVerify": [
     `${I}/provider-fields.test.ts#prometheus insecureSkipVerify: true measures`,

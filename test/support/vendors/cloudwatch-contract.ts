@@ -3,38 +3,13 @@
 // the body's MetricDataQueries, StartTime and EndTime) and its SigV4 signature recomputed with the test's
 // credentials (@smithy/signature-v4); answers are the documented shapes: results, pages (NextToken),
 // InvalidParameterValue, ThrottlingException and SignatureDoesNotMatch. A broken contract is recorded.
-import { createHash, createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { AWS_CREDS, checkSignature } from "./sigv4-check.ts";
 
-export const AWS_CREDS = {
-  accessKeyId: "AKIAIOSFODNN7RAMPTST",
-  secretAccessKey: "ramp/contract/K7MDENG+bPxRfiCYEXAMPLEKEY",
-};
+export { AWS_CREDS };
 export const CW_REGION = "eu-west-1";
 const TARGET = "GraniteServiceVersion20100801.GetMetricData";
-
-const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
-  typeof d === "string"
-    ? d
-    : ArrayBuffer.isView(d)
-      ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
-      : new Uint8Array(d);
-
-/** node:crypto as the signer's hash (SHA-256, or HMAC-SHA-256 with a secret). */
-class Sha256 {
-  readonly #h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.#h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.#h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#h.digest());
-  }
-}
 
 export type CwQuery = {
   Id: string;
@@ -102,47 +77,6 @@ function checkBody(raw: string): CwRequest | string {
   };
 }
 
-/** Recomputes the request's SigV4 signature with the test's credentials; undefined when it matches. */
-async function checkSignature(req: IncomingMessage, raw: string, port: number): Promise<string | undefined> {
-  const auth = String(req.headers.authorization ?? "");
-  const m =
-    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
-      auth,
-    );
-  if (!m) return "Authorization is not AWS4-HMAC-SHA256";
-  const [, keyId, , region, service, signed = "", signature] = m;
-  if (keyId !== AWS_CREDS.accessKeyId) return "InvalidClientTokenId";
-  if (service !== "monitoring" || region !== CW_REGION) return `signed for ${service} in ${region}`;
-  const date = String(req.headers["x-amz-date"] ?? "");
-  const when = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
-  if (!when) return "X-Amz-Date missing";
-  const headers: Record<string, string> = {};
-  for (const h of signed.split(";")) headers[h] = String(req.headers[h] ?? "");
-  const signer = new SignatureV4({
-    credentials: AWS_CREDS,
-    region: CW_REGION,
-    service: "monitoring",
-    sha256: Sha256,
-  });
-  const again = await signer.sign(
-    {
-      method: req.method ?? "POST",
-      protocol: "http:",
-      hostname: "127.0.0.1",
-      port,
-      path: req.url ?? "/",
-      query: {},
-      headers,
-      body: raw,
-    },
-    { signingDate: new Date(`${when[1]}-${when[2]}-${when[3]}T${when[4]}:${when[5]}:${when[6]}Z`) },
-  );
-  const expected = /Signature=([0-9a-f]{64})/.exec(
-    String(again.headers.authorization ?? again.headers.Authorization),
-  )?.[1];
-  return expected === signature ? undefined : "SignatureDoesNotMatch";
-}
-
 export class CloudWatchContract {
   readonly requests: CwRequest[] = [];
   readonly violations: string[] = [];
@@ -185,7 +119,7 @@ export class CloudWatchContract {
     if (req.headers["content-type"] !== "application/x-amz-json-1.0")
       return broken("Content-Type is not application/x-amz-json-1.0");
     const port = (this.server.address() as AddressInfo).port;
-    const sig = await checkSignature(req, raw, port);
+    const sig = await checkSignature(req, raw, port, "monitoring", CW_REGION);
     if (sig === "SignatureDoesNotMatch" || sig === "InvalidClientTokenId")
       return cw.error(
         403,

@@ -44,8 +44,8 @@ describe("cloudWatch provider (contract tests)", () => {
     api = await CloudWatchContract.start();
   });
   after(async () => {
-    assert.deepEqual(api.violations, [], "every request kept CloudWatch's documented contract");
     await api.stop();
+    assert.deepEqual(api.violations, [], "every request kept CloudWatch's documented contract");
     for (const k of ENV)
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];

@@ -48,8 +48,8 @@ describe("datadog provider (contract tests)", () => {
     api = await DatadogContract.start();
   });
   after(async () => {
-    assert.deepEqual(api.violations, [], "every request kept Datadog's documented contract");
     await api.stop();
+    assert.deepEqual(api.violations, [], "every request kept Datadog's documented contract");
   });
 
   test("contract test v1: GET /api/v1/query with both keys, the window in seconds, args replaced; the last point with a value", async () => {

@@ -38,8 +38,8 @@ describe("newRelic provider (contract tests)", () => {
     api = await NewRelicContract.start();
   });
   after(async () => {
-    assert.deepEqual(api.violations, [], "every request kept NerdGraph's documented contract");
     await api.stop();
+    assert.deepEqual(api.violations, [], "every request kept NerdGraph's documented contract");
   });
 
   test("contract test: NRQL through NerdGraph with API-Key and the account; args escaped; one row is an object, several a list", async () => {

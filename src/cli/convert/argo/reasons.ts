@@ -11,8 +11,10 @@ const REASONS: Record<string, string> = {
   "destinationRule.additionalSubsetNames":
     "ramp weights only the canary and stable subsets: route to other subsets outside the Rollout",
   consecutiveSuccessLimit: "ramp has no consecutiveSuccessLimit: a metric ends after count measurements",
-  "authentication.sigv4":
-    "ramp signs no requests with AWS SigV4: put a signing proxy in front, or use bearerToken/basic",
+  "sigv4.profile":
+    "ramp signs with the controller's AWS credentials (the SDK's standard chain): set AWS_PROFILE in its environment",
+  "sigv4.roleArn":
+    "ramp assumes no role: give the controller's own role (IRSA or EKS Pod Identity) permission to query the workspace",
   "authentication.oauth2":
     "ramp fetches no OAuth2 tokens: store a token in a Secret and use authentication.bearerToken (prometheus) " +
     "or a header from the Secret (web)",
