@@ -2,18 +2,19 @@
 import { z } from "zod";
 import { CloudWatchProvider } from "./cloudwatch.ts";
 import { parseDuration } from "./duration.ts";
+import { GraphiteProvider } from "./graphite.ts";
 import { JudgeProvider } from "./judge.ts";
 import { cel, DURATION_RE, unsupportedFields } from "./meta.ts";
 import { JobProvider, PrometheusProvider, WebProvider } from "./providers.ts";
 import { DatadogProvider, NewRelicProvider } from "./vendors.ts";
 
 export * from "./cloudwatch.ts";
+export * from "./graphite.ts";
 export * from "./judge.ts";
 export * from "./providers.ts";
 export * from "./vendors.ts";
 
 const UNSUPPORTED_PROVIDERS = unsupportedFields("metrics[].provider", {
-  graphite: "not yet: query Graphite's render API with a web metric",
   influxdb: "not yet: query InfluxDB's HTTP API with a web metric",
   kayenta: "use the built-in judge provider (provider.judge), or a web metric against Kayenta's API",
   wavefront: "query Wavefront's API with a web metric",
@@ -95,7 +96,7 @@ export const intervalOrArgs = (field: string) =>
     },
   );
 
-const PROVIDERS = ["prometheus", "web", "job", "judge", "datadog", "newRelic", "cloudWatch"];
+const PROVIDERS = ["prometheus", "web", "job", "judge", "datadog", "newRelic", "cloudWatch", "graphite"];
 
 const ARGS_NOTE = (what: string) =>
   `${what}. May be a string holding "{{args.NAME}}", resolved from the run's args when it starts; one that ` +
@@ -119,6 +120,7 @@ export const Metric = cel(
         datadog: DatadogProvider.optional(),
         newRelic: NewRelicProvider.optional(),
         cloudWatch: CloudWatchProvider.optional(),
+        graphite: GraphiteProvider.optional(),
       }),
       ...UNSUPPORTED_PROVIDERS.rules,
       {

@@ -227,9 +227,31 @@ const judgeWith = (metric: object, judge: object = {}) => ({
 });
 const invalidTemplates: [string, Spec, string][] = [
   [
-    "a Graphite metric (a provider ramp does not have yet)",
-    { metrics: [{ name: "m", provider: { graphite: { query: "sum(x)" } } }] },
-    "metrics[].provider.graphite is not supported by ramp: not yet: query Graphite's render API with a web metric",
+    "a Wavefront metric (a provider ramp does not have)",
+    { metrics: [{ name: "m", provider: { wavefront: { query: "ts(x)" } } }] },
+    "metrics[].provider.wavefront is not supported by ramp: query Wavefront's API with a web metric",
+  ],
+  [
+    "a graphite address that is not an http(s) URL",
+    { metrics: [{ name: "m", provider: { graphite: { address: "graphite:8080", query: "target=x" } } }] },
+    "provider.graphite.address: Graphite's base URL, http:// or https:// (or {{args.NAME}}); ramp appends /render",
+  ],
+  [
+    "a graphite address ending in /render",
+    { metrics: [{ name: "m", provider: { graphite: { address: "http://g/render", query: "target=x" } } }] },
+    "provider.graphite.address: leave /render out: ramp appends it to the base URL",
+  ],
+  [
+    "a graphite query setting format",
+    {
+      metrics: [{ name: "m", provider: { graphite: { address: "http://g", query: "target=x&format=raw" } } }],
+    },
+    "provider.graphite.query: render parameters may be target, from and until only",
+  ],
+  [
+    "a graphite metric without a query",
+    { metrics: [{ name: "m", provider: { graphite: { address: "http://g" } } }] },
+    "spec.metrics[0].provider.graphite.query: Required value",
   ],
   [
     "a datadog metric with both query and queries",

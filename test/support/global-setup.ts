@@ -1,5 +1,5 @@
 // node:test global setup (--test-global-setup): builds the control plane if needed, starts the local
-// cluster or reuses a running one, and makes sure Prometheus, Lua and Chromium are installed. Runs once, in the
+// cluster or reuses a running one, and makes sure Prometheus, Lua, Chromium and Graphite are installed. Runs once, in the
 // runner.
 import { spawnSync } from "node:child_process";
 import { clusterDown, clusterUp } from "../../dev/cluster/control-plane.ts";
@@ -7,6 +7,7 @@ import { buildScript } from "../../dev/cluster/paths.ts";
 import { ensurePrometheusInstalled } from "../../dev/prometheus.ts";
 import { traefikBinary } from "../../dev/traefik.ts";
 import { ensureChromiumInstalled } from "./chromium.ts";
+import { ensureGraphiteInstalled } from "./graphite.ts";
 import { ensureLuaInstalled } from "./lua.ts";
 
 let startedHere = false;
@@ -28,6 +29,8 @@ export async function globalSetup(): Promise<void> {
   ensureLuaInstalled();
   // The dashboard's tests drive Debian's Chromium (scripts/browser/ensure-chromium.sh); a stat when installed.
   ensureChromiumInstalled();
+  // The graphite provider's tests start Debian's graphite-web (test/support/graphite.ts); a stat when installed.
+  ensureGraphiteInstalled();
 }
 
 /** Stops the cluster only if this run started it; RAMP_KEEP_CLUSTER=1 keeps it for the next run. */

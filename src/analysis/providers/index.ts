@@ -27,7 +27,9 @@ export function providerFor(metric: Metric, deps: ProviderDeps): MetricProvider 
     return lazy(async () => (await import("./newrelic.ts")).newRelicProvider(deps.web));
   if (metric.provider.cloudWatch)
     return lazy(async () => (await import("./cloudwatch.ts")).cloudWatchProvider(deps.web));
+  if (metric.provider.graphite)
+    return lazy(async () => (await import("./graphite.ts")).graphiteProvider(deps.web));
   throw new Error(
-    `metric ${metric.name}: no provider set (prometheus, web, job, judge, datadog, newRelic or cloudWatch)`,
+    `metric ${metric.name}: no provider set (prometheus, web, job, judge, datadog, newRelic, cloudWatch or graphite)`,
   );
 }

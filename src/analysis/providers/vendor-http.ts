@@ -1,4 +1,4 @@
-// One JSON call to a hosted vendor's API (Datadog, New Relic) under the analysis address policy, with a
+// One call to a metric vendor's API (Datadog, New Relic, Graphite) under the analysis address policy, with a
 // timeout and a size limit; errors carry no request config, so the keys in its headers cannot reach a log.
 import axios, { AxiosError } from "axios";
 import { RampError } from "../../errors.ts";
@@ -37,8 +37,10 @@ function failure(call: VendorCall, err: unknown): Error {
   return new Error(`${call.vendor}: ${where}: ${err instanceof Error ? err.message : String(err)}`);
 }
 
-/** The answer as JSON (any status: the provider reads the vendor's own error shape); throws when not JSON. */
-export async function vendorJson(call: VendorCall): Promise<VendorAnswer> {
+export type VendorText = { status: number; text: string; headers: Record<string, string> };
+
+/** The answer as text, any status: for a vendor that says its errors in plain text (Graphite). */
+export async function vendorText(call: VendorCall): Promise<VendorText> {
   const subject = call.subject;
   const res = await axios
     .request({
@@ -63,16 +65,22 @@ export async function vendorJson(call: VendorCall): Promise<VendorAnswer> {
     });
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") headers[k.toLowerCase()] = v;
+  return { status: res.status, text: String(res.data), headers };
+}
+
+/** The answer as JSON (any status: the provider reads the vendor's own error shape); throws when not JSON. */
+export async function vendorJson(call: VendorCall): Promise<VendorAnswer> {
+  const { status, text, headers } = await vendorText(call);
   let body: unknown;
   try {
-    body = JSON.parse(String(res.data));
+    body = JSON.parse(text);
   } catch {
     throw new Error(
-      `${call.vendor}: ${call.method} ${call.url.origin}${call.url.pathname} answered HTTP ${res.status} ` +
+      `${call.vendor}: ${call.method} ${call.url.origin}${call.url.pathname} answered HTTP ${status} ` +
         "that is not JSON",
     );
   }
-  return { status: res.status, body, headers };
+  return { status, body, headers };
 }
 
 /** A number from a JSON value; null, a missing value and non-numbers are NaN (no data, never a pass). */

@@ -26,7 +26,7 @@ const JOB_ARGS = `${FIELDS}#a Job metric: args fill every string`;
 const INCONCLUSIVE = `${FIELDS}#inconclusiveLimit 2: the run stays Running`;
 // Refused providers are declared with their CEL rule by one unsupportedFields() entry (src/api/meta.ts),
 // so the admission test of one proves the rule of each sibling declared beside it.
-const REFUSED = `${ADMIT}#a Graphite metric`;
+const REFUSED = `${ADMIT}#a Wavefront metric`;
 
 const GOOD = `${PROM}#a good canary`;
 const BAD = `${PROM}#a bad canary`;
@@ -164,6 +164,25 @@ const CLOUDWATCH: Proofs = {
   "provider.cloudWatch.address": [CW_IT, `${CW_UNIT}#the address policy applies to it and to address`],
 };
 
+const G_UNIT = "test/unit/analysis/graphite.test.ts";
+const G_IT = `${I}/graphite.test.ts#under the threshold passes with an arg`;
+/** Against a real graphite-web over whisper files the tests write (test/support/graphite.ts). */
+const GRAPHITE: Proofs = {
+  "provider.graphite": [G_IT, `${G_UNIT}#under the threshold passes, over it fails`],
+  "provider.graphite.address": [
+    G_IT,
+    `${G_UNIT}#the address policy applies to the address`,
+    `${ADMIT}#a graphite address that is not an http(s) URL`,
+    `${ADMIT}#a graphite address ending in /render`,
+  ],
+  "provider.graphite.query": [
+    G_IT,
+    `${G_UNIT}#{{args.NAME}} is replaced inside its parameter`,
+    `${G_UNIT}#Argo's multi-line target`,
+    `${ADMIT}#a graphite query setting format`,
+  ],
+};
+
 /** spec.metrics[] of every kind. */
 const METRIC: Proofs = {
   "": [GOOD, `${ADMIT}#no metrics`],
@@ -172,7 +191,7 @@ const METRIC: Proofs = {
   ...DATADOG,
   ...NEW_RELIC,
   ...CLOUDWATCH,
-  "provider.graphite": [REFUSED],
+  ...GRAPHITE,
   "provider.influxdb": [REFUSED],
   "provider.kayenta": [REFUSED],
   "provider.wavefront": [REFUSED],

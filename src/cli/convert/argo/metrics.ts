@@ -6,7 +6,7 @@ import type { Edit } from "../edit.ts";
 import type { Path } from "../source.ts";
 import { exprToCel } from "./expr-to-cel.ts";
 import type { Refusal } from "./traffic.ts";
-import { convertDatadog, convertNewRelic } from "./vendors.ts";
+import { convertDatadog, convertGraphite, convertNewRelic } from "./vendors.ts";
 
 const CONDITIONS = ["successCondition", "failureCondition"] as const;
 const ARG = /[{][{] *args[.][A-Za-z0-9_.-]+ *[}][}]/g;
@@ -102,5 +102,6 @@ export function convertMetric(edit: Edit, at: Path, refusal: Refusal): boolean {
   convertJsonBody(edit, at);
   convertDatadog(edit, at);
   convertNewRelic(edit, at);
+  convertGraphite(edit, at);
   return true;
 }

@@ -1,5 +1,5 @@
 // Argo Rollouts' vendor providers ramp runs with the same field names: only where the keys come from changes,
-// since ramp reads a metric's Secrets in the run's namespace and never in its own.
+// since ramp reads a metric's Secrets in the run's namespace and never in its own, and what Graphite's result holds.
 import type { Edit } from "../edit.ts";
 import type { Path } from "../source.ts";
 
@@ -47,5 +47,17 @@ export function convertNewRelic(edit: Edit, at: Path): void {
     [...nrPath, "secretRef"],
     `the Secret ${name} (${profile === undefined ? "Argo's default" : "Argo's profile"}) is read in the run's ` +
       `namespace, not Argo's: copy it there (${keys})`,
+  );
+}
+
+/** Graphite: address and query carry as they are; what result holds and the default window differ, noted. */
+export function convertGraphite(edit: Edit, at: Path): void {
+  const query = [...at, "provider", "graphite", "query"];
+  if (!edit.has(query)) return;
+  edit.note(
+    query,
+    "result is one number per series, its newest non-null point (result[0]: the first series'); Argo's is the " +
+      "first series' non-null points, oldest first. Without from= ramp asks the last 5 minutes (Argo: " +
+      "Graphite's 24 hours): check the conditions",
   );
 }

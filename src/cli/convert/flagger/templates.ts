@@ -68,7 +68,9 @@ const UNSUPPORTED: Record<string, string> = {
   cloudwatch:
     "a Flagger CloudWatch template is not converted: write a ramp cloudWatch metric by hand " +
     "(provider.cloudWatch with metricDataQueries, docs/analysis.md)",
-  graphite: "ramp has no Graphite provider: query Graphite's render API with a web metric",
+  graphite:
+    "a Flagger Graphite template is not converted: write a ramp graphite metric by hand (provider.graphite " +
+    "with its address and query: target=…, docs/analysis.md)",
   influxdb: "ramp has no InfluxDB provider: query InfluxDB's HTTP API with a web metric",
   stackdriver:
     "ramp has no Google Cloud Monitoring provider: use a prometheus metric against its PromQL API " +

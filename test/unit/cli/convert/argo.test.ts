@@ -222,9 +222,9 @@ describe("convert: Argo Rollouts mappings", () => {
   });
 
   test("a template whose every metric is dropped is not written, and references to it go", () => {
-    const r = convert(`${template(`    - name: graphite
+    const r = convert(`${template(`    - name: wavefront
       provider:
-        graphite: { query: "sum(x)" }
+        wavefront: { query: "ts(x)" }
 `)}---
 ${rollout(`    canary:
       steps:
@@ -238,7 +238,7 @@ ${rollout(`    canary:
     );
     assert.deepEqual(objects(r)[0]?.spec.strategy.canary.steps, [{ setWeight: 100 }]);
     assert.deepEqual(report(r.drops), [
-      "7 spec.metrics[0]: metric dropped: the graphite provider is not supported by ramp: not yet: query Graphite's render API with a web metric",
+      "7 spec.metrics[0]: metric dropped: the wavefront provider is not supported by ramp: query Wavefront's API with a web metric",
       "6 spec.metrics: no metric of the template could be converted: the template is not written",
       "26 spec.strategy.canary.steps[0].analysis: analysis dropped: none of its templates (checks) was converted (see their drops)",
     ]);
