@@ -101,7 +101,10 @@ async function main(argv: string[]): Promise<number> {
     if (opts.profile) mkdirSync(profileDir, { recursive: true });
     // What ships: the image's build and Node flags, unless --source.
     if (!opts.source) buildDist();
-    const image = opts.source ? { entry: "src/controller/main.ts", nodeArgs: [] } : imageEntry();
+    const shipped = imageEntry();
+    const image = opts.source
+      ? { entry: "src/controller/main.ts", nodeArgs: [] }
+      : { ...shipped, entry: opts.entry ?? shipped.entry };
     const nodeArgs = [...image.nodeArgs, ...opts.nodeArgs];
     controller = await startController({
       name: "bench",

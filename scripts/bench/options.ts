@@ -31,6 +31,8 @@ export type BenchOptions = {
   nodeArgs: string[];
   /** Run src/ through type stripping instead of the image's compiled entrypoint. */
   source: boolean;
+  /** Another built script instead of the image's (e.g. tsc's dist/controller/main.js, unbundled). */
+  entry: string | undefined;
   /** Notifiers on every Rollout: none, one healthy receiver, or three failing ones. */
   notifiers: NotifierMode;
   /** Run the same workload under another controller too, one at a time (scripts/bench/peer/). */
@@ -58,6 +60,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --keep             leave the namespace, its Rollouts and the extra fake Nodes in place
   --node-args=ARGS   more options for the controller's node, after the image's own (see Dockerfile)
   --source           run src/controller/main.ts (type stripping) instead of the image's build, dist/
+  --entry PATH       run this built script with the image's Node flags instead of the image's own
+                     (dist/controller/main.js: tsc's output, not bundled)
   --notifiers MODE   off (default); on: a Notifier on every Rollout, its webhook a loopback receiver that
                      accepts; failing: three, one answering 429 with Retry-After: 5, one hanging 30 s, one
                      a closed port, with --notify-give-up-seconds 60
@@ -120,6 +124,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
       keep: { type: "boolean", default: false },
       "node-args": { type: "string", default: "" },
       source: { type: "boolean", default: false },
+      entry: { type: "string" },
       notifiers: { type: "string", default: "off" },
       peer: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -150,6 +155,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
     keep: values.keep,
     nodeArgs: values["node-args"].split(/\s+/).filter((a) => a !== ""),
     source: values.source,
+    entry: values.entry,
     notifiers,
     peer: values.peer === "argo-rollouts" ? "argo-rollouts" : undefined,
   };
