@@ -67,6 +67,7 @@ function said(text: string): string {
 export const graphiteProvider = (
   policy: WebPolicy = webPolicy({}),
   resolve: Resolve = resolveAll,
+  timeoutMs: number = TIMEOUT_MS,
 ): MetricProvider => ({
   async measure(ctx: MeasureContext): Promise<Outcome> {
     const cfg = ctx.metric.provider.graphite;
@@ -81,7 +82,7 @@ export const graphiteProvider = (
       method: "GET",
       url,
       headers: {},
-      timeoutMs: TIMEOUT_MS,
+      timeoutMs,
       policy,
       resolve,
     });

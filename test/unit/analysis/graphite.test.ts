@@ -1,6 +1,9 @@
 // The graphite provider against a real graphite-web (Debian's package) over whisper files this test writes
-// (test/support/graphite.ts): the value, no data, Graphite's errors, args, the address policy.
+// (test/support/graphite.ts): the value, no data, Graphite's errors, args, the address policy; a local
+// server for what a real one will not do on demand (hang, answer too much, an HTML 500).
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { assessMeasurement } from "../../../src/analysis/assess.ts";
 import { ConditionEvaluator } from "../../../src/analysis/conditions.ts";
@@ -159,6 +162,35 @@ describe("graphite provider against a real graphite-web", () => {
       /^WebAnalysisDenied: .*provider\.graphite\.address http:\/\/169\.254\.169\.254/,
     );
   });
+});
+
+test("a Graphite that does not answer in time, answers too much or an HTML error page is an Error saying so", async () => {
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith("/slow/")) return; // never answers
+    if (req.url?.startsWith("/html/")) {
+      res.writeHead(500, { "content-type": "text/html" });
+      res.end("<html><body><h1>Server Error (500)</h1>\n<p>whisper: corrupt</p></body></html>");
+    } else res.end(`[{"target":"x","datapoints":[[1,1]],"pad":"${"x".repeat(5 * 1024 * 1024)}"}]`);
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const at = (address: string): Metric => ({ name: "m", provider: { graphite: { address, query: "x" } } });
+  try {
+    const slow = await rejection(
+      graphiteProvider(undefined, undefined, 300).measure(measureContext(at(`${base}/slow`))),
+    );
+    assert.match(
+      slow.message,
+      /^graphite: GET http:\/\/127\.0\.0\.1:\d+\/slow\/render did not answer within 300 ms/,
+    );
+    const html = await rejection(graphiteProvider().measure(measureContext(at(`${base}/html`))));
+    assert.equal(html.message, "graphite answered HTTP 500: Server Error (500) whisper: corrupt");
+    const big = await rejection(graphiteProvider().measure(measureContext(at(base))));
+    assert.match(big.message, /^graphite: GET .*\/render answered more than 4194304 bytes/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((ok) => server.close(ok));
+  }
 });
 
 describe("graphite fields offline, as kubectl ramp lint checks them (the CRD's CEL rules)", () => {
