@@ -84,7 +84,8 @@ describe("the client under --kube-api-qps", () => {
     const at = await burstOf({ qps: 20, burst: 5 }, 25);
     assert.equal(at.length, 25);
     const sorted = at.sort((a, b) => a - b);
-    assert.ok((sorted[4] ?? Infinity) < 100, `the burst took ${sorted[4]} ms`);
+    // At once: paced at 20/s without a burst, the 5th would go at 200 ms (seen at 133 ms on a loaded machine).
+    assert.ok((sorted[4] ?? Infinity) < 190, `the burst took ${sorted[4]} ms`);
     // 20 owed tokens at 20/s: the last goes about 1 s after the start.
     assert.ok((sorted[24] ?? 0) >= 950, `the 25th request arrived after ${sorted[24]} ms`);
     assert.ok((sorted[24] ?? Infinity) < 2_000, `the 25th request arrived after ${sorted[24]} ms`);
