@@ -65,7 +65,7 @@ export function apiserverPass(before: ApiserverCounts, after: ApiserverCounts, g
 export function otherControllers(except: number[]): string[] {
   let out = "";
   try {
-    out = execFileSync("pgrep", ["-af", String.raw`controller/main\.(ts|js)|rollouts-controller`], {
+    out = execFileSync("pgrep", ["-af", String.raw`controller/main\.(ts|js)|bundle/main\.js|rollouts-controller`], {
       encoding: "utf8",
     });
   } catch {
