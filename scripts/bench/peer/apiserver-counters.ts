@@ -65,9 +65,13 @@ export function apiserverPass(before: ApiserverCounts, after: ApiserverCounts, g
 export function otherControllers(except: number[]): string[] {
   let out = "";
   try {
-    out = execFileSync("pgrep", ["-af", String.raw`controller/main\.(ts|js)|bundle/main\.js|rollouts-controller`], {
-      encoding: "utf8",
-    });
+    out = execFileSync(
+      "pgrep",
+      ["-af", String.raw`controller/main\.(ts|js)|bundle/main\.js|rollouts-controller`],
+      {
+        encoding: "utf8",
+      },
+    );
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
