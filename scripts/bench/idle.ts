@@ -1,7 +1,7 @@
 // npm run bench:idle: the controller as the image runs it, watching an empty namespace, and where its
 // memory sits once start-up has settled: RSS, heap spaces, external and array buffers (from its own
 // /metrics). Fast (about 30 s a run), so Node flags and lazy imports can be compared at idle.
-//   npm run bench:idle -- [--runs N] [--settle SECONDS] [--node-args="--optimize-for-size"]
+//   npm run bench:idle -- [--runs N] [--settle SECONDS] [--node-args="--optimize-for-size"] [--entry FILE]
 import { parseArgs } from "node:util";
 import { startController } from "../../dev/controller.ts";
 import { scrape } from "../../dev/scrape.ts";
@@ -46,10 +46,14 @@ async function main(argv: string[]): Promise<void> {
       settle: { type: "string", default: "20" },
       "node-args": { type: "string", default: "" },
       source: { type: "boolean", default: false },
+      entry: { type: "string" },
     },
   });
   if (!values.source) buildDist();
-  const image = values.source ? { entry: "src/controller/main.ts", nodeArgs: [] } : imageEntry();
+  const shipped = imageEntry();
+  const image = values.source
+    ? { entry: "src/controller/main.ts", nodeArgs: [] }
+    : { ...shipped, entry: values.entry ?? shipped.entry };
   const nodeArgs = [...image.nodeArgs, ...values["node-args"].split(/\s+/).filter((a) => a !== "")];
   process.stdout.write(`node ${nodeArgs.join(" ")} ${image.entry}\n`);
   for (let i = 0; i < Number(values.runs); i++) {
