@@ -124,6 +124,27 @@ describe("the controller image (Dockerfile)", () => {
     assert.equal(run.stdout, "true");
   });
 
+  test("the bundle's condition worker, the one the entrypoint starts, loads and evaluates", () => {
+    assert.ok(image);
+    // The bundled thread is plain CEL over a message port: evaluate as ConditionEvaluator does.
+    const script = `
+      const { Worker } = await import("node:worker_threads");
+      const w = new Worker(new URL("./dist/bundle/condition-worker.js", "file://" + process.cwd() + "/"));
+      const answer = await new Promise((resolve, reject) => {
+        w.on("error", reject);
+        w.on("message", (m) => m.ready ? w.postMessage({ id: 1, expression: "result > 0.5", value: 0.9 }) : resolve(m));
+      });
+      process.stdout.write(JSON.stringify(answer));
+      await w.terminate();`;
+    const run = spawnSync(process.execPath, ["-e", script], {
+      cwd: image.workdir,
+      env: { PATH: process.env.PATH ?? "", ...image.env },
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { id: 1, ok: true, result: true });
+  });
+
   test("the dashboard's app is bundled at build time: ramp-dashboard serves it with no sources in the image", () => {
     assert.ok(image);
     const script = `
