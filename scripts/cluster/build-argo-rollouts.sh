@@ -62,7 +62,7 @@ pkg=$module/utils/version
 (cd "$scratch" && go build -trimpath -o "$ARGO_ROLLOUTS_BIN.tmp/rollouts-controller" \
   -ldflags "-s -w -X $pkg.version=${ARGO_ROLLOUTS_BENCH_VERSION#v} -X $pkg.gitTreeState=clean" \
   "$module/cmd/rollouts-controller") >&2
-"$ARGO_ROLLOUTS_BIN.tmp/rollouts-controller" version >/dev/null 2>&1 || true
+"$ARGO_ROLLOUTS_BIN.tmp/rollouts-controller" --version >&2
 rm -rf "$ARGO_ROLLOUTS_BIN"
 mv "$ARGO_ROLLOUTS_BIN.tmp" "$ARGO_ROLLOUTS_BIN"
 rm -rf "$scratch"
