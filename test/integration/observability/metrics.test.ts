@@ -349,6 +349,9 @@ describe("controller metrics, dashboard queries and alerts on a real Prometheus"
       /Notifications sent" A/,
       /Notifications failed" A/,
       /Notification queue depth" A/,
+      // No judge metric in this run (judge-rollout.test.ts scrapes the judge's series).
+      /Judge: canary shift with its interval" A/,
+      /Judge: p-values" A/,
     ];
     const emptyQueries = async () => {
       const empty: string[] = [];
