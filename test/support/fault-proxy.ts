@@ -14,6 +14,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { localPaths } from "../../dev/cluster/paths.ts";
 import { loadKubeConfig } from "../../dev/kube.ts";
 import { describeRequest } from "../../src/kube/request-info.ts";
+import { seeded } from "./chaos/plan.ts";
 
 /** The answers the proxy makes up; 504 is the only one sent after the apiserver applied the request. */
 export type FaultKind = "429" | "500" | "503" | "409" | "504";
@@ -102,7 +103,8 @@ export class FaultProxy {
     this.#tls = { cert: readFileSync(join(pki, "serving.crt")), key: readFileSync(join(pki, "serving.key")) };
     this.faults = faults;
     this.seed = seed;
-    this.#random = mulberry32(seed);
+    // The same seed makes the same faults in the same order.
+    this.#random = seeded(seed).next;
   }
 
   /** A proxy to the local cluster; `seed` makes the faults repeatable (default: the clock). */
@@ -290,16 +292,4 @@ export class FaultProxy {
     });
     up.end(body);
   }
-}
-
-// A small seeded PRNG (mulberry32): the same seed makes the same faults in the same order.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

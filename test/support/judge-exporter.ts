@@ -3,20 +3,9 @@
 // holds per-version samples with known distributions for the judge to compare.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { seeded } from "./chaos/plan.ts";
 
 export type Distribution = { median: number; sigma: number };
-
-/** A seeded uniform in (0, 1) (mulberry32): the same draws for the same seed. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 2 ** 32;
-  };
-}
 
 const labelText = (labels: Record<string, string>) =>
   Object.entries(labels)
@@ -31,7 +20,9 @@ export class JudgeExporter {
   target = "";
 
   private constructor(seed: number) {
-    this.#random = uniform(seed);
+    // In (0, 1]: Box-Muller takes its logarithm.
+    const next = seeded(seed).next;
+    this.#random = () => 1 - next();
     this.#server = createServer((req, res) => {
       if (req.url !== "/metrics") {
         res.writeHead(404).end();
