@@ -202,31 +202,15 @@ describe("the judge against a real Prometheus", { concurrency: true }, () => {
     const auth = {
       basic: { username: "ramp", passwordSecretKeyRef: { name: "prom-auth", key: "password" } },
     };
-    const run = async (name: string, connection: object) => {
-      await createRun(f, name, {
-        args: [
-          { name: "canary-hash", value: HASH.canary },
-          { name: "stable-hash", value: HASH.stable },
-        ],
-        metrics: [
-          {
-            name: "judge",
-            consecutiveErrorLimit: 0,
-            provider: { judge: { prometheus: connection, window: "10s", step: "1s", metrics } },
-          },
-        ],
-      });
-      return waitRunDone(f, name, 60_000);
-    };
+    // The run's own connection replaces the judge helper's plain Prometheus.
+    const run = (name: string, prometheus: object) =>
+      judge(name, { prometheus, window: "10s", metrics }, { consecutiveErrorLimit: 0 });
     const [ok, refused] = await Promise.all([
       run("guarded-ok", { address: guarded.url, authentication: auth }),
       run("guarded-none", { address: guarded.url }),
     ]);
-    assert.equal(ok.status?.phase, "Successful", JSON.stringify(ok.status?.metricResults));
-    assert.equal(refused.status?.phase, "Error");
-    assert.match(
-      refused.status?.metricResults?.[0]?.measurements?.[0]?.message ?? "",
-      /^prometheus answered HTTP 401 Unauthorized/,
-    );
+    assert.equal(ok.run.status?.phase, "Successful", JSON.stringify(ok.run.status?.metricResults));
+    assert.equal(refused.run.status?.phase, "Error");
+    assert.match(refused.message, /^prometheus answered HTTP 401 Unauthorized/);
   });
 });
