@@ -2,7 +2,7 @@
 // machine: each field is proven by a contract test against a local server that checks every request against
 // the documented API, its SigV4 signature recomputed (test/support/vendors/cloudwatch-contract.ts).
 import { z } from "zod";
-import { cel, DURATION_RE, duration } from "./meta.ts";
+import { cel, DURATION_RE, duration, httpAddress } from "./meta.ts";
 
 const CW_UNIT = "test/unit/analysis/cloudwatch.test.ts";
 const CW_E2E = "test/integration/analysis/cloudwatch.test.ts";
@@ -72,10 +72,7 @@ export const CloudWatchProvider = z
       .max(32)
       .optional()
       .describe(`The AWS region (default: the controller's AWS_REGION). Test: ${CW_UNIT}.`),
-    address: z
-      .string()
-      .min(1)
-      .max(2048)
+    address: httpAddress()
       .optional()
       .describe(
         "The CloudWatch endpoint instead of the region's (a VPC endpoint, the contract test's server); the " +

@@ -1,7 +1,7 @@
 // Graphite (its render API) with Argo Rollouts' field names. Proven against a real graphite-web started by the
 // tests over whisper files they write (test/support/graphite.ts).
 import { z } from "zod";
-import { cel } from "./meta.ts";
+import { cel, httpAddress } from "./meta.ts";
 
 const G_UNIT = "test/unit/analysis/graphite.test.ts";
 const G_E2E = "test/integration/analysis/graphite.test.ts";
@@ -15,14 +15,10 @@ const ARG = "[{][{] *args[.][A-Za-z0-9_.-]+ *[}][}]";
 
 export const GraphiteProvider = cel(
   z.object({
-    address: z
-      .string()
-      .min(1)
-      .max(2048)
-      .describe(
-        "Graphite's base URL (http://graphite:8080, or with a path prefix): ramp asks <address>/render. " +
-          `Under the analysis address policy. Tests: ${G_UNIT}, ${G_E2E}.`,
-      ),
+    address: httpAddress().describe(
+      "Graphite's base URL (http://graphite:8080, or with a path prefix): ramp asks <address>/render. " +
+        `Under the analysis address policy. Tests: ${G_UNIT}, ${G_E2E}.`,
+    ),
     query: z
       .string()
       .min(1)

@@ -8,6 +8,9 @@ export type CelRule = { rule: string; message: string; reason?: string; fieldPat
 export const cel = <T extends z.ZodType>(schema: T, ...rules: CelRule[]): T =>
   schema.meta({ "x-kubernetes-validations": rules });
 
+/** An http(s) URL a provider connects to (its description says which); 2 KiB as Kubernetes URLs go. */
+export const httpAddress = () => z.string().min(1).max(2048);
+
 /** Go-style duration ("30s", "5m", "1h30m", "250ms") as the apiserver's CEL sees it. */
 export const DURATION_RE = "^([0-9]+(ms|s|m|h))+$";
 

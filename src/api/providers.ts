@@ -1,7 +1,7 @@
 // Where a metric's values come from: Prometheus, a web endpoint, a Job (the judge, which asks Prometheus for
 // two samples, is in judge.ts).
 import { z } from "zod";
-import { cel, DURATION_RE, SecretKeyRef } from "./meta.ts";
+import { cel, DURATION_RE, httpAddress, SecretKeyRef } from "./meta.ts";
 
 const intOrString = { "x-kubernetes-int-or-string": true };
 
@@ -68,13 +68,9 @@ const webCa = caFields("web", ["insecure"]);
 
 /** Where Prometheus is and how to reach it: shared by the prometheus provider and the judge. */
 const prometheusConnection = {
-  address: z
-    .string()
-    .min(1)
-    .max(2048)
-    .describe(
-      "Base URL of the Prometheus server, e.g. http://prometheus:9090; {{args.NAME}} is replaced by the arg.",
-    ),
+  address: httpAddress().describe(
+    "Base URL of the Prometheus server, e.g. http://prometheus:9090; {{args.NAME}} is replaced by the arg.",
+  ),
   timeout: queryTimeout
     .optional()
     .describe(
@@ -177,11 +173,7 @@ export const PrometheusProvider = z
 
 export const WebProvider = z
   .object({
-    url: z
-      .string()
-      .min(1)
-      .max(2048)
-      .describe("URL to call; {{args.NAME}} is replaced by the arg (URL-encoded)."),
+    url: httpAddress().describe("URL to call; {{args.NAME}} is replaced by the arg (URL-encoded)."),
     method: z.enum(["GET", "POST", "PUT"]).optional(),
     headers: z.array(Header).max(16).optional(),
     body: z.string().max(65536).optional(),

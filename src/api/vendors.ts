@@ -2,7 +2,7 @@
 // from the test machine: each field is proven by a contract test against a local server that checks every
 // request against the vendor's documented API (test/support/vendors/).
 import { z } from "zod";
-import { cel, DURATION_RE, objectName } from "./meta.ts";
+import { cel, DURATION_RE, httpAddress, objectName } from "./meta.ts";
 
 const DD_UNIT = "test/unit/analysis/datadog.test.ts";
 const DD_E2E = "test/integration/analysis/datadog.test.ts";
@@ -86,10 +86,7 @@ export const DatadogProvider = cel(
         "The Datadog site of the account: the API is https://api.<site> (default datadoghq.com). " +
           `Test: ${DD_UNIT}.`,
       ),
-    address: z
-      .string()
-      .min(1)
-      .max(2048)
+    address: httpAddress()
       .optional()
       .describe(
         "The API's base URL instead of the site's (a proxy, or the contract test's server); under the " +
@@ -149,10 +146,7 @@ export const NewRelicProvider = cel(
         "The account's region: us asks https://api.newrelic.com/graphql (default), eu " +
           `https://api.eu.newrelic.com/graphql. Test: ${NR_UNIT}.`,
       ),
-    address: z
-      .string()
-      .min(1)
-      .max(2048)
+    address: httpAddress()
       .optional()
       .describe(
         "The NerdGraph URL instead of the region's (a proxy, or the contract test's server); under the " +
