@@ -56,31 +56,57 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     env: { ...process.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const logFile = join(logsDir, `${opts.name}-${child.pid}.log`);
+  return superviseProcess(child, {
+    label: "the controller",
+    name: opts.name,
+    metricsPort,
+    healthPort,
+    timeoutMs: 30_000,
+    intervalMs: 100,
+  });
+}
+
+/**
+ * A started controller process (ramp's, or Argo Rollouts' in the peer bench) as tests and benches hold it:
+ * its output in .ramp/test-logs, its exit, a graceful or a hard stop; resolves once /healthz answers.
+ */
+export async function superviseProcess(
+  child: ChildProcess,
+  o: {
+    label: string;
+    name: string;
+    metricsPort: number;
+    healthPort: number;
+    timeoutMs: number;
+    intervalMs: number;
+  },
+): Promise<ControllerProcess> {
+  mkdirSync(logsDir, { recursive: true });
+  const logFile = join(logsDir, `${o.name}-${child.pid}.log`);
   const out = createWriteStream(logFile);
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const healthUrl = `http://127.0.0.1:${healthPort}`;
+  const healthUrl = `http://127.0.0.1:${o.healthPort}`;
   let dead = false;
   void exited.then(() => {
     dead = true;
   });
   await waitFor(
     async () => {
-      if (dead) throw new Error(`the controller exited; see ${logFile}`);
+      if (dead) throw new Error(`${o.label} exited; see ${logFile}`);
       return (await fetch(`${healthUrl}/healthz`)).ok;
     },
     {
-      what: `controller ${opts.name} to serve /healthz (log: ${logFile})`,
-      timeoutMs: 30_000,
-      intervalMs: 100,
+      what: `${o.label} ${o.name} to serve /healthz (log: ${logFile})`,
+      timeoutMs: o.timeoutMs,
+      intervalMs: o.intervalMs,
     },
   );
   return {
     pid: child.pid ?? 0,
     logFile,
-    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    metricsUrl: `http://127.0.0.1:${o.metricsPort}/metrics`,
     healthUrl,
     exited,
     async stop() {

@@ -3,12 +3,11 @@
 // the bench's kubeconfig (out of cluster), watching one namespace, its client rate limits at its defaults or
 // lifted. Its /metrics serves its client's request counter, read as ramp's is.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { createWriteStream, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../../../dev/cluster/health.ts";
 import { versionsFile } from "../../../dev/cluster/paths.ts";
-import type { ControllerProcess } from "../../../dev/controller.ts";
-import { waitFor } from "../../../dev/kube.ts";
+import { type ControllerProcess, superviseProcess } from "../../../dev/controller.ts";
 import { installMigrationCrds } from "../../../dev/migration-crds.ts";
 import type { Scrape } from "../../../dev/scrape.ts";
 import { repoRoot } from "../../../dev/yaml.ts";
@@ -71,8 +70,6 @@ export async function startArgo(
   bin: string,
   opts: { name: string; namespace: string; limits: ArgoLimits; kubeconfig: string },
 ): Promise<ControllerProcess> {
-  const logsDir = join(repoRoot, ".ramp", "test-logs");
-  mkdirSync(logsDir, { recursive: true });
   const [metricsPort, healthPort] = [await freePort(), await freePort()];
   const args = [
     "--kubeconfig",
@@ -92,42 +89,14 @@ export async function startArgo(
       : ["--qps", String(opts.limits.qps), "--burst", String(opts.limits.burst)]),
   ];
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
-  const logFile = join(logsDir, `${opts.name}-${child.pid}.log`);
-  const out = createWriteStream(logFile);
-  child.stdout.pipe(out);
-  child.stderr.pipe(out);
-  let dead = false;
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  void exited.then(() => {
-    dead = true;
+  return superviseProcess(child, {
+    label: "argo-rollouts",
+    name: opts.name,
+    metricsPort,
+    healthPort,
+    timeoutMs: 60_000,
+    intervalMs: 200,
   });
-  const healthUrl = `http://127.0.0.1:${healthPort}`;
-  await waitFor(
-    async () => {
-      if (dead) throw new Error(`argo-rollouts exited; see ${logFile}`);
-      return (await fetch(`${healthUrl}/healthz`)).ok;
-    },
-    { what: `argo-rollouts to serve /healthz (log: ${logFile})`, timeoutMs: 60_000, intervalMs: 200 },
-  );
-  return {
-    pid: child.pid ?? 0,
-    logFile,
-    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    healthUrl,
-    exited,
-    async stop() {
-      if (!dead) child.kill("SIGTERM");
-      const force = setTimeout(() => child.kill("SIGKILL"), 30_000);
-      force.unref();
-      const code = await exited;
-      clearTimeout(force);
-      return code;
-    },
-    async kill() {
-      if (!dead) child.kill("SIGKILL");
-      await exited;
-    },
-  };
 }
 
 // Argo's counter labels a request by the path segment before the name: a status write's "kind" is the
