@@ -89,8 +89,12 @@ export class AnalysisMetrics {
       const labels = { ...base, metric: r.name };
       for (const p of RUN_PHASES) this.phase.set({ ...labels, phase: p }, r.phase === p ? 1 : 0);
       const last = r.measurements?.filter((m) => m.value !== undefined).at(-1);
-      if (last?.value !== undefined) this.value.set(labels, firstNumber(last.value));
-      if (last?.value !== undefined) this.#observeJudgement(labels, last.value, seen.judged);
+      if (last?.value !== undefined) {
+        // Parsed once: every status write of a run observes it again.
+        const decoded = decode(last.value);
+        this.value.set(labels, firstNumber(decoded));
+        this.#observeJudgement(labels, decoded, seen.judged);
+      }
       const byPhase = new Map<string, number>([
         ["Successful", r.successful],
         ["Failed", r.failed],
@@ -107,8 +111,8 @@ export class AnalysisMetrics {
   }
 
   /** The shift, interval and p-value of each judged metric, when the value is a judge's (judgement.ts). */
-  #observeJudgement(labels: Record<Labels, string>, encoded: string, judged: Map<string, Set<string>>): void {
-    const metrics = judgeFigures(encoded);
+  #observeJudgement(labels: Record<Labels, string>, v: unknown, judged: Map<string, Set<string>>): void {
+    const metrics = judgeFigures(v);
     if (!metrics) return;
     const names = judged.get(labels.metric) ?? new Set<string>();
     judged.set(labels.metric, names);
@@ -148,13 +152,7 @@ export class AnalysisMetrics {
 type JudgeFigures = { name: string; shift: number; lower: number; upper: number; p: number };
 
 /** A judge's value (judgement.ts): each measured metric's figures; NaN for one that had no data. */
-function judgeFigures(encoded: string): JudgeFigures[] | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(encoded);
-  } catch {
-    return undefined;
-  }
+function judgeFigures(v: unknown): JudgeFigures[] | undefined {
   if (!v || typeof v !== "object" || !("against" in v) || !("metrics" in v) || !Array.isArray(v.metrics))
     return undefined;
   const num = (x: unknown) =>
@@ -165,16 +163,22 @@ function judgeFigures(encoded: string): JudgeFigures[] | undefined {
   });
 }
 
-function firstNumber(encoded: string): number {
+/** A measurement's value as JSON; undefined when it is not JSON (then neither figure is exported). */
+function decode(encoded: string): unknown {
   try {
-    const v: unknown = JSON.parse(encoded);
-    // A judge's value is an object: its score is the number to plot.
-    if (v && typeof v === "object" && "score" in v && typeof v.score === "number") return v.score;
-    const first = Array.isArray(v) ? v[0] : v;
-    if (typeof first === "number") return first;
-    if (first === "+Inf") return Number.POSITIVE_INFINITY;
-    if (first === "-Inf") return Number.NEGATIVE_INFINITY;
-    if (typeof first === "boolean") return first ? 1 : 0;
-  } catch {}
+    return JSON.parse(encoded);
+  } catch {
+    return undefined;
+  }
+}
+
+function firstNumber(v: unknown): number {
+  // A judge's value is an object: its score is the number to plot.
+  if (v && typeof v === "object" && "score" in v && typeof v.score === "number") return v.score;
+  const first = Array.isArray(v) ? v[0] : v;
+  if (typeof first === "number") return first;
+  if (first === "+Inf") return Number.POSITIVE_INFINITY;
+  if (first === "-Inf") return Number.NEGATIVE_INFINITY;
+  if (typeof first === "boolean") return first ? 1 : 0;
   return Number.NaN;
 }
